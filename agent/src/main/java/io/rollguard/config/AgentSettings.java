@@ -1,0 +1,23 @@
+package io.rollguard.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The {@code [agent]} table.
+ *
+ * @param interval the tick: how often samplers may run and rules are evaluated
+ * @param stateDir where the journal and the persisted state live
+ */
+public record AgentSettings(Duration interval, Path stateDir, LogLevel logLevel) {
+    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
+    public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/rollguard");
+
+    public AgentSettings {
+        requireNonNull(interval, "interval");
+        requireNonNull(stateDir, "stateDir");
+        requireNonNull(logLevel, "logLevel");
+    }
+}

@@ -1,0 +1,183 @@
+package io.rollguard.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.tomlj.Toml;
+import org.tomlj.TomlArray;
+import org.tomlj.TomlTable;
+
+/**
+ * Reads one TOML table into typed values, recording every problem with its position and remembering which keys
+ * were read, so that {@link #rejectUnknownKeys()} can report a misspelt key instead of silently ignoring it.
+ * No tomlj type leaves the {@code config} package.
+ */
+final class TableReader {
+    /** The table a reader sees where the file has none: every key absent, so every default applies. */
+    private static final TomlTable EMPTY = Toml.parse("");
+
+    private final TomlTable table;
+    private final String path;
+    private final Problems problems;
+    private final Set<String> known = new LinkedHashSet<>();
+
+    private TableReader(TomlTable table, String path, Problems problems) {
+        this.table = table;
+        this.path = path;
+        this.problems = problems;
+    }
+
+    static TableReader root(TomlTable table, Problems problems) {
+        return new TableReader(table, "", problems);
+    }
+
+    /** The sub-table {@code key}; absent reads as empty, so every key falls back to its default. */
+    TableReader table(String key) {
+        known.add(key);
+        Object value = table.get(List.of(key));
+        if (value == null) {
+            return new TableReader(EMPTY, qualify(key), problems);
+        }
+        if (!(value instanceof TomlTable)) {
+            problems.add(table.inputPositionOf(List.of(key)), qualify(key) + ": expected a table ([" + qualify(key) + "]), got " + describe(value));
+            return new TableReader(EMPTY, qualify(key), problems);
+        }
+        return new TableReader((TomlTable) value, qualify(key), problems);
+    }
+
+    Duration duration(String key, Duration fallback, Duration min, Duration max) {
+        Optional<String> text = text(key, Quantities.DURATION_EXPECTED);
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        try {
+            Duration duration = Quantities.parseDuration(text.get());
+            if (duration.compareTo(min) < 0 || duration.compareTo(max) > 0) {
+                report(key, "must be between " + Quantities.formatDuration(min) + " and "
+                        + Quantities.formatDuration(max) + ", got \"" + text.get() + "\"");
+                return fallback;
+            }
+            return duration;
+        } catch (IllegalArgumentException e) {
+            report(key, e.getMessage());
+            return fallback;
+        }
+    }
+
+    String string(String key, String fallback) {
+        return text(key, "a string").orElse(fallback);
+    }
+
+    Path path(String key, Path fallback, Path base) {
+        Optional<String> text = text(key, "a path");
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        if (text.get().isBlank()) {
+            report(key, "expected a path, got an empty string");
+            return fallback;
+        }
+        return base.resolve(text.get()).normalize();
+    }
+
+    HostPort hostPort(String key, HostPort fallback) {
+        Optional<String> text = text(key, "host:port such as \"0.0.0.0:9730\"");
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        try {
+            return HostPort.parse(text.get());
+        } catch (IllegalArgumentException e) {
+            report(key, e.getMessage());
+            return fallback;
+        }
+    }
+
+    /** One of a closed set of lower-case words, such as a log level. */
+    <E extends Enum<E>> E choice(String key, Class<E> type, E fallback) {
+        Map<String, E> choices = java.util.Arrays.stream(type.getEnumConstants())
+                .collect(Collectors.toMap(e -> e.name().toLowerCase(Locale.ROOT), Function.identity(),
+                        (a, b) -> a, java.util.LinkedHashMap::new));
+        String expected = "one of " + quoteAll(choices.keySet());
+        Optional<String> text = text(key, expected);
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        E value = choices.get(text.get());
+        if (value == null) {
+            report(key, "expected " + expected + ", got \"" + text.get() + "\"");
+            return fallback;
+        }
+        return value;
+    }
+
+    /** Reports every key of this table that no reader asked for, with the closest known key as a hint. */
+    void rejectUnknownKeys() {
+        for (String key : table.keySet()) {
+            if (known.contains(key)) {
+                continue;
+            }
+            Object value = table.get(List.of(key));
+            String what = value instanceof TomlTable ? "table" : value instanceof TomlArray ? "key or array" : "key";
+            StringBuilder message = new StringBuilder(qualify(key)).append(": unknown ").append(what);
+            Suggestions.closest(key, known).ifPresent(s -> message.append(" (did you mean \"").append(s).append("\"?)"));
+            message.append("; ").append(path.isEmpty() ? "known tables" : "known keys in [" + path + "]")
+                    .append(": ").append(String.join(", ", known));
+            problems.add(table.inputPositionOf(List.of(key)), message.toString());
+        }
+    }
+
+    private Optional<String> text(String key, String expected) {
+        known.add(key);
+        Object value = table.get(List.of(key));
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (!(value instanceof String)) {
+            report(key, "expected " + expected + " in quotes, got " + describe(value));
+            return Optional.empty();
+        }
+        return Optional.of((String) value);
+    }
+
+    private void report(String key, String message) {
+        problems.add(table.inputPositionOf(List.of(key)), qualify(key) + ": " + message);
+    }
+
+    private String qualify(String key) {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+
+    private static String describe(Object value) {
+        if (value instanceof String) {
+            return "the string \"" + value + "\"";
+        }
+        if (value instanceof Long) {
+            return "the integer " + value;
+        }
+        if (value instanceof Double) {
+            return "the number " + value;
+        }
+        if (value instanceof Boolean) {
+            return "the boolean " + value;
+        }
+        if (value instanceof TomlTable) {
+            return "a table";
+        }
+        if (value instanceof TomlArray) {
+            return "an array";
+        }
+        return "a date or time";
+    }
+
+    private static String quoteAll(Set<String> words) {
+        return words.stream().map(w -> "\"" + w + "\"").collect(Collectors.joining(", "));
+    }
+}

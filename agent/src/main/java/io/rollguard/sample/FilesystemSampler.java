@@ -1,0 +1,80 @@
+package io.rollguard.sample;
+
+import static java.util.Objects.requireNonNull;
+
+import io.rollguard.store.LabelSet;
+import io.rollguard.store.MetricFamily;
+import io.rollguard.store.SeriesWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+import oshi.software.os.FileSystem;
+import oshi.software.os.OSFileStore;
+
+/**
+ * Size and free space of every local filesystem, one series per mount point. OSHI leaves out pseudo filesystems
+ * (proc, sysfs, tmpfs of the runtime, ...). The used ratio is what {@code df} prints as Use%: used over what an
+ * unprivileged user could have, so it reaches 100% when ordinary writes start failing, not when the root-reserved
+ * blocks are gone too.
+ */
+public final class FilesystemSampler implements Sampler {
+    static final MetricFamily SIZE = MetricFamily.gauge("rollguard_filesystem_size_bytes", "Size of the filesystem.");
+    static final MetricFamily FREE = MetricFamily.gauge("rollguard_filesystem_free_bytes",
+            "Free space of the filesystem, including blocks reserved for root.");
+    static final MetricFamily AVAILABLE = MetricFamily.gauge("rollguard_filesystem_available_bytes",
+            "Free space available to unprivileged users.");
+    static final MetricFamily USED = MetricFamily.gauge("rollguard_filesystem_used_ratio",
+            "Share of the filesystem in use, as df's Use%: used / (used + available).");
+
+    /** What the sampler needs of one mounted filesystem. */
+    record Mount(String mountPoint, String fsType, String device, long size, long free, long available) {}
+
+    private static final Duration PERIOD = Duration.ofSeconds(10);
+
+    private final Supplier<List<Mount>> mounts;
+
+    public FilesystemSampler(FileSystem fileSystem) {
+        this(() -> fileSystem.getFileStores(true).stream().map(FilesystemSampler::mount).toList());
+    }
+
+    FilesystemSampler(Supplier<List<Mount>> mounts) {
+        this.mounts = requireNonNull(mounts, "mounts");
+    }
+
+    @Override
+    public String name() {
+        return "filesystem";
+    }
+
+    /** Every 10 s: a statfs per mount is cheap, but space changes slowly and a hung mount should be met rarely. */
+    @Override
+    public Duration defaultPeriod(Duration tick) {
+        return tick.compareTo(PERIOD) > 0 ? tick : PERIOD;
+    }
+
+    @Override
+    public void sample(SeriesWriter out) {
+        for (Mount mount : mounts.get()) {
+            write(mount, out);
+        }
+    }
+
+    static void write(Mount mount, SeriesWriter out) {
+        if (mount.size() <= 0) {
+            return;
+        }
+        LabelSet labels = LabelSet.of("mount", mount.mountPoint(), "fstype", mount.fsType(), "device", mount.device());
+        long used = mount.size() - mount.free();
+        out.put(SIZE, labels, mount.size());
+        out.put(FREE, labels, mount.free());
+        out.put(AVAILABLE, labels, mount.available());
+        if (used + mount.available() > 0) {
+            out.put(USED, labels, (double) used / (used + mount.available()));
+        }
+    }
+
+    private static Mount mount(OSFileStore store) {
+        return new Mount(store.getMount(), store.getType(), store.getVolume(), store.getTotalSpace(),
+                store.getFreeSpace(), store.getUsableSpace());
+    }
+}

@@ -1,0 +1,18 @@
+package io.rollguard.sample;
+
+import java.util.List;
+import oshi.SystemInfo;
+import oshi.hardware.HardwareAbstractionLayer;
+
+/** The host samplers the agent runs, built from one OSHI entry point. */
+public final class HostSamplers {
+    private HostSamplers() {}
+
+    public static List<Sampler> create(SystemInfo system) {
+        HardwareAbstractionLayer hardware = system.getHardware();
+        return List.of(
+                new CpuSampler(hardware.getProcessor()),
+                new MemorySampler(hardware.getMemory()),
+                new FilesystemSampler(system.getOperatingSystem().getFileSystem()));
+    }
+}

@@ -1,0 +1,76 @@
+package io.rollguard.schedule;
+
+import static java.util.Objects.requireNonNull;
+
+import io.rollguard.health.ComponentHealth;
+import io.rollguard.health.HealthSnapshot;
+import io.rollguard.health.Status;
+import io.rollguard.metrics.MetricsRenderer;
+import io.rollguard.store.SeriesStore;
+import io.rollguard.store.SeriesWriter;
+import io.rollguard.time.TimeSource;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One tick: run the samplers that are due, publish the agent's own series, the health snapshot and the rendered
+ * {@code /metrics}. Called by the scheduler thread, or by a test with a fake clock.
+ */
+public final class TickLoop {
+    private static final Logger log = LoggerFactory.getLogger(TickLoop.class);
+    private static final Duration NEVER_STALE = Duration.ofNanos(Long.MAX_VALUE);
+
+    private final List<SamplerRunner> samplers;
+    private final SeriesStore store;
+    private final MetricsRenderer metrics;
+    private final TimeSource time;
+    private final AtomicReference<HealthSnapshot> health;
+    private boolean tickFailing;
+
+    public TickLoop(List<SamplerRunner> samplers, SeriesStore store, MetricsRenderer metrics, TimeSource time) {
+        this.samplers = List.copyOf(samplers);
+        this.store = requireNonNull(store, "store");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.time = requireNonNull(time, "time");
+        this.health = new AtomicReference<>(HealthSnapshot.starting(time.now()));
+    }
+
+    /** Never throws: an exception escaping a scheduled task would silently cancel every later tick. */
+    public void tick() {
+        try {
+            long now = time.nanoTime();
+            for (SamplerRunner sampler : samplers) {
+                if (sampler.isDue(now)) {
+                    sampler.run(now);
+                }
+            }
+            SeriesWriter self = new SeriesWriter();
+            samplers.forEach(s -> s.writeSelfMetrics(self));
+            store.replace("agent:samplers", self, now, NEVER_STALE);
+            health.set(buildHealth());
+            metrics.render();
+            if (tickFailing) {
+                log.info("tick recovered");
+                tickFailing = false;
+            }
+        } catch (RuntimeException e) { // a bug in one tick must not stop the agent; report it once, keep ticking
+            if (!tickFailing) {
+                log.error("tick failed; the agent keeps ticking and logs again when a tick succeeds", e);
+                tickFailing = true;
+            }
+        }
+    }
+
+    private HealthSnapshot buildHealth() {
+        List<ComponentHealth> components = samplers.stream().map(SamplerRunner::health).toList();
+        // Samplers inform; health is decided by critical checks and rules, which arrive with their own issues.
+        return new HealthSnapshot(Status.UP, time.now(), components);
+    }
+
+    public HealthSnapshot health() {
+        return health.get();
+    }
+}

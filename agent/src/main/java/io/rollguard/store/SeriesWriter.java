@@ -1,0 +1,29 @@
+package io.rollguard.store;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The values one producer (a sampler, a check) read in one run. Nothing reaches the store until the run has
+ * succeeded and the writer is committed with {@link SeriesStore#replace}, so a run that fails half-way never
+ * publishes half a picture.
+ */
+public final class SeriesWriter {
+    private final Map<SeriesKey, Double> values = new LinkedHashMap<>();
+
+    /** Records {@code value}; a non-finite value (0/0, an unreadable field) is left out: absent, not wrong. */
+    public SeriesWriter put(MetricFamily family, LabelSet labels, double value) {
+        if (Double.isFinite(value)) {
+            values.put(new SeriesKey(family, labels), value);
+        }
+        return this;
+    }
+
+    public SeriesWriter put(MetricFamily family, double value) {
+        return put(family, LabelSet.EMPTY, value);
+    }
+
+    Map<SeriesKey, Double> values() {
+        return values;
+    }
+}
