@@ -3,6 +3,7 @@ package io.rollguard;
 import static java.util.Objects.requireNonNull;
 
 import io.rollguard.config.Config;
+import io.rollguard.config.SamplerSettings;
 import io.rollguard.health.HealthSnapshot;
 import io.rollguard.http.AgentInfo;
 import io.rollguard.http.DetailedHealthEndpoint;
@@ -63,7 +64,11 @@ public final class Agent implements AutoCloseable {
         Duration tick = config.agent().interval();
         List<SamplerRunner> runners = new ArrayList<>();
         for (Sampler sampler : samplers) {
-            runners.add(new SamplerRunner(sampler, sampler.defaultPeriod(tick), tick.dividedBy(2), store, time));
+            SamplerSettings settings = config.sampler(sampler.name());
+            if (settings.enabled()) {
+                Duration period = settings.periodOr(sampler.defaultPeriod(tick));
+                runners.add(new SamplerRunner(sampler, period, tick.dividedBy(2), store, time));
+            }
         }
         this.tickLoop = new TickLoop(runners, store, metrics, time);
     }

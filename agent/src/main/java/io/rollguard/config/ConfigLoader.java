@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.tomlj.Toml;
 import org.tomlj.TomlParseError;
 import org.tomlj.TomlParseResult;
@@ -22,6 +24,7 @@ public final class ConfigLoader {
 
     private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
     private static final Duration MAX_INTERVAL = Duration.ofHours(1);
+    private static final Duration MAX_SAMPLER_PERIOD = Duration.ofDays(1);
 
     private ConfigLoader() {}
 
@@ -77,9 +80,27 @@ public final class ConfigLoader {
         TableReader root = TableReader.root(toml, problems);
         AgentSettings agent = readAgent(root.table("agent"), source.baseDirectory());
         HttpSettings http = readHttp(root.table("http"));
+        Map<String, SamplerSettings> samplers = readSamplers(root.table("sample"), agent.interval());
         root.rejectUnknownKeys();
         problems.throwIfAny();
-        return new Config(source.name(), agent, http);
+        return new Config(source.name(), agent, http, samplers);
+    }
+
+    private static Map<String, SamplerSettings> readSamplers(TableReader sample, Duration tick) {
+        Map<String, SamplerSettings> samplers = new LinkedHashMap<>();
+        for (String name : SamplerSettings.NAMES) {
+            TableReader table = sample.table(name);
+            Duration period = table.duration("period", null, MIN_INTERVAL, MAX_SAMPLER_PERIOD);
+            if (period != null && period.compareTo(tick) < 0) {
+                table.report("period", "must not be shorter than the tick ([agent] interval = \""
+                        + Quantities.formatDuration(tick) + "\"), got \"" + Quantities.formatDuration(period) + "\"");
+                period = null;
+            }
+            samplers.put(name, new SamplerSettings(table.bool("enabled", true), period));
+            table.rejectUnknownKeys();
+        }
+        sample.rejectUnknownKeys();
+        return samplers;
     }
 
     private static AgentSettings readAgent(TableReader table, Path base) {

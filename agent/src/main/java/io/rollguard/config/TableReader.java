@@ -2,6 +2,7 @@ package io.rollguard.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -9,9 +10,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 import org.tomlj.Toml;
 import org.tomlj.TomlArray;
+import org.tomlj.TomlPosition;
 import org.tomlj.TomlTable;
 
 /**
@@ -25,31 +29,143 @@ final class TableReader {
 
     private final TomlTable table;
     private final String path;
+    private final TomlPosition position;
     private final Problems problems;
     private final Set<String> known = new LinkedHashSet<>();
 
-    private TableReader(TomlTable table, String path, Problems problems) {
+    private TableReader(TomlTable table, String path, TomlPosition position, Problems problems) {
         this.table = table;
         this.path = path;
+        this.position = position;
         this.problems = problems;
     }
 
     static TableReader root(TomlTable table, Problems problems) {
-        return new TableReader(table, "", problems);
+        return new TableReader(table, "", null, problems);
+    }
+
+    /** Where this table starts, for problems about what it lacks; null for the root and for absent tables. */
+    TomlPosition position() {
+        return position;
+    }
+
+    /** The dotted path of this table, such as {@code sample.cpu} or {@code process[2]}, for messages. */
+    String path() {
+        return path;
+    }
+
+    /** Records a problem about this table as a whole, at its header. */
+    void report(String message) {
+        problems.add(position, (path.isEmpty() ? "" : path + ": ") + message);
+    }
+
+    /** The keys present in this table, in file order, each counted as known (for tables of user-chosen names). */
+    List<String> keys() {
+        known.addAll(table.keySet());
+        return List.copyOf(table.keySet());
     }
 
     /** The sub-table {@code key}; absent reads as empty, so every key falls back to its default. */
     TableReader table(String key) {
         known.add(key);
         Object value = table.get(List.of(key));
+        TomlPosition at = table.inputPositionOf(List.of(key));
         if (value == null) {
-            return new TableReader(EMPTY, qualify(key), problems);
+            return new TableReader(EMPTY, qualify(key), position, problems);
         }
         if (!(value instanceof TomlTable)) {
-            problems.add(table.inputPositionOf(List.of(key)), qualify(key) + ": expected a table ([" + qualify(key) + "]), got " + describe(value));
-            return new TableReader(EMPTY, qualify(key), problems);
+            problems.add(at, qualify(key) + ": expected a table ([" + qualify(key) + "]), got " + describe(value));
+            return new TableReader(EMPTY, qualify(key), at, problems);
         }
-        return new TableReader((TomlTable) value, qualify(key), problems);
+        return new TableReader((TomlTable) value, qualify(key), at, problems);
+    }
+
+    /** The array of tables {@code [[key]]}; absent reads as empty. */
+    List<TableReader> tables(String key) {
+        known.add(key);
+        Object value = table.get(List.of(key));
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof TomlArray) || !(((TomlArray) value).isEmpty() || ((TomlArray) value).isTable(0))) {
+            report(key, "expected tables ([[" + qualify(key) + "]]), got " + describe(value));
+            return List.of();
+        }
+        TomlArray array = (TomlArray) value;
+        List<TableReader> readers = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            readers.add(new TableReader(array.getTable(i), qualify(key) + "[" + (i + 1) + "]",
+                    array.inputPositionOf(i), problems));
+        }
+        return readers;
+    }
+
+    boolean bool(String key, boolean fallback) {
+        known.add(key);
+        Object value = table.get(List.of(key));
+        if (value == null) {
+            return fallback;
+        }
+        if (!(value instanceof Boolean)) {
+            report(key, "expected true or false, got " + describe(value));
+            return fallback;
+        }
+        return (Boolean) value;
+    }
+
+    /** A string that must be present and not blank. */
+    String requiredString(String key) {
+        Optional<String> text = text(key, "a string");
+        if (text.isEmpty()) {
+            if (!table.contains(List.of(key))) {
+                report("missing required key \"" + key + "\"");
+            }
+            return "";
+        }
+        if (text.get().isBlank()) {
+            report(key, "must not be empty");
+        }
+        return text.get();
+    }
+
+    /** An array of strings; absent reads as {@code fallback}. */
+    List<String> strings(String key, List<String> fallback) {
+        known.add(key);
+        Object value = table.get(List.of(key));
+        if (value == null) {
+            return fallback;
+        }
+        if (!(value instanceof TomlArray)) {
+            report(key, "expected an array of strings such as [\"a\", \"b\"], got " + describe(value));
+            return fallback;
+        }
+        TomlArray array = (TomlArray) value;
+        List<String> strings = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            Object element = array.get(i);
+            if (!(element instanceof String)) {
+                problems.add(array.inputPositionOf(i), qualify(key) + "[" + (i + 1) + "]: expected a string, got "
+                        + describe(element));
+                return fallback;
+            }
+            strings.add((String) element);
+        }
+        return List.copyOf(strings);
+    }
+
+    /** A regular expression in Java syntax; a bad one is reported with the position of the error inside it. */
+    Pattern regex(String key) {
+        Optional<String> text = text(key, "a regular expression");
+        if (text.isEmpty()) {
+            return null;
+        }
+        try {
+            return Pattern.compile(text.get());
+        } catch (PatternSyntaxException e) {
+            report(key, "invalid regular expression at character " + (e.getIndex() + 1) + ": "
+                    + e.getDescription());
+            return null;
+        }
     }
 
     Duration duration(String key, Duration fallback, Duration min, Duration max) {
@@ -147,7 +263,7 @@ final class TableReader {
         return Optional.of((String) value);
     }
 
-    private void report(String key, String message) {
+    void report(String key, String message) {
         problems.add(table.inputPositionOf(List.of(key)), qualify(key) + ": " + message);
     }
 
