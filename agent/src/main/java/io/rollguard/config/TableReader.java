@@ -244,7 +244,8 @@ final class TableReader {
             String what = value instanceof TomlTable ? "table" : value instanceof TomlArray ? "key or array" : "key";
             StringBuilder message = new StringBuilder(qualify(key)).append(": unknown ").append(what);
             Suggestions.closest(key, known).ifPresent(s -> message.append(" (did you mean \"").append(s).append("\"?)"));
-            message.append("; ").append(path.isEmpty() ? "known tables" : "known keys in [" + path + "]")
+            message.append("; known ").append(what.equals("table") ? "tables" : "keys")
+                    .append(path.isEmpty() ? "" : " in [" + path + "]")
                     .append(": ").append(String.join(", ", known));
             problems.add(table.inputPositionOf(List.of(key)), message.toString());
         }

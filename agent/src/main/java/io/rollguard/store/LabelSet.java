@@ -3,9 +3,12 @@ package io.rollguard.store;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /** An immutable set of label name/value pairs, sorted by name, so equal sets are equal whatever their order. */
 public final class LabelSet {
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+
     public static final LabelSet EMPTY = new LabelSet(new String[0], new String[0]);
 
     private final String[] names;
@@ -28,6 +31,7 @@ public final class LabelSet {
         }
         TreeMap<String, String> sorted = new TreeMap<>();
         for (int i = 0; i < pairs.length; i += 2) {
+            checkName(pairs[i]);
             if (sorted.put(pairs[i], pairs[i + 1]) != null) {
                 throw new IllegalArgumentException("label " + pairs[i] + " given twice");
             }
@@ -36,7 +40,15 @@ public final class LabelSet {
     }
 
     public static LabelSet of(Map<String, String> labels) {
+        labels.keySet().forEach(LabelSet::checkName);
         return labels.isEmpty() ? EMPTY : from(new TreeMap<>(labels));
+    }
+
+    /** Prometheus label names; names starting with two underscores are reserved for Prometheus itself. */
+    private static void checkName(String name) {
+        if (!NAME.matcher(name).matches() || name.startsWith("__")) {
+            throw new IllegalArgumentException("not a Prometheus label name: " + name);
+        }
     }
 
     private static LabelSet from(TreeMap<String, String> sorted) {

@@ -1,0 +1,167 @@
+package io.rollguard.schedule;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rollguard.health.ComponentHealth;
+import io.rollguard.health.Status;
+import io.rollguard.metrics.MetricsRenderer;
+import io.rollguard.sample.Sampler;
+import io.rollguard.store.MetricFamily;
+import io.rollguard.store.Series;
+import io.rollguard.store.SeriesStore;
+import io.rollguard.store.SeriesWriter;
+import io.rollguard.time.FakeTime;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class TickLoopTest {
+    private static final Duration TICK = Duration.ofSeconds(5);
+    private static final MetricFamily VALUE = MetricFamily.gauge("rollguard_fake_value", "A fake sampler's value.");
+
+    private final FakeTime time = new FakeTime();
+    private final SeriesStore store = new SeriesStore();
+    private final MetricsRenderer metrics = new MetricsRenderer(store, time);
+
+    /** A sampler that counts its runs and fails while told to. */
+    private static final class FakeSampler implements Sampler {
+        private final String name;
+        int runs;
+        String failure;
+
+        FakeSampler(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void sample(SeriesWriter out) throws IOException {
+            runs++;
+            if (failure != null) {
+                throw new IOException(failure);
+            }
+            out.put(VALUE, io.rollguard.store.LabelSet.of("sampler", name), runs);
+        }
+    }
+
+    private TickLoop loop(Map<FakeSampler, Duration> periods) {
+        List<SamplerRunner> runners = periods.entrySet().stream()
+                .map(e -> new SamplerRunner(e.getKey(), e.getValue(), TICK.dividedBy(2), store, time))
+                .collect(Collectors.toList());
+        return new TickLoop(runners, store, metrics, time);
+    }
+
+    @Test
+    void eachSamplerRunsOnItsOwnPeriod() {
+        FakeSampler everyTick = new FakeSampler("fast");
+        FakeSampler everyTenSeconds = new FakeSampler("slow");
+        TickLoop loop = loop(new java.util.LinkedHashMap<>(Map.of(everyTick, TICK, everyTenSeconds, Duration.ofSeconds(10))));
+
+        for (int i = 0; i < 6; i++) {
+            loop.tick();
+            time.advance(TICK);
+        }
+
+        assertThat(everyTick.runs).isEqualTo(6);
+        assertThat(everyTenSeconds.runs).isEqualTo(3);
+    }
+
+    @Test
+    void aTickThatComesAMillisecondEarlyDoesNotSkipASampler() {
+        FakeSampler sampler = new FakeSampler("cpu");
+        TickLoop loop = loop(Map.of(sampler, TICK));
+
+        loop.tick();
+        time.advance(TICK.minusMillis(1));
+        loop.tick();
+
+        assertThat(sampler.runs).isEqualTo(2);
+    }
+
+    @Test
+    void aFailingSamplerIsIsolatedGoesStaleAndRecovers() {
+        FakeSampler healthy = new FakeSampler("healthy");
+        FakeSampler broken = new FakeSampler("broken");
+        TickLoop loop = loop(new java.util.LinkedHashMap<>(Map.of(healthy, TICK, broken, TICK)));
+        loop.tick();
+
+        broken.failure = "/proc/meminfo: malformed line 3";
+        for (int i = 0; i < 4; i++) {
+            time.advance(TICK);
+            loop.tick();
+        }
+
+        assertThat(healthy.runs).isEqualTo(5);
+        assertThat(valuesOf("rollguard_fake_value")).as("broken's series went stale after 3 periods")
+                .containsOnlyKeys("{sampler=\"healthy\"}");
+        ComponentHealth health = component(loop, "broken");
+        assertThat(health.status()).isEqualTo(Status.DOWN);
+        assertThat(health.message()).isEqualTo("IOException: /proc/meminfo: malformed line 3");
+        assertThat(health.errors()).isEqualTo(4);
+        assertThat(valuesOf("rollguard_sampler_success")).containsEntry("{sampler=\"broken\"}", 0.0)
+                .containsEntry("{sampler=\"healthy\"}", 1.0);
+        assertThat(valuesOf("rollguard_sampler_errors_total")).containsEntry("{sampler=\"broken\"}", 4.0);
+        assertThat(loop.health().status()).as("samplers inform; they do not decide /health").isEqualTo(Status.UP);
+
+        broken.failure = null;
+        time.advance(TICK);
+        loop.tick();
+
+        assertThat(component(loop, "broken").status()).isEqualTo(Status.UP);
+        assertThat(component(loop, "broken").since()).isEqualTo(time.now());
+        assertThat(valuesOf("rollguard_fake_value")).containsKeys("{sampler=\"broken\"}");
+    }
+
+    @Test
+    void aRuntimeExceptionInASamplerIsContainedToo() {
+        Sampler buggy = new Sampler() {
+            @Override
+            public String name() {
+                return "buggy";
+            }
+
+            @Override
+            public void sample(SeriesWriter out) {
+                throw new IllegalStateException("bug");
+            }
+        };
+        TickLoop loop = new TickLoop(List.of(new SamplerRunner(buggy, TICK, TICK.dividedBy(2), store, time)),
+                store, metrics, time);
+
+        loop.tick();
+
+        assertThat(component(loop, "buggy").message()).isEqualTo("IllegalStateException: bug");
+    }
+
+    @Test
+    void eachTickRendersMetricsFromTheStore() {
+        FakeSampler sampler = new FakeSampler("cpu");
+        TickLoop loop = loop(Map.of(sampler, TICK));
+
+        loop.tick();
+        loop.tick();
+        time.advance(TICK);
+        loop.tick();
+
+        String text = new String(metrics.latest().prometheusText(), StandardCharsets.UTF_8);
+        assertThat(text).contains("rollguard_fake_value{sampler=\"cpu\"} 2.0");
+    }
+
+    private Map<String, Double> valuesOf(String family) {
+        return store.fresh(time.nanoTime()).stream()
+                .filter(s -> s.key().family().name().equals(family))
+                .collect(Collectors.toMap(s -> s.key().labels().toString(), Series::value));
+    }
+
+    private static ComponentHealth component(TickLoop loop, String name) {
+        return loop.health().samplers().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+    }
+}
