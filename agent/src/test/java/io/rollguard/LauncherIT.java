@@ -1,0 +1,152 @@
+package io.rollguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's way of running the agent: the shipped launcher script, the shaded jar, the shipped JVM flags, a
+ * real child process. Runs in the integration-test phase, after the jar is packaged.
+ */
+class LauncherIT {
+    private static final Path LAUNCHER = Path.of(System.getProperty("rollguard.launcher", "../scripts/rollguard"));
+    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+    private static final HttpClient client = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+
+    private Process agent;
+
+    @AfterEach
+    void stopAgent() throws InterruptedException {
+        if (agent != null && agent.isAlive()) {
+            agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void runsServesAndStopsCleanlyOnSigterm() throws Exception {
+        Path log = dir.resolve("agent.log");
+        agent = start(log, "run", "--config", config().toString());
+        int port = awaitPort(log);
+
+        HttpResponse<String> health = get(port, "/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).isEqualTo("{\"status\":\"UP\"}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> get(port, "/metrics").body().contains("rollguard_cpu_cores"));
+
+        agent.destroy(); // SIGTERM, as systemd stops it
+        assertThat(agent.waitFor(15, TimeUnit.SECONDS)).as("stops within the bound").isTrue();
+        assertThat(agent.exitValue()).as("143: terminated by SIGTERM after a clean shutdown").isEqualTo(143);
+        String output = Files.readString(log);
+        assertThat(output).contains("starting with configuration " + config(), "ready", "stopping", "stopped")
+                .doesNotContain("Exception");
+    }
+
+    @Test
+    void promtoolAcceptsTheMetrics() throws Exception {
+        Assumptions.assumeTrue(onPath("promtool"),
+                "promtool is not installed (Debian package prometheus; .ci/run installs it): skipped");
+        Path log = dir.resolve("agent.log");
+        agent = start(log, "run", "--config", config().toString());
+        int port = awaitPort(log);
+        await().atMost(Duration.ofSeconds(20)).until(() -> get(port, "/metrics").body().contains("rollguard_filesystem"));
+        Path metrics = Files.writeString(dir.resolve("metrics.txt"), get(port, "/metrics").body());
+
+        Process promtool = new ProcessBuilder("promtool", "check", "metrics")
+                .redirectInput(metrics.toFile()).redirectErrorStream(true).start();
+        String verdict = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(promtool.exitValue()).as("promtool check metrics said:%n%s", verdict).isEqualTo(0);
+    }
+
+    @Test
+    void validateThroughTheLauncherExits2OnAMisspeltKey() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.toml"), "[agent]\nintervall = \"5s\"\n");
+        Path log = dir.resolve("validate.log");
+
+        Process validate = start(log, "validate", "--config", bad.toString());
+
+        assertThat(validate.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(validate.exitValue()).isEqualTo(2);
+        assertThat(Files.readString(log)).isEqualTo(bad + ":2:1: agent.intervall: unknown key (did you mean "
+                + "\"interval\"?); known keys in [agent]: interval, state_dir, log_level\n1 problem\n");
+    }
+
+    @Test
+    void aBusyPortIsReportedInOneLineAndExits1() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            Path file = Files.writeString(dir.resolve("busy.toml"),
+                    "[http]\nlisten = \"127.0.0.1:" + taken.getLocalPort() + "\"\n");
+            Path log = dir.resolve("busy.log");
+
+            Process busy = start(log, "run", "--config", file.toString());
+
+            assertThat(busy.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(busy.exitValue()).isEqualTo(1);
+            assertThat(Files.readString(log)).contains("cannot start: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                    + ": Address already in use").doesNotContain("\tat ");
+        }
+    }
+
+    private Path config() throws IOException {
+        Path file = dir.resolve("rollguard.toml");
+        if (!Files.exists(file)) {
+            Files.writeString(file, "[agent]\ninterval = \"1s\"\nstate_dir = \"" + dir.resolve("state") + "\"\n"
+                    + "[http]\nlisten = \"127.0.0.1:0\"\n");
+        }
+        return file;
+    }
+
+    private static Process start(Path log, String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().put("ROLLGUARD_JAR", System.getProperty("rollguard.jar", "target/rollguard.jar"));
+        builder.environment().remove("JOURNAL_STREAM");
+        return builder.start();
+    }
+
+    private int awaitPort(Path log) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> {
+            assertThat(agent.isAlive()).as("agent died: %s", Files.readString(log)).isTrue();
+            Matcher matcher = LISTENING.matcher(Files.readString(log));
+            return matcher.find() ? Integer.parseInt(matcher.group(1)) : 0;
+        }, port -> port > 0);
+    }
+
+    private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static boolean onPath(String tool) {
+        for (String directory : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(directory, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
