@@ -3,6 +3,7 @@ package io.rollguard;
 import static java.util.Objects.requireNonNull;
 
 import io.rollguard.config.Config;
+import io.rollguard.config.HostPort;
 import io.rollguard.config.SamplerSettings;
 import io.rollguard.health.HealthSnapshot;
 import io.rollguard.http.AgentInfo;
@@ -84,8 +85,8 @@ public final class Agent implements AutoCloseable {
                 .get("/health/detailed", new DetailedHealthEndpoint(tickLoop::health, info))
                 .get("/metrics", new MetricsEndpoint(metrics::latest));
         http = HttpServer.start(config.http().listen(), router, IDLE_TIMEOUT);
-        InetSocketAddress address = http.address();
-        log.info("listening on http://{}:{}", address.getAddress().getHostAddress(), address.getPort());
+        // The configured host, not the socket's: Java reports a dual-stack 0.0.0.0 as 0:0:0:0:0:0:0:0.
+        log.info("listening on http://{}", new HostPort(config.http().listen().host(), http.address().getPort()));
 
         scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "rollguard-tick");

@@ -79,7 +79,7 @@ class AgentIntegrationTest {
         List<Map<String, Object>> samplers = (List<Map<String, Object>>) body.get("samplers");
         assertThat(samplers).extracting(s -> s.get("name")).contains("cpu", "memory", "filesystem");
         assertThat(samplers).allSatisfy(s -> {
-            assertThat(s).containsKeys("status", "since", "message", "last_duration_seconds", "errors_total");
+            assertThat(s).containsKeys("status", "since", "message", "period_seconds", "last_duration_seconds", "errors_total");
             assertThat(s.get("status")).isEqualTo("UP");
         });
     }

@@ -61,6 +61,25 @@ class LauncherIT {
                 .doesNotContain("Exception");
     }
 
+    /** The README's first command, as a newcomer types it: no --config, no /etc/rollguard, the default port. */
+    @Test
+    void theReadmeCommandRunsTheEmbeddedDefaultOnPort9730() throws Exception {
+        Assumptions.assumeFalse(Files.exists(Path.of("/etc/rollguard/rollguard.toml")),
+                "this host has /etc/rollguard/rollguard.toml, which run would read instead: skipped");
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(9730)) {
+            probe.close();
+        } catch (IOException e) {
+            Assumptions.abort("port 9730 is in use on this host: skipped");
+        }
+        Path log = dir.resolve("default.log");
+        agent = start(log, "run");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(log).contains("ready"));
+        assertThat(Files.readString(log)).contains("starting with configuration default.toml (embedded)",
+                "listening on http://0.0.0.0:9730");
+        assertThat(get(9730, "/health").body()).isEqualTo("{\"status\":\"UP\"}");
+    }
+
     @Test
     void promtoolAcceptsTheMetrics() throws Exception {
         Assumptions.assumeTrue(onPath("promtool"),

@@ -17,11 +17,15 @@ public final class ConfigOption {
 
     /** The file named, else the system file if present, else the embedded default. */
     Config load() throws ConfigException {
+        return load(ConfigLoader.SYSTEM_CONFIG);
+    }
+
+    Config load(Path systemConfig) throws ConfigException {
         if (file != null) {
             return ConfigLoader.load(file);
         }
-        if (Files.exists(ConfigLoader.SYSTEM_CONFIG)) {
-            return ConfigLoader.load(ConfigLoader.SYSTEM_CONFIG);
+        if (Files.exists(systemConfig)) {
+            return ConfigLoader.load(systemConfig);
         }
         return ConfigLoader.loadDefault();
     }

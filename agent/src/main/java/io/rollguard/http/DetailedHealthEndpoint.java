@@ -58,6 +58,7 @@ public final class DetailedHealthEndpoint implements Endpoint {
         entry.put("status", component.status().name());
         entry.put("since", component.since().toString());
         entry.put("message", component.message());
+        entry.put("period_seconds", component.period().toMillis() / 1000.0);
         entry.put("last_duration_seconds",
                 Double.isNaN(component.lastDurationSeconds()) ? null : component.lastDurationSeconds());
         entry.put("errors_total", component.errors());

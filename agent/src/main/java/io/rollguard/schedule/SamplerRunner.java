@@ -119,7 +119,7 @@ public final class SamplerRunner {
     }
 
     ComponentHealth health() {
-        return new ComponentHealth(sampler.name(), status, since, message, lastDurationSeconds, errors);
+        return new ComponentHealth(sampler.name(), status, since, message, period, lastDurationSeconds, errors);
     }
 
     private String owner() {

@@ -121,6 +121,32 @@ class TickLoopTest {
     }
 
     @Test
+    void aFailureIsLoggedWhenItStartsAndWhenItEndsNeverPerTick() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(SamplerRunner.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            FakeSampler sampler = new FakeSampler("disk");
+            TickLoop loop = loop(Map.of(sampler, TICK));
+            for (int i = 0; i < 10; i++) {
+                sampler.failure = i >= 3 && i < 8 ? "unreadable" : null;
+                loop.tick();
+                time.advance(TICK);
+            }
+
+            assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .containsExactly(
+                            "sampler disk failing: IOException: unreadable (its series go stale; logged again when it recovers)",
+                            "sampler disk recovered after 5 failed runs");
+        } finally {
+            logger.detachAppender(lines);
+        }
+    }
+
+    @Test
     void aRuntimeExceptionInASamplerIsContainedToo() {
         Sampler buggy = new Sampler() {
             @Override

@@ -1,0 +1,42 @@
+package io.rollguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.rollguard.config.Config;
+import io.rollguard.config.ConfigLoader;
+import io.rollguard.config.ConfigSource;
+import io.rollguard.health.ComponentHealth;
+import io.rollguard.sample.HostSamplers;
+import io.rollguard.time.TimeSource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import oshi.SystemInfo;
+
+class AgentTest {
+    @Test
+    void samplerTablesDisableSamplersAndSetTheirPeriods() throws Exception {
+        Config config = ConfigLoader.parse(new ConfigSource("test.toml", """
+                [agent]
+                interval = "1s"
+                [http]
+                listen = "127.0.0.1:0"
+                [sample.cpu]
+                period = "3s"
+                [sample.filesystem]
+                enabled = false
+                """, Path.of(".")));
+
+        try (Agent agent = new Agent(config, TimeSource.system(), HostSamplers.create(new SystemInfo()))) {
+            agent.start();
+            await().atMost(Duration.ofSeconds(20)).until(() -> !agent.health().samplers().isEmpty());
+
+            Map<String, Duration> periods = agent.health().samplers().stream()
+                    .collect(Collectors.toMap(ComponentHealth::name, ComponentHealth::period));
+            assertThat(periods).isEqualTo(Map.of("cpu", Duration.ofSeconds(3), "memory", Duration.ofSeconds(1)));
+        }
+    }
+}
