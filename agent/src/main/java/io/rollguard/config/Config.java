@@ -2,6 +2,7 @@ package io.rollguard.config;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -9,12 +10,14 @@ import java.util.Map;
  *
  * @param source where it came from, for logs and {@code /health/detailed}
  */
-public record Config(String source, AgentSettings agent, HttpSettings http, Map<String, SamplerSettings> samplers) {
+public record Config(String source, AgentSettings agent, HttpSettings http, Map<String, SamplerSettings> samplers,
+        List<CheckConfig> checks) {
     public Config {
         requireNonNull(source, "source");
         requireNonNull(agent, "agent");
         requireNonNull(http, "http");
         samplers = Map.copyOf(samplers);
+        checks = List.copyOf(checks);
     }
 
     /** The settings of sampler {@code name}: its {@code [sample.NAME]} table, or the defaults. */

@@ -81,9 +81,10 @@ public final class ConfigLoader {
         AgentSettings agent = readAgent(root.table("agent"), source.baseDirectory());
         HttpSettings http = readHttp(root.table("http"));
         Map<String, SamplerSettings> samplers = readSamplers(root.table("sample"), agent.interval());
+        List<CheckConfig> checks = new CheckConfigReader(source.baseDirectory()).read(root.tables("check"));
         root.rejectUnknownKeys();
         problems.throwIfAny();
-        return new Config(source.name(), agent, http, samplers);
+        return new Config(source.name(), agent, http, samplers, checks);
     }
 
     private static Map<String, SamplerSettings> readSamplers(TableReader sample, Duration tick) {

@@ -218,9 +218,7 @@ final class TableReader {
 
     /** One of a closed set of lower-case words, such as a log level. */
     <E extends Enum<E>> E choice(String key, Class<E> type, E fallback) {
-        Map<String, E> choices = java.util.Arrays.stream(type.getEnumConstants())
-                .collect(Collectors.toMap(e -> e.name().toLowerCase(Locale.ROOT), Function.identity(),
-                        (a, b) -> a, java.util.LinkedHashMap::new));
+        Map<String, E> choices = words(type);
         String expected = "one of " + quoteAll(choices.keySet());
         Optional<String> text = text(key, expected);
         if (text.isEmpty()) {
@@ -232,6 +230,147 @@ final class TableReader {
             return fallback;
         }
         return value;
+    }
+
+    /** An integer within bounds; absent reads as {@code fallback}. */
+    long integer(String key, long fallback, long min, long max) {
+        known.add(key);
+        Object value = table.get(List.of(key));
+        if (value == null) {
+            return fallback;
+        }
+        if (!(value instanceof Long)) {
+            report(key, "expected an integer, got " + describe(value));
+            return fallback;
+        }
+        long number = (Long) value;
+        if (number < min || number > max) {
+            report(key, "must be between " + min + " and " + max + ", got " + number);
+            return fallback;
+        }
+        return number;
+    }
+
+    /** One integer or an array of them, each within bounds; absent reads as {@code fallback}. */
+    List<Integer> integers(String key, List<Integer> fallback, int min, int max) {
+        known.add(key);
+        Object value = table.get(List.of(key));
+        if (value == null) {
+            return fallback;
+        }
+        List<Object> elements = new ArrayList<>();
+        if (value instanceof TomlArray) {
+            elements.addAll(((TomlArray) value).toList());
+        } else {
+            elements.add(value);
+        }
+        List<Integer> numbers = new ArrayList<>();
+        for (Object element : elements) {
+            if (!(element instanceof Long) || (Long) element < min || (Long) element > max) {
+                report(key, "expected an integer between " + min + " and " + max + ", or an array of them, got "
+                        + describe(element));
+                return fallback;
+            }
+            numbers.add(((Long) element).intValue());
+        }
+        if (numbers.isEmpty()) {
+            report(key, "must not be an empty array");
+            return fallback;
+        }
+        return List.copyOf(numbers);
+    }
+
+    /** A size such as "10GiB", or a bare integer of bytes; absent reads as {@code fallback}. */
+    long size(String key, long fallback) {
+        known.add(key);
+        Object value = table.get(List.of(key));
+        if (value == null) {
+            return fallback;
+        }
+        if (value instanceof Long && (Long) value >= 0) {
+            return (Long) value;
+        }
+        if (!(value instanceof String)) {
+            report(key, "expected " + Quantities.SIZE_EXPECTED + ", got " + describe(value));
+            return fallback;
+        }
+        try {
+            return Quantities.parseSize((String) value);
+        } catch (IllegalArgumentException e) {
+            report(key, e.getMessage());
+            return fallback;
+        }
+    }
+
+    /** A ratio, 0.9 or "90%"; absent reads as {@code fallback}. */
+    double ratio(String key, double fallback) {
+        known.add(key);
+        Object value = table.get(List.of(key));
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            if (value instanceof Double || value instanceof Long) {
+                double number = ((Number) value).doubleValue();
+                return Quantities.checkRatio(number, String.valueOf(number));
+            }
+            if (value instanceof String) {
+                return Quantities.parseRatio((String) value);
+            }
+            report(key, "expected " + Quantities.RATIO_EXPECTED + ", got " + describe(value));
+        } catch (IllegalArgumentException e) {
+            report(key, e.getMessage());
+        }
+        return fallback;
+    }
+
+    /** An inline table of strings, such as headers = { Accept = "application/json" }; absent reads as empty. */
+    Map<String, String> stringTable(String key) {
+        known.add(key);
+        Object value = table.get(List.of(key));
+        if (value == null) {
+            return Map.of();
+        }
+        if (!(value instanceof TomlTable)) {
+            report(key, "expected a table of strings such as { Name = \"value\" }, got " + describe(value));
+            return Map.of();
+        }
+        TomlTable inner = (TomlTable) value;
+        Map<String, String> strings = new java.util.LinkedHashMap<>();
+        for (String name : inner.keySet()) {
+            Object element = inner.get(List.of(name));
+            if (!(element instanceof String)) {
+                problems.add(inner.inputPositionOf(List.of(name)), qualify(key) + "." + name
+                        + ": expected a string, got " + describe(element));
+                continue;
+            }
+            strings.put(name, (String) element);
+        }
+        return strings;
+    }
+
+    /** A set of lower-case words from an enum, written as an array; absent reads as {@code fallback}. */
+    <E extends Enum<E>> java.util.Set<E> choices(String key, Class<E> type, java.util.Set<E> fallback) {
+        Map<String, E> words = words(type);
+        List<String> texts = strings(key, null);
+        if (texts == null) {
+            return fallback;
+        }
+        java.util.Set<E> chosen = java.util.EnumSet.noneOf(type);
+        for (String text : texts) {
+            E value = words.get(text);
+            if (value == null) {
+                report(key, "expected each of " + quoteAll(words.keySet()) + ", got \"" + text + "\"");
+                return fallback;
+            }
+            chosen.add(value);
+        }
+        return chosen;
+    }
+
+    /** Whether the file sets {@code key} at all. */
+    boolean has(String key) {
+        return table.contains(List.of(key));
     }
 
     /** Reports every key of this table that no reader asked for, with the closest known key as a hint. */
@@ -292,6 +431,12 @@ final class TableReader {
             return "an array";
         }
         return "a date or time";
+    }
+
+    private static <E extends Enum<E>> Map<String, E> words(Class<E> type) {
+        return java.util.Arrays.stream(type.getEnumConstants())
+                .collect(Collectors.toMap(e -> e.name().toLowerCase(Locale.ROOT), Function.identity(),
+                        (a, b) -> a, java.util.LinkedHashMap::new));
     }
 
     private static String quoteAll(Set<String> words) {

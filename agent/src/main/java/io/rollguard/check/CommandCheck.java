@@ -1,0 +1,146 @@
+package io.rollguard.check;
+
+import static java.util.Objects.requireNonNull;
+
+import io.rollguard.config.check.CommandCheckSpec;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+
+/**
+ * Runs a program as argv, never through a shell, and judges its exit code and output. Output goes to a temporary
+ * file rather than a pipe, so a program that prints gigabytes neither blocks nor fills memory: only its last
+ * {@link #MAX_OUTPUT} bytes are read. On timeout the whole process tree gets SIGTERM, then SIGKILL.
+ */
+public final class CommandCheck implements Check {
+    static final int MAX_OUTPUT = 64 * 1024;
+    private static final Duration KILL_GRACE = Duration.ofSeconds(2);
+
+    private final CommandCheckSpec spec;
+    private final Duration timeout;
+
+    public CommandCheck(CommandCheckSpec spec, Duration timeout) {
+        this.spec = requireNonNull(spec, "spec");
+        this.timeout = requireNonNull(timeout, "timeout");
+    }
+
+    @Override
+    public CheckResult run() throws IOException, InterruptedException {
+        Path output = Files.createTempFile("rollguard-check-", ".out");
+        try {
+            Process process;
+            try {
+                process = new ProcessBuilder(spec.run()).redirectErrorStream(true)
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                        .redirectOutput(output.toFile()).start();
+            } catch (IOException e) {
+                return CheckResult.failed("cannot run " + spec.run().get(0) + ": " + reason(e));
+            }
+            boolean finished;
+            try {
+                finished = process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                stop(process);
+                throw e;
+            }
+            if (!finished) {
+                stop(process);
+                return CheckResult.failed(spec.run().get(0) + " did not finish within "
+                        + Human.seconds(timeout.toNanos() / 1e9) + "; stopped it");
+            }
+            return judge(process.exitValue(), tail(output));
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+
+    CheckResult judge(int exit, String output) {
+        Expectations expectations = new Expectations();
+        expectations.require(exit == spec.expectExit(), "exit " + exit + " (expected " + spec.expectExit() + ")"
+                + lastLine(output).map(line -> ": " + line).orElse(""));
+        if (spec.expectOutput() != null) {
+            expectations.require(spec.expectOutput().matcher(output).find(),
+                    "output does not match /" + spec.expectOutput().pattern() + "/");
+        }
+        String summary = "exit " + exit;
+        if (spec.expectVersion() != null) {
+            Optional<List<Integer>> version = io.rollguard.config.check.VersionRequirement.findVersion(output);
+            if (version.isEmpty()) {
+                expectations.miss("no version number in the output (needs " + spec.expectVersion() + ")");
+            } else {
+                String found = join(version.get());
+                expectations.require(spec.expectVersion().isMetBy(version.get()),
+                        "version " + found + " (needs " + spec.expectVersion() + ")");
+                summary += ", version " + found + " (needs " + spec.expectVersion() + ")";
+            }
+        }
+        double value = Double.NaN;
+        if (spec.valueRegex() != null) {
+            Matcher matcher = spec.valueRegex().matcher(output);
+            if (matcher.find() && matcher.group(1) != null) {
+                try {
+                    value = Double.parseDouble(matcher.group(1).strip());
+                    summary += ", value " + matcher.group(1).strip();
+                } catch (NumberFormatException e) {
+                    expectations.miss("value_regex matched \"" + matcher.group(1) + "\", which is not a number");
+                }
+            } else {
+                expectations.miss("value_regex /" + spec.valueRegex().pattern() + "/ found nothing in the output");
+            }
+        }
+        return expectations.result(summary, value);
+    }
+
+    /** SIGTERM to the process and everything it started, then SIGKILL to whatever outlives the grace period. */
+    static void stop(Process process) throws InterruptedException {
+        List<ProcessHandle> tree = process.descendants().toList();
+        process.destroy();
+        tree.forEach(ProcessHandle::destroy);
+        if (!process.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+        }
+        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static String tail(Path output) throws IOException {
+        try (RandomAccessFile file = new RandomAccessFile(output.toFile(), "r")) {
+            long length = file.length();
+            long start = Math.max(0, length - MAX_OUTPUT);
+            byte[] bytes = new byte[(int) (length - start)];
+            file.seek(start);
+            file.readFully(bytes);
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+
+    private static Optional<String> lastLine(String output) {
+        String[] lines = output.strip().split("\n");
+        String last = lines[lines.length - 1].strip();
+        if (last.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(last.length() > 200 ? last.substring(0, 200) + "..." : last);
+    }
+
+    private static String join(List<Integer> version) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < version.size(); i++) {
+            text.append(i == 0 ? "" : ".").append(version.get(i));
+        }
+        return text.toString();
+    }
+
+    private static String reason(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        // "Cannot run program "x": error=2, No such file or directory" -> "No such file or directory"
+        int comma = message.lastIndexOf(", ");
+        return comma >= 0 ? message.substring(comma + 2) : message;
+    }
+}

@@ -1,0 +1,199 @@
+package io.rollguard.config;
+
+import io.rollguard.config.check.CheckSpec;
+import io.rollguard.config.check.CommandCheckSpec;
+import io.rollguard.config.check.DiskCheckSpec;
+import io.rollguard.config.check.HostCheckSpec;
+import io.rollguard.config.check.HttpCheckSpec;
+import io.rollguard.config.check.PathCheckSpec;
+import io.rollguard.config.check.TcpCheckSpec;
+import io.rollguard.config.check.VersionRequirement;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.regex.Pattern;
+
+/** Reads the {@code [[check]]} tables: the keys every check has, then its type's own. */
+final class CheckConfigReader {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+    private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration MAX_INTERVAL = Duration.ofDays(1);
+    private static final Duration MIN_TIMEOUT = Duration.ofMillis(10);
+    private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+
+    private final Path base;
+    private final Map<String, BiFunction<CheckConfigReader, TableReader, CheckSpec>> types = new LinkedHashMap<>();
+
+    CheckConfigReader(Path base) {
+        this.base = base;
+        types.put("http", CheckConfigReader::http);
+        types.put("tcp", CheckConfigReader::tcp);
+        types.put("command", CheckConfigReader::command);
+        types.put("path", CheckConfigReader::path);
+        types.put("disk", CheckConfigReader::disk);
+        types.put("host", CheckConfigReader::host);
+    }
+
+    List<CheckConfig> read(List<TableReader> tables) {
+        List<CheckConfig> checks = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (TableReader table : tables) {
+            String name = table.requiredString("name");
+            if (!name.isEmpty() && !NAME.matcher(name).matches()) {
+                table.report("name", "expected letters, digits, '_', '.' or '-', starting with a letter or digit, got \""
+                        + name + "\"");
+            } else if (!name.isEmpty() && !names.add(name)) {
+                table.report("name", "a check named \"" + name + "\" is already defined");
+            }
+            String type = table.requiredString("type");
+            Duration interval = table.duration("interval", CheckConfig.DEFAULT_INTERVAL, MIN_INTERVAL, MAX_INTERVAL);
+            Duration timeout = table.duration("timeout", CheckConfig.DEFAULT_TIMEOUT, MIN_TIMEOUT, MAX_TIMEOUT);
+            boolean critical = table.bool("critical", false);
+            List<String> tags = table.strings("tags", List.of());
+            String description = table.string("description", "");
+            BiFunction<CheckConfigReader, TableReader, CheckSpec> reader = types.get(type);
+            if (reader == null) {
+                if (!type.isEmpty()) {
+                    StringBuilder message = new StringBuilder("unknown check type \"" + type + "\"");
+                    Suggestions.closest(type, types.keySet())
+                            .ifPresent(s -> message.append(" (did you mean \"").append(s).append("\"?)"));
+                    message.append("; known types: ").append(String.join(", ", types.keySet()));
+                    table.report("type", message.toString());
+                }
+                continue; // its other keys cannot be judged without a type
+            }
+            CheckSpec spec = reader.apply(this, table);
+            table.rejectUnknownKeys();
+            if (spec != null) {
+                checks.add(new CheckConfig(name, description, interval, timeout, critical, tags, spec));
+            }
+        }
+        return checks;
+    }
+
+    private CheckSpec http(TableReader table) {
+        String url = table.requiredString("url");
+        URI uri = null;
+        try {
+            uri = new URI(url);
+            if (!url.isEmpty() && (uri.getScheme() == null || !Set.of("http", "https").contains(uri.getScheme())
+                    || uri.getHost() == null)) {
+                table.report("url", "expected an http:// or https:// URL with a host, got \"" + url + "\"");
+            }
+        } catch (URISyntaxException e) {
+            table.report("url", "not a valid URL (" + e.getReason() + " at character " + (e.getIndex() + 1) + "): \""
+                    + url + "\"");
+        }
+        String method = table.string("method", "GET").toUpperCase(Locale.ROOT);
+        if (!METHODS.contains(method)) {
+            table.report("method", "expected one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got \"" + method + "\"");
+        }
+        Map<String, String> headers = table.stringTable("headers");
+        String body = table.string("body", "");
+        List<Integer> expectStatus = table.integers("expect_status", List.of(), 100, 599);
+        List<String> expectJsonKeys = table.strings("expect_json_keys", List.of());
+        Pattern expectBody = table.regex("expect_body");
+        String expectContentType = table.has("expect_content_type") ? table.string("expect_content_type", null) : null;
+        Duration maxLatency = table.duration("max_latency", null, Duration.ofMillis(1), MAX_TIMEOUT);
+        boolean tlsVerify = table.bool("tls_verify", true);
+        Map<String, String> extract = table.stringTable("extract");
+        extract.forEach((field, pointer) -> {
+            if (!pointer.startsWith("/")) {
+                table.report("extract", "field \"" + field + "\": expected a JSON pointer such as \"/queue/depth\", got \""
+                        + pointer + "\"");
+            }
+        });
+        if (uri == null) {
+            return null;
+        }
+        return new HttpCheckSpec(uri, method, headers, body, expectStatus, expectJsonKeys, expectBody, expectContentType,
+                maxLatency, tlsVerify, extract);
+    }
+
+    private CheckSpec tcp(TableReader table) {
+        String host = table.string("host", "127.0.0.1");
+        int port = (int) table.integer("port", 0, 1, 65535);
+        if (!table.has("port")) {
+            table.report("missing required key \"port\"");
+        }
+        return new TcpCheckSpec(host, port);
+    }
+
+    private CheckSpec command(TableReader table) {
+        List<String> run = table.strings("run", List.of());
+        if (!table.has("run")) {
+            table.report("missing required key \"run\" (the program and its arguments, such as [\"python3\", \"--version\"])");
+        } else if (run.isEmpty()) {
+            table.report("run", "must name a program: [\"program\", \"argument\", ...]");
+        }
+        int expectExit = (int) table.integer("expect_exit", 0, 0, 255);
+        Pattern expectOutput = table.regex("expect_output");
+        VersionRequirement expectVersion = null;
+        String version = table.string("expect_version", null);
+        if (version != null) {
+            try {
+                expectVersion = VersionRequirement.parse(version);
+            } catch (IllegalArgumentException e) {
+                table.report("expect_version", e.getMessage());
+            }
+        }
+        Pattern valueRegex = table.regex("value_regex");
+        if (valueRegex != null && valueRegex.matcher("").groupCount() < 1) {
+            table.report("value_regex", "needs a group, such as \"([0-9]+) rows\": its first group is the value");
+        }
+        return new CommandCheckSpec(run, expectExit, expectOutput, expectVersion, valueRegex);
+    }
+
+    private CheckSpec path(TableReader table) {
+        String path = table.requiredString("path");
+        Set<PathCheckSpec.Expectation> expect = table.choices("expect", PathCheckSpec.Expectation.class,
+                Set.of(PathCheckSpec.Expectation.EXISTS));
+        if (expect.contains(PathCheckSpec.Expectation.ABSENT) && expect.size() > 1) {
+            table.report("expect", "\"absent\" cannot be combined with other expectations");
+        }
+        Duration maxAge = table.duration("max_age", null, Duration.ofSeconds(1), Duration.ofDays(3650));
+        long minSize = table.size("min_size", -1);
+        int mode = -1;
+        String modeText = table.string("mode", null);
+        if (modeText != null) {
+            if (modeText.matches("0?[0-7]{3,4}")) {
+                mode = Integer.parseInt(modeText, 8);
+            } else {
+                table.report("mode", "expected octal permission bits in quotes, such as \"0750\", got \"" + modeText + "\"");
+            }
+        }
+        String owner = table.string("owner", null);
+        return new PathCheckSpec(base.resolve(path), expect, maxAge, minSize, mode, owner);
+    }
+
+    private CheckSpec disk(TableReader table) {
+        String path = table.requiredString("path");
+        long minFree = table.size("min_free", -1);
+        double maxUsed = table.ratio("max_used", Double.NaN);
+        if (!table.has("min_free") && !table.has("max_used")) {
+            table.report("needs \"min_free\" (a size such as \"10GiB\") or \"max_used\" (a ratio such as \"90%\"), or both");
+        }
+        return new DiskCheckSpec(base.resolve(path), minFree, maxUsed);
+    }
+
+    private CheckSpec host(TableReader table) {
+        long minMemory = table.size("min_memory", -1);
+        int minCpus = (int) table.integer("min_cpus", -1, 1, 100_000);
+        long minDisk = table.size("min_disk", -1);
+        String diskPath = table.string("disk_path", "/");
+        if (!table.has("min_memory") && !table.has("min_cpus") && !table.has("min_disk")) {
+            table.report("needs at least one of \"min_memory\", \"min_cpus\", \"min_disk\"");
+        }
+        return new HostCheckSpec(minMemory, minCpus, minDisk, base.resolve(diskPath));
+    }
+}

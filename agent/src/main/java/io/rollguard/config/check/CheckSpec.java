@@ -1,0 +1,25 @@
+package io.rollguard.config.check;
+
+/** The settings of one check type. A new type breaks every visitor at compile time, so none forgets it. */
+public sealed interface CheckSpec
+        permits HttpCheckSpec, TcpCheckSpec, CommandCheckSpec, PathCheckSpec, DiskCheckSpec, HostCheckSpec {
+    /** The {@code type} key that selects it, such as {@code http}. */
+    String type();
+
+    <R> R accept(Visitor<R> visitor);
+
+    /** One method per check type. */
+    interface Visitor<R> {
+        R http(HttpCheckSpec spec);
+
+        R tcp(TcpCheckSpec spec);
+
+        R command(CommandCheckSpec spec);
+
+        R path(PathCheckSpec spec);
+
+        R disk(DiskCheckSpec spec);
+
+        R host(HostCheckSpec spec);
+    }
+}
