@@ -8,13 +8,16 @@ import java.util.Map;
  * A whole, validated configuration. Immutable: a reload builds a new one and swaps it in.
  *
  * @param source where it came from, for logs and {@code /health/detailed}
+ * @param filesystemFilter which mounts the filesystem sampler reports ({@code [sample.filesystem]})
  */
-public record Config(String source, AgentSettings agent, HttpSettings http, Map<String, SamplerSettings> samplers) {
+public record Config(String source, AgentSettings agent, HttpSettings http, Map<String, SamplerSettings> samplers,
+        FilesystemFilter filesystemFilter) {
     public Config {
         requireNonNull(source, "source");
         requireNonNull(agent, "agent");
         requireNonNull(http, "http");
         samplers = Map.copyOf(samplers);
+        requireNonNull(filesystemFilter, "filesystemFilter");
     }
 
     /** The settings of sampler {@code name}: its {@code [sample.NAME]} table, or the defaults. */
