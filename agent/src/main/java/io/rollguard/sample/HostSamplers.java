@@ -1,18 +1,19 @@
 package io.rollguard.sample;
 
+import io.rollguard.config.Config;
 import java.util.List;
 import oshi.SystemInfo;
 import oshi.hardware.HardwareAbstractionLayer;
 
-/** The host samplers the agent runs, built from one OSHI entry point. */
+/** The host samplers the agent runs, built from one OSHI entry point and the configuration. */
 public final class HostSamplers {
     private HostSamplers() {}
 
-    public static List<Sampler> create(SystemInfo system) {
+    public static List<Sampler> create(SystemInfo system, Config config) {
         HardwareAbstractionLayer hardware = system.getHardware();
         return List.of(
                 new CpuSampler(hardware.getProcessor()),
                 new MemorySampler(hardware.getMemory()),
-                new FilesystemSampler(system.getOperatingSystem().getFileSystem()));
+                new FilesystemSampler(system.getOperatingSystem().getFileSystem(), config.filesystemFilter()));
     }
 }
