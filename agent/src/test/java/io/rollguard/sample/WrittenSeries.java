@@ -19,6 +19,21 @@ final class WrittenSeries {
         return series;
     }
 
+    /** One {@code name{labels} value} line per series, sorted, as a golden file holds them. */
+    static String text(SeriesWriter out) {
+        StringBuilder text = new StringBuilder();
+        of(out).forEach((key, value) -> text.append(key).append(' ').append(format(value)).append('\n'));
+        return text.toString();
+    }
+
+    /** Whole numbers without a fraction or an exponent, so byte counts read as the kernel wrote them. */
+    private static String format(double value) {
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            return Long.toString((long) value);
+        }
+        return Double.toString(value);
+    }
+
     /** The names of the families written, sorted. */
     static Set<String> families(SeriesWriter out) {
         Set<String> names = new TreeSet<>();
