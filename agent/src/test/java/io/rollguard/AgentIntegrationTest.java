@@ -46,7 +46,7 @@ class AgentIntegrationTest {
                 [http]
                 listen = "127.0.0.1:0"
                 """, Path.of(".")));
-        agent = new Agent(config, TimeSource.system(), HostSamplers.create(new SystemInfo()));
+        agent = new Agent(config, TimeSource.system(), HostSamplers.create(new SystemInfo(), config));
         agent.start();
         base = URI.create("http://127.0.0.1:" + agent.httpAddress().getPort());
         await().atMost(Duration.ofSeconds(20)).until(() -> get("/metrics").body().contains("rollguard_memory_used_ratio"));

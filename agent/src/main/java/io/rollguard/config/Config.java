@@ -9,14 +9,17 @@ import java.util.Map;
  * A whole, validated configuration. Immutable: a reload builds a new one and swaps it in.
  *
  * @param source where it came from, for logs and {@code /health/detailed}
+ * @param filesystemFilter which mounts the filesystem sampler reports ({@code [sample.filesystem]})
+ * @param checks the {@code [[check]]} tables, in file order
  */
 public record Config(String source, AgentSettings agent, HttpSettings http, Map<String, SamplerSettings> samplers,
-        List<CheckConfig> checks) {
+        FilesystemFilter filesystemFilter, List<CheckConfig> checks) {
     public Config {
         requireNonNull(source, "source");
         requireNonNull(agent, "agent");
         requireNonNull(http, "http");
         samplers = Map.copyOf(samplers);
+        requireNonNull(filesystemFilter, "filesystemFilter");
         checks = List.copyOf(checks);
     }
 

@@ -80,15 +80,19 @@ public final class ConfigLoader {
         TableReader root = TableReader.root(toml, problems);
         AgentSettings agent = readAgent(root.table("agent"), source.baseDirectory());
         HttpSettings http = readHttp(root.table("http"));
-        Map<String, SamplerSettings> samplers = readSamplers(root.table("sample"), agent.interval());
+        SampleTables sample = readSamplers(root.table("sample"), agent.interval());
         List<CheckConfig> checks = new CheckConfigReader(source.baseDirectory()).read(root.tables("check"));
         root.rejectUnknownKeys();
         problems.throwIfAny();
-        return new Config(source.name(), agent, http, samplers, checks);
+        return new Config(source.name(), agent, http, sample.samplers(), sample.filesystemFilter(), checks);
     }
 
-    private static Map<String, SamplerSettings> readSamplers(TableReader sample, Duration tick) {
+    /** The {@code [sample]} table: every sampler's settings and what only the filesystem sampler takes. */
+    private record SampleTables(Map<String, SamplerSettings> samplers, FilesystemFilter filesystemFilter) {}
+
+    private static SampleTables readSamplers(TableReader sample, Duration tick) {
         Map<String, SamplerSettings> samplers = new LinkedHashMap<>();
+        FilesystemFilter filesystemFilter = FilesystemFilter.DEFAULT;
         for (String name : SamplerSettings.NAMES) {
             TableReader table = sample.table(name);
             Duration period = table.duration("period", null, MIN_INTERVAL, MAX_SAMPLER_PERIOD);
@@ -98,10 +102,35 @@ public final class ConfigLoader {
                 period = null;
             }
             samplers.put(name, new SamplerSettings(table.bool("enabled", true), period));
+            // Read before rejecting unknown keys, and on this table only: in [sample.cpu] they stay unknown.
+            if (name.equals("filesystem")) {
+                filesystemFilter = readFilesystemFilter(table);
+            }
             table.rejectUnknownKeys();
         }
         sample.rejectUnknownKeys();
-        return samplers;
+        return new SampleTables(samplers, filesystemFilter);
+    }
+
+    private static FilesystemFilter readFilesystemFilter(TableReader table) {
+        FilesystemFilter defaults = FilesystemFilter.DEFAULT;
+        return new FilesystemFilter(
+                table.regexes("include_mounts", defaults.includeMounts()),
+                table.regexes("exclude_mounts", defaults.excludeMounts()),
+                names(table, "include_fstypes", defaults.includeFstypes()),
+                names(table, "exclude_fstypes", defaults.excludeFstypes()));
+    }
+
+    /** A list of plain names such as filesystem types; a blank one would match nothing and hide a typo. */
+    private static List<String> names(TableReader table, String key, List<String> fallback) {
+        List<String> names = table.strings(key, fallback);
+        for (String name : names) {
+            if (name.isBlank()) {
+                table.report(key, "names must not be empty");
+                return fallback;
+            }
+        }
+        return names;
     }
 
     private static AgentSettings readAgent(TableReader table, Path base) {

@@ -168,6 +168,43 @@ final class TableReader {
         }
     }
 
+    /**
+     * An array of regular expressions; absent reads as {@code fallback}. Every bad element is reported at its own
+     * position, and then the whole key reads as {@code fallback}.
+     */
+    List<Pattern> regexes(String key, List<Pattern> fallback) {
+        known.add(key);
+        Object value = table.get(List.of(key));
+        if (value == null) {
+            return fallback;
+        }
+        if (!(value instanceof TomlArray)) {
+            report(key, "expected an array of regular expressions such as [\"/srv/.*\"], got " + describe(value));
+            return fallback;
+        }
+        TomlArray array = (TomlArray) value;
+        List<Pattern> patterns = new ArrayList<>(array.size());
+        boolean valid = true;
+        for (int i = 0; i < array.size(); i++) {
+            Object element = array.get(i);
+            String where = qualify(key) + "[" + (i + 1) + "]: ";
+            if (!(element instanceof String)) {
+                problems.add(array.inputPositionOf(i), where + "expected a regular expression in quotes, got "
+                        + describe(element));
+                valid = false;
+                continue;
+            }
+            try {
+                patterns.add(Pattern.compile((String) element));
+            } catch (PatternSyntaxException e) {
+                problems.add(array.inputPositionOf(i), where + "invalid regular expression at character "
+                        + (e.getIndex() + 1) + ": " + e.getDescription());
+                valid = false;
+            }
+        }
+        return valid ? List.copyOf(patterns) : fallback;
+    }
+
     Duration duration(String key, Duration fallback, Duration min, Duration max) {
         Optional<String> text = text(key, Quantities.DURATION_EXPECTED);
         if (text.isEmpty()) {

@@ -2,33 +2,60 @@ package io.rollguard.sample;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesWriter;
+import java.util.Locale;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import oshi.hardware.CentralProcessor;
 import oshi.hardware.CentralProcessor.TickType;
 
 /**
- * CPU usage from the kernel's cumulative tick counters: the share of time not idle between two samples, across all
- * logical CPUs. The first sample has no predecessor, so it reports usage since boot, as {@code top} does.
+ * CPU usage from the kernel's cumulative tick counters: the share of time in each mode between two samples, across
+ * all logical CPUs, plus the core counts and the load averages. The first sample has no predecessor, so it reports
+ * shares since boot, as {@code top} does.
  */
 public final class CpuSampler implements Sampler {
     static final MetricFamily USAGE = MetricFamily.gauge("rollguard_cpu_usage_ratio",
             "Share of CPU time spent not idle (nor waiting for I/O) across all logical CPUs since the previous sample.");
+    static final MetricFamily MODE = MetricFamily.gauge("rollguard_cpu_mode_ratio",
+            "Share of CPU time spent in each mode across all logical CPUs since the previous sample; sums to 1.");
     static final MetricFamily CORES = MetricFamily.gauge("rollguard_cpu_cores", "Logical CPUs of the host.");
+    static final MetricFamily PHYSICAL_CORES =
+            MetricFamily.gauge("rollguard_cpu_physical_cores", "Physical CPU cores of the host.");
+    static final MetricFamily LOAD1 = MetricFamily.gauge("rollguard_load1",
+            "Load average over 1 minute: tasks running, runnable or in uninterruptible sleep, as uptime shows.");
+    static final MetricFamily LOAD5 = MetricFamily.gauge("rollguard_load5", "Load average over 5 minutes.");
+    static final MetricFamily LOAD15 = MetricFamily.gauge("rollguard_load15", "Load average over 15 minutes.");
 
-    private final Supplier<long[]> ticks;
-    private final IntSupplier logicalCores;
-    private long[] previous = new long[TickType.values().length];
+    private static final TickType[] MODES = TickType.values();
+    private static final LabelSet[] MODE_LABELS = new LabelSet[MODES.length];
+    private static final MetricFamily[] LOADS = {LOAD1, LOAD5, LOAD15};
 
-    public CpuSampler(CentralProcessor processor) {
-        this(processor::getSystemCpuLoadTicks, processor::getLogicalProcessorCount);
+    static {
+        for (TickType mode : MODES) {
+            MODE_LABELS[mode.getIndex()] = LabelSet.of("mode", mode.name().toLowerCase(Locale.ROOT));
+        }
     }
 
-    CpuSampler(Supplier<long[]> ticks, IntSupplier logicalCores) {
+    private final Supplier<long[]> ticks;
+    private final Supplier<double[]> loadAverages;
+    private final IntSupplier logicalCores;
+    private final IntSupplier physicalCores;
+    private long[] previous = new long[MODES.length];
+
+    public CpuSampler(CentralProcessor processor) {
+        this(processor::getSystemCpuLoadTicks, () -> processor.getSystemLoadAverage(LOADS.length),
+                processor::getLogicalProcessorCount, processor::getPhysicalProcessorCount);
+    }
+
+    CpuSampler(Supplier<long[]> ticks, Supplier<double[]> loadAverages, IntSupplier logicalCores,
+            IntSupplier physicalCores) {
         this.ticks = requireNonNull(ticks, "ticks");
+        this.loadAverages = requireNonNull(loadAverages, "loadAverages");
         this.logicalCores = requireNonNull(logicalCores, "logicalCores");
+        this.physicalCores = requireNonNull(physicalCores, "physicalCores");
     }
 
     @Override
@@ -39,22 +66,59 @@ public final class CpuSampler implements Sampler {
     @Override
     public void sample(SeriesWriter out) {
         long[] current = ticks.get();
-        out.put(USAGE, usage(previous, current));
+        long[] elapsed = elapsed(previous, current);
+        out.put(USAGE, usage(elapsed));
+        writeModes(elapsed, out);
         out.put(CORES, logicalCores.getAsInt());
+        int physical = physicalCores.getAsInt();
+        if (physical > 0) {
+            out.put(PHYSICAL_CORES, physical);
+        }
+        double[] loads = loadAverages.get();
+        for (int i = 0; i < LOADS.length && i < loads.length; i++) {
+            // OSHI reports a negative average where the platform has none (Windows): absent, not zero.
+            if (loads[i] >= 0) {
+                out.put(LOADS[i], loads[i]);
+            }
+        }
         previous = current;
     }
 
-    /** The busy share between two tick readings; NaN when no tick elapsed (the series is then left out). */
-    static double usage(long[] before, long[] after) {
+    /**
+     * Ticks per mode between two readings. A counter that went backwards counts as zero: the kernel documents that
+     * iowait can decrease, and a negative share would be nonsense; so every share stays within 0..1 and they sum to 1.
+     */
+    static long[] elapsed(long[] before, long[] after) {
+        long[] elapsed = new long[MODES.length];
+        for (TickType mode : MODES) {
+            int index = mode.getIndex();
+            elapsed[index] = Math.max(0, after[index] - before[index]);
+        }
+        return elapsed;
+    }
+
+    /** The busy share of the elapsed ticks; NaN when no tick elapsed (the series is then left out). */
+    static double usage(long[] elapsed) {
+        long total = total(elapsed);
+        long idle = elapsed[TickType.IDLE.getIndex()] + elapsed[TickType.IOWAIT.getIndex()];
+        return total == 0 ? Double.NaN : (double) (total - idle) / total;
+    }
+
+    private static void writeModes(long[] elapsed, SeriesWriter out) {
+        long total = total(elapsed);
+        if (total == 0) {
+            return;
+        }
+        for (TickType mode : MODES) {
+            out.put(MODE, MODE_LABELS[mode.getIndex()], (double) elapsed[mode.getIndex()] / total);
+        }
+    }
+
+    private static long total(long[] elapsed) {
         long total = 0;
-        for (TickType type : TickType.values()) {
-            total += after[type.getIndex()] - before[type.getIndex()];
+        for (long ticks : elapsed) {
+            total += ticks;
         }
-        long idle = after[TickType.IDLE.getIndex()] - before[TickType.IDLE.getIndex()]
-                + after[TickType.IOWAIT.getIndex()] - before[TickType.IOWAIT.getIndex()];
-        if (total <= 0) {
-            return Double.NaN;
-        }
-        return Math.min(1.0, Math.max(0.0, (double) (total - idle) / total));
+        return total;
     }
 }

@@ -1,0 +1,56 @@
+package io.rollguard.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rollguard.config.ConfigException;
+import io.rollguard.config.ConfigLoader;
+import io.rollguard.config.FilesystemFilter;
+import io.rollguard.config.SamplerSettings;
+import io.rollguard.store.SeriesKey;
+import io.rollguard.store.SeriesWriter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import oshi.SystemInfo;
+
+class HostSamplersTest {
+    private static final Path FIXTURE = Fixtures.path("/fixtures/proc");
+
+    @Test
+    void createsOneSamplerPerConfigurableName() throws ConfigException {
+        List<Sampler> samplers = HostSamplers.create(new SystemInfo(), ConfigLoader.loadDefault());
+
+        assertThat(samplers).map(Sampler::name).containsExactlyElementsOf(SamplerSettings.NAMES);
+    }
+
+    /**
+     * Renaming a family breaks every dashboard and rule that uses it: the golden file makes that a deliberate act.
+     * Each sampler is fed readings in which every family it has is present.
+     */
+    @Test
+    void exportedFamiliesMatchTheGoldenFile() throws IOException {
+        List<Sampler> samplers = List.of(
+                new CpuSampler(() -> new long[] {100, 0, 50, 800, 50, 0, 0, 0}, () -> new double[] {1, 1, 1},
+                        () -> 4, () -> 2),
+                new MemorySampler(() -> new MemorySampler.Reading(8L << 30, 4L << 30, 2L << 30, 1L << 30)),
+                new FilesystemSampler(() -> List.of(new FilesystemSampler.Mount("/", "ext4", "/dev/sda1", 100, 50, 40,
+                        1000, 500)), FilesystemFilter.DEFAULT),
+                new DiskSampler(FIXTURE),
+                new NetworkSampler(FIXTURE));
+        Set<String> families = new TreeSet<>();
+        for (Sampler sampler : samplers) {
+            SeriesWriter out = new SeriesWriter();
+            sampler.sample(out);
+            for (SeriesKey key : out.values().keySet()) {
+                families.add(sampler.name() + " " + key.family().name() + " "
+                        + key.family().type().name().toLowerCase(Locale.ROOT));
+            }
+        }
+
+        assertThat(String.join("\n", families) + "\n").isEqualTo(Fixtures.text("/golden/host-families.txt"));
+    }
+}
