@@ -4,7 +4,10 @@ import java.util.List;
 import oshi.SystemInfo;
 import oshi.hardware.HardwareAbstractionLayer;
 
-/** The host samplers the agent runs, built from one OSHI entry point. */
+/**
+ * The host samplers the agent runs: those OSHI serves, built from one entry point, and those that read what OSHI does
+ * not cover (System V shared memory, sockets with their processes) from this host's /proc, /dev/shm and /etc.
+ */
 public final class HostSamplers {
     private HostSamplers() {}
 
@@ -13,6 +16,8 @@ public final class HostSamplers {
         return List.of(
                 new CpuSampler(hardware.getProcessor()),
                 new MemorySampler(hardware.getMemory()),
-                new FilesystemSampler(system.getOperatingSystem().getFileSystem()));
+                new FilesystemSampler(system.getOperatingSystem().getFileSystem()),
+                SharedMemorySampler.forHost(),
+                PortSampler.forHost());
     }
 }
