@@ -210,6 +210,8 @@ public final class PortSampler implements Sampler {
                 || !header.substring(starts[1], ends[1]).equals("local_address")) {
             throw ProcText.malformed(file, 1, "expected a header starting sl local_address", header);
         }
+        // An unconnected UDP socket is in TCP_CLOSE; a connected one (a client) is ESTABLISHED and not a service.
+        TcpState boundState = protocol == Protocol.TCP ? TcpState.LISTEN : TcpState.CLOSE;
         List<BoundSocket> bound = new ArrayList<>();
         long[] counts = new long[STATES.length];
         int lineNumber = 1;
@@ -232,8 +234,6 @@ public final class PortSampler implements Sampler {
             if (protocol == Protocol.TCP && state != null) {
                 counts[state.ordinal()]++;
             }
-            // An unconnected UDP socket is in TCP_CLOSE; a connected one (a client) is ESTABLISHED and not a service.
-            TcpState boundState = protocol == Protocol.TCP ? TcpState.LISTEN : TcpState.CLOSE;
             if (state != boundState) {
                 continue;
             }

@@ -165,7 +165,7 @@ final class SocketOwners {
         String target;
         try {
             target = Files.readSymbolicLink(descriptor).toString();
-        } catch (IOException | UnsupportedOperationException e) {
+        } catch (IOException e) {
             return -1; // closed since the listing, or not a link at all: either way not a socket we can name
         }
         if (!target.startsWith("socket:[") || !target.endsWith("]")) {
