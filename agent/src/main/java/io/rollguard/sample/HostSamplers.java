@@ -6,7 +6,10 @@ import java.util.List;
 import oshi.SystemInfo;
 import oshi.hardware.HardwareAbstractionLayer;
 
-/** The host samplers the agent runs, built from one OSHI entry point and the configuration. */
+/**
+ * The host samplers the agent runs: those OSHI serves, built from one entry point, and those that read what OSHI does
+ * not cover (System V shared memory, sockets with their processes) from this host's /proc, /dev/shm and /etc.
+ */
 public final class HostSamplers {
     /** Where the samplers that read the kernel's files themselves find them. */
     static final Path PROC = Path.of("/proc");
@@ -20,6 +23,8 @@ public final class HostSamplers {
                 new MemorySampler(hardware.getMemory()),
                 new FilesystemSampler(system.getOperatingSystem().getFileSystem(), config.filesystemFilter()),
                 new DiskSampler(PROC),
-                new NetworkSampler(PROC));
+                new NetworkSampler(PROC),
+                SharedMemorySampler.forHost(),
+                PortSampler.forHost());
     }
 }

@@ -20,6 +20,7 @@ import oshi.SystemInfo;
 class HostSamplersTest {
     private static final Path FIXTURE = Fixtures.path("/fixtures/proc");
 
+    /** The store keys each sampler's series by its name: two samplers with one name would replace each other's. */
     @Test
     void createsOneSamplerPerConfigurableName() throws ConfigException {
         List<Sampler> samplers = HostSamplers.create(new SystemInfo(), ConfigLoader.loadDefault());
@@ -40,7 +41,9 @@ class HostSamplersTest {
                 new FilesystemSampler(() -> List.of(new FilesystemSampler.Mount("/", "ext4", "/dev/sda1", 100, 50, 40,
                         1000, 500)), FilesystemFilter.DEFAULT),
                 new DiskSampler(FIXTURE),
-                new NetworkSampler(FIXTURE));
+                new NetworkSampler(FIXTURE),
+                new SharedMemorySampler(FIXTURE, Fixtures.path("/fixtures/etc"), Fixtures.path("/fixtures/etc")),
+                new PortSampler(FIXTURE, java.nio.ByteOrder.LITTLE_ENDIAN));
         Set<String> families = new TreeSet<>();
         for (Sampler sampler : samplers) {
             SeriesWriter out = new SeriesWriter();

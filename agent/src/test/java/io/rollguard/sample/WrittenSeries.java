@@ -1,16 +1,60 @@
 package io.rollguard.sample;
 
+import io.rollguard.store.LabelSet;
+import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesKey;
 import io.rollguard.store.SeriesWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-/** What a sampler wrote, keyed as Prometheus prints a series ({@code name{label="value"}}), for readable assertions. */
+/** Reads what a sampler wrote, for assertions and golden files. */
 final class WrittenSeries {
     private WrittenSeries() {}
 
+    /** One {@code name{labels} value} line per series, sorted, integral values without a fraction. */
+    static List<String> lines(SeriesWriter out) {
+        return out.values().entrySet().stream()
+                .map(entry -> entry.getKey() + " " + format(entry.getValue()))
+                .sorted()
+                .toList();
+    }
+
+    /** The values of one family by label set. */
+    static Map<LabelSet, Double> family(SeriesWriter out, MetricFamily family) {
+        Map<LabelSet, Double> values = new LinkedHashMap<>();
+        for (Map.Entry<SeriesKey, Double> entry : out.values().entrySet()) {
+            if (entry.getKey().family().equals(family)) {
+                values.put(entry.getKey().labels(), entry.getValue());
+            }
+        }
+        return values;
+    }
+
+    /** The golden file's lines, blank lines and {@code #} comments left out. */
+    static List<String> golden(String resource) {
+        try {
+            return Files.readAllLines(fixture(resource)).stream()
+                    .filter(line -> !line.isBlank() && !line.startsWith("#"))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A file or directory under {@code src/test/resources/fixtures}. */
+    static Path fixture(String relative) {
+        return Fixtures.path("/fixtures/" + relative);
+    }
+
+    /** Series keyed as Prometheus prints them ({@code name{label="value"}}), sorted, for readable assertions. */
     static Map<String, Double> of(SeriesWriter out) {
         Map<String, Double> series = new TreeMap<>();
         for (Map.Entry<SeriesKey, Double> entry : out.values().entrySet()) {
@@ -21,17 +65,7 @@ final class WrittenSeries {
 
     /** One {@code name{labels} value} line per series, sorted, as a golden file holds them. */
     static String text(SeriesWriter out) {
-        StringBuilder text = new StringBuilder();
-        of(out).forEach((key, value) -> text.append(key).append(' ').append(format(value)).append('\n'));
-        return text.toString();
-    }
-
-    /** Whole numbers without a fraction or an exponent, so byte counts read as the kernel wrote them. */
-    private static String format(double value) {
-        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
-            return Long.toString((long) value);
-        }
-        return Double.toString(value);
+        return String.join("\n", lines(out)) + "\n";
     }
 
     /** The names of the families written, sorted. */
@@ -39,5 +73,10 @@ final class WrittenSeries {
         Set<String> names = new TreeSet<>();
         out.values().keySet().forEach(key -> names.add(key.family().name()));
         return names;
+    }
+
+    private static String format(double value) {
+        boolean integral = value == Math.rint(value) && Math.abs(value) < 1e15;
+        return integral ? Long.toString((long) value) : Double.toString(value);
     }
 }
