@@ -2,6 +2,8 @@ package io.rollguard;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.check.CheckFactory;
+import io.rollguard.check.CheckRunner;
 import io.rollguard.config.Config;
 import io.rollguard.config.HostPort;
 import io.rollguard.config.SamplerSettings;
@@ -48,13 +50,14 @@ public final class Agent implements AutoCloseable {
     private final TimeSource time;
     private final SeriesStore store = new SeriesStore();
     private final MetricsRenderer metrics;
+    private final CheckRunner checks;
     private final TickLoop tickLoop;
     private final AgentInfo info;
 
     private ScheduledExecutorService scheduler;
     private HttpServer http;
 
-    public Agent(Config config, TimeSource time, List<Sampler> samplers) {
+    public Agent(Config config, TimeSource time, List<Sampler> samplers, CheckFactory checkFactory) {
         this.config = requireNonNull(config, "config");
         this.time = requireNonNull(time, "time");
         String version = Version.current();
@@ -71,7 +74,8 @@ public final class Agent implements AutoCloseable {
                 runners.add(new SamplerRunner(sampler, period, tick.dividedBy(2), store, time));
             }
         }
-        this.tickLoop = new TickLoop(runners, store, metrics, time);
+        this.checks = new CheckRunner(config.checks(), checkFactory, store, time);
+        this.tickLoop = new TickLoop(runners, checks, store, metrics, time);
     }
 
     /**
@@ -84,6 +88,8 @@ public final class Agent implements AutoCloseable {
                 .get("/health", new HealthEndpoint(tickLoop::health))
                 .get("/health/detailed", new DetailedHealthEndpoint(tickLoop::health, info))
                 .get("/metrics", new MetricsEndpoint(metrics::latest));
+        config.checks().stream().flatMap(c -> c.tags().stream()).distinct()
+                .forEach(tag -> router.get("/health/" + tag, new HealthEndpoint(() -> tickLoop.health(), tag)));
         http = HttpServer.start(config.http().listen(), router, IDLE_TIMEOUT);
         // The configured host, not the socket's: Java reports a dual-stack 0.0.0.0 as 0:0:0:0:0:0:0:0.
         log.info("listening on http://{}", new HostPort(config.http().listen().host(), http.address().getPort()));
@@ -110,7 +116,7 @@ public final class Agent implements AutoCloseable {
         return tickLoop.health();
     }
 
-    /** Stops ticking, then serving; bounded to a few seconds whatever a component does. */
+    /** Stops ticking, then the checks, then serving; bounded to a few seconds whatever a component does. */
     @Override
     public void close() {
         if (scheduler != null) {
@@ -125,6 +131,7 @@ public final class Agent implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        checks.close();
         if (http != null) {
             http.close();
         }

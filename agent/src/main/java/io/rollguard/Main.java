@@ -1,5 +1,6 @@
 package io.rollguard;
 
+import io.rollguard.cli.CheckCommand;
 import io.rollguard.cli.ExitCode;
 import io.rollguard.cli.RunCommand;
 import io.rollguard.cli.ValidateCommand;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Version.Provider.class,
         description = "Watches a host and its deployments, and rolls back when a rule fires.",
-        subcommands = {RunCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, CheckCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = ExitCode.USAGE,
         exitCodeOnExecutionException = ExitCode.FAILED)
 public final class Main implements Runnable {
@@ -24,7 +25,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run, validate or help");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run, check, validate or help");
     }
 
     public static void main(String[] args) {
@@ -36,6 +37,7 @@ public final class Main implements Runnable {
         CommandLine commandLine = new CommandLine(new Main());
         commandLine.setOut(out);
         commandLine.setErr(err);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         // Users get a sentence and an exit code, never a stack trace.
         commandLine.setExecutionExceptionHandler((exception, command, parsed) -> {
             command.getErr().println("rollguard: internal error: " + exception);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import io.rollguard.check.CheckFactory;
 import io.rollguard.config.Config;
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.ConfigSource;
@@ -46,7 +47,8 @@ class AgentIntegrationTest {
                 [http]
                 listen = "127.0.0.1:0"
                 """, Path.of(".")));
-        agent = new Agent(config, TimeSource.system(), HostSamplers.create(new SystemInfo(), config));
+        SystemInfo system = new SystemInfo();
+        agent = new Agent(config, TimeSource.system(), HostSamplers.create(system, config), CheckFactory.forHost(system));
         agent.start();
         base = URI.create("http://127.0.0.1:" + agent.httpAddress().getPort());
         await().atMost(Duration.ofSeconds(20)).until(() -> get("/metrics").body().contains("rollguard_memory_used_ratio"));

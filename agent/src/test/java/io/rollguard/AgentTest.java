@@ -3,6 +3,7 @@ package io.rollguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.rollguard.check.CheckFactory;
 import io.rollguard.config.Config;
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.ConfigSource;
@@ -30,7 +31,9 @@ class AgentTest {
                 enabled = false
                 """, Path.of(".")));
 
-        try (Agent agent = new Agent(config, TimeSource.system(), HostSamplers.create(new SystemInfo(), config))) {
+        SystemInfo system = new SystemInfo();
+        try (Agent agent = new Agent(config, TimeSource.system(), HostSamplers.create(system, config),
+                CheckFactory.forHost(system))) {
             agent.start();
             await().atMost(Duration.ofSeconds(20)).until(() -> !agent.health().samplers().isEmpty());
 

@@ -2,6 +2,7 @@ package io.rollguard.cli;
 
 import io.rollguard.Agent;
 import io.rollguard.Version;
+import io.rollguard.check.CheckFactory;
 import io.rollguard.config.Config;
 import io.rollguard.config.ConfigException;
 import io.rollguard.logging.Logging;
@@ -41,7 +42,9 @@ public final class RunCommand implements Callable<Integer> {
         Logging.setLevel(config.agent().logLevel());
         log.info("rollguard {} starting with configuration {}", Version.current(), config.source());
 
-        Agent agent = new Agent(config, TimeSource.system(), HostSamplers.create(new SystemInfo(), config));
+        SystemInfo system = new SystemInfo();
+        Agent agent = new Agent(config, TimeSource.system(), HostSamplers.create(system, config),
+                CheckFactory.forHost(system));
         try {
             agent.start();
         } catch (IOException e) {

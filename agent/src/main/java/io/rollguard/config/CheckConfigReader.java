@@ -60,6 +60,12 @@ final class CheckConfigReader {
             Duration timeout = table.duration("timeout", CheckConfig.DEFAULT_TIMEOUT, MIN_TIMEOUT, MAX_TIMEOUT);
             boolean critical = table.bool("critical", false);
             List<String> tags = table.strings("tags", List.of());
+            for (String tag : tags) {
+                if (!NAME.matcher(tag).matches() || tag.equals("detailed")) {
+                    table.report("tags", "a tag names /health/TAG: letters, digits, '_', '.' or '-', and not "
+                            + "\"detailed\"; got \"" + tag + "\"");
+                }
+            }
             String description = table.string("description", "");
             BiFunction<CheckConfigReader, TableReader, CheckSpec> reader = types.get(type);
             if (reader == null) {

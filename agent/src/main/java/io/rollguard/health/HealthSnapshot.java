@@ -8,18 +8,32 @@ import java.util.List;
 /**
  * What the agent knows of its own health, published once per tick and only read by the HTTP handlers.
  *
- * @param status the overall answer of {@code /health}: DOWN while a critical check fails or a critical rule fires
+ * @param status the overall answer of {@code /health}: DOWN while a critical check fails or a critical rule fires;
+ *     a check that has not finished its first run does not count as failing
  * @param at when the tick that built it ran
  */
-public record HealthSnapshot(Status status, Instant at, List<ComponentHealth> samplers) {
+public record HealthSnapshot(Status status, Instant at, List<ComponentHealth> samplers, List<CheckStatus> checks) {
     public HealthSnapshot {
         requireNonNull(status, "status");
         requireNonNull(at, "at");
         samplers = List.copyOf(samplers);
+        checks = List.copyOf(checks);
     }
 
     /** Before the first tick: up, with nothing run yet. */
     public static HealthSnapshot starting(Instant at) {
-        return new HealthSnapshot(Status.UP, at, List.of());
+        return new HealthSnapshot(Status.UP, at, List.of(), List.of());
+    }
+
+    /**
+     * The answer for the checks tagged {@code group} ({@code /health/GROUP}): DOWN while any of them fails, critical or
+     * not, since a group is a question asked on purpose ("ready?"). Empty when no check carries the tag.
+     */
+    public java.util.Optional<Status> group(String group) {
+        List<CheckStatus> members = checks.stream().filter(c -> c.tags().contains(group)).toList();
+        if (members.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(members.stream().anyMatch(c -> c.status() == Status.DOWN) ? Status.DOWN : Status.UP);
     }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.rollguard.health.CheckStatus;
 import io.rollguard.health.ComponentHealth;
 import io.rollguard.health.HealthSnapshot;
 import io.rollguard.health.Status;
@@ -49,7 +50,29 @@ public final class DetailedHealthEndpoint implements Endpoint {
             samplers.add(component(component));
         }
         body.put("samplers", samplers);
+        List<Map<String, Object>> checks = new ArrayList<>();
+        for (CheckStatus check : snapshot.checks()) {
+            checks.add(check(check));
+        }
+        body.put("checks", checks);
         return body;
+    }
+
+    private static Map<String, Object> check(CheckStatus check) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("name", check.name());
+        entry.put("type", check.type());
+        entry.put("status", check.status().name());
+        entry.put("critical", check.critical());
+        entry.put("tags", check.tags());
+        entry.put("since", check.since().toString());
+        entry.put("message", check.message());
+        entry.put("value", Double.isNaN(check.value()) ? null : check.value());
+        entry.put("interval_seconds", check.interval().toMillis() / 1000.0);
+        entry.put("last_duration_seconds",
+                Double.isNaN(check.lastDurationSeconds()) ? null : check.lastDurationSeconds());
+        entry.put("failures_total", check.failures());
+        return entry;
     }
 
     private static Map<String, Object> component(ComponentHealth component) {

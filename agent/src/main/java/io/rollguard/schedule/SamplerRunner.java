@@ -3,6 +3,7 @@ package io.rollguard.schedule;
 import static java.util.Objects.requireNonNull;
 
 import io.rollguard.health.ComponentHealth;
+import io.rollguard.health.Failures;
 import io.rollguard.health.Status;
 import io.rollguard.sample.Sampler;
 import io.rollguard.store.LabelSet;
@@ -81,7 +82,7 @@ public final class SamplerRunner {
             succeeded();
         } catch (Exception e) { // isolation: whatever one sampler throws must not reach the tick or other samplers
             lastDurationSeconds = (time.nanoTime() - started) / 1e9;
-            failed(describe(e));
+            failed(Failures.describe(e));
         }
     }
 
@@ -124,11 +125,5 @@ public final class SamplerRunner {
 
     private String owner() {
         return "sampler:" + sampler.name();
-    }
-
-    static String describe(Exception e) {
-        String message = e.getMessage();
-        String type = e.getClass().getSimpleName();
-        return message == null || message.isBlank() ? type : type + ": " + message;
     }
 }

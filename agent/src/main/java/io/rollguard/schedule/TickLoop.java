@@ -2,6 +2,8 @@ package io.rollguard.schedule;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.check.CheckRunner;
+import io.rollguard.health.CheckStatus;
 import io.rollguard.health.ComponentHealth;
 import io.rollguard.health.HealthSnapshot;
 import io.rollguard.health.Status;
@@ -24,14 +26,17 @@ public final class TickLoop {
     private static final Duration NEVER_STALE = Duration.ofNanos(Long.MAX_VALUE);
 
     private final List<SamplerRunner> samplers;
+    private final CheckRunner checks;
     private final SeriesStore store;
     private final MetricsRenderer metrics;
     private final TimeSource time;
     private final AtomicReference<HealthSnapshot> health;
     private boolean tickFailing;
 
-    public TickLoop(List<SamplerRunner> samplers, SeriesStore store, MetricsRenderer metrics, TimeSource time) {
+    public TickLoop(List<SamplerRunner> samplers, CheckRunner checks, SeriesStore store, MetricsRenderer metrics,
+            TimeSource time) {
         this.samplers = List.copyOf(samplers);
+        this.checks = requireNonNull(checks, "checks");
         this.store = requireNonNull(store, "store");
         this.metrics = requireNonNull(metrics, "metrics");
         this.time = requireNonNull(time, "time");
@@ -42,6 +47,7 @@ public final class TickLoop {
     public void tick() {
         try {
             long now = time.nanoTime();
+            checks.startDue(now); // first: they run on their workers while the samplers run here
             for (SamplerRunner sampler : samplers) {
                 if (sampler.isDue(now)) {
                     sampler.run(now);
@@ -66,8 +72,10 @@ public final class TickLoop {
 
     private HealthSnapshot buildHealth() {
         List<ComponentHealth> components = samplers.stream().map(SamplerRunner::health).toList();
-        // Samplers inform; health is decided by critical checks and rules, which arrive with their own issues.
-        return new HealthSnapshot(Status.UP, time.now(), components);
+        List<CheckStatus> checkStatuses = checks.statuses();
+        // Samplers inform; health is decided by critical checks (and, with rules, by critical rules firing).
+        boolean criticalFailing = checkStatuses.stream().anyMatch(c -> c.critical() && c.status() == Status.DOWN);
+        return new HealthSnapshot(criticalFailing ? Status.DOWN : Status.UP, time.now(), components, checkStatuses);
     }
 
     public HealthSnapshot health() {

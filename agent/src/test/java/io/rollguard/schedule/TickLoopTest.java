@@ -2,6 +2,8 @@ package io.rollguard.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rollguard.check.CheckFactory;
+import io.rollguard.check.CheckRunner;
 import io.rollguard.health.ComponentHealth;
 import io.rollguard.health.Status;
 import io.rollguard.metrics.MetricsRenderer;
@@ -26,6 +28,13 @@ class TickLoopTest {
     private final FakeTime time = new FakeTime();
     private final SeriesStore store = new SeriesStore();
     private final MetricsRenderer metrics = new MetricsRenderer(store, time);
+    private final CheckRunner noChecks = new CheckRunner(List.of(),
+            new CheckFactory(java.time.Clock.systemUTC(), () -> 0, () -> 0), store, time);
+
+    @org.junit.jupiter.api.AfterEach
+    void closeChecks() {
+        noChecks.close();
+    }
 
     /** A sampler that counts its runs and fails while told to. */
     private static final class FakeSampler implements Sampler {
@@ -56,7 +65,7 @@ class TickLoopTest {
         List<SamplerRunner> runners = periods.entrySet().stream()
                 .map(e -> new SamplerRunner(e.getKey(), e.getValue(), TICK.dividedBy(2), store, time))
                 .collect(Collectors.toList());
-        return new TickLoop(runners, store, metrics, time);
+        return new TickLoop(runners, noChecks, store, metrics, time);
     }
 
     @Test
@@ -160,7 +169,7 @@ class TickLoopTest {
             }
         };
         TickLoop loop = new TickLoop(List.of(new SamplerRunner(buggy, TICK, TICK.dividedBy(2), store, time)),
-                store, metrics, time);
+                noChecks, store, metrics, time);
 
         loop.tick();
 

@@ -1,0 +1,216 @@
+package io.rollguard.check;
+
+import static java.util.Objects.requireNonNull;
+
+import io.rollguard.config.CheckConfig;
+import io.rollguard.health.CheckStatus;
+import io.rollguard.health.Failures;
+import io.rollguard.health.Status;
+import io.rollguard.store.LabelSet;
+import io.rollguard.store.MetricFamily;
+import io.rollguard.store.SeriesStore;
+import io.rollguard.store.SeriesWriter;
+import io.rollguard.time.TimeSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs checks on a bounded worker pool, never on the scheduler thread, each cut off at its timeout. A check has at
+ * most one run in flight: a check that hangs holds one worker, never more, and cannot delay the others, because the
+ * pool has a thread per check (up to {@link #MAX_WORKERS}). Results land in the store and in {@link #statuses()}.
+ */
+public final class CheckRunner implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CheckRunner.class);
+
+    static final MetricFamily UP = MetricFamily.gauge("rollguard_check_up", "1 if the check's last run passed, 0 if it failed.");
+    static final MetricFamily DURATION = MetricFamily.gauge("rollguard_check_duration_seconds",
+            "How long the check's last run took.");
+    static final MetricFamily VALUE = MetricFamily.gauge("rollguard_check_value",
+            "The check's natural number from its last run: latency in seconds, free bytes, a count.");
+    static final MetricFamily FIELD = MetricFamily.gauge("rollguard_check_field",
+            "A number extracted from the check's answer (extract = { field = \"/json/pointer\" }).");
+    static final MetricFamily FAILURES = MetricFamily.counter("rollguard_check_failures_total",
+            "Runs of the check that failed.");
+
+    static final int MAX_WORKERS = 16;
+
+    private final List<ScheduledCheck> checks;
+    private final SeriesStore store;
+    private final TimeSource time;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService timeouts;
+
+    /** A check, its configuration and what its runs found so far. */
+    private final class ScheduledCheck {
+        final CheckConfig config;
+        final Check check;
+        final LabelSet labels;
+        final AtomicBoolean inFlight = new AtomicBoolean();
+        boolean started;
+        long nextDueNanos;
+        volatile CheckStatus status;
+
+        ScheduledCheck(CheckConfig config, Check check) {
+            this.config = config;
+            this.check = check;
+            this.labels = LabelSet.of("check", config.name());
+            this.status = new CheckStatus(config.name(), config.type(), config.critical(), config.tags(),
+                    config.interval(), Status.UNKNOWN, time.now(), "not run yet", Double.NaN, Double.NaN, 0);
+        }
+    }
+
+    /** The outcome of one run, as {@code rollguard check} reports it. */
+    public record Outcome(CheckConfig config, CheckResult result, double durationSeconds) {}
+
+    public CheckRunner(List<CheckConfig> configs, CheckFactory factory, SeriesStore store, TimeSource time) {
+        this.store = requireNonNull(store, "store");
+        this.time = requireNonNull(time, "time");
+        List<ScheduledCheck> scheduled = new ArrayList<>();
+        for (CheckConfig config : configs) {
+            scheduled.add(new ScheduledCheck(config, factory.create(config)));
+        }
+        this.checks = List.copyOf(scheduled);
+        this.workers = Executors.newFixedThreadPool(Math.max(1, Math.min(checks.size(), MAX_WORKERS)),
+                daemonThreads("rollguard-check"));
+        this.timeouts = Executors.newSingleThreadScheduledExecutor(daemonThreads("rollguard-check-timeout"));
+    }
+
+    /** Starts every check whose interval has come round and that has no run in flight. Returns at once. */
+    public void startDue(long nowNanos) {
+        for (ScheduledCheck scheduled : checks) {
+            boolean due = !scheduled.started || nowNanos - scheduled.nextDueNanos >= 0;
+            if (due && scheduled.inFlight.compareAndSet(false, true)) {
+                scheduled.started = true;
+                scheduled.nextDueNanos = nowNanos + scheduled.config.interval().toNanos();
+                start(scheduled);
+            }
+        }
+    }
+
+    /** Runs every check once, concurrently, and completes when each has a result: {@code rollguard check}. */
+    public CompletableFuture<List<Outcome>> runAllOnce() {
+        List<CompletableFuture<Outcome>> runs = new ArrayList<>();
+        for (ScheduledCheck scheduled : checks) {
+            scheduled.inFlight.set(true);
+            runs.add(start(scheduled));
+        }
+        return CompletableFuture.allOf(runs.toArray(new CompletableFuture<?>[0]))
+                .thenApply(done -> runs.stream().map(CompletableFuture::join).toList());
+    }
+
+    public List<CheckStatus> statuses() {
+        return checks.stream().map(s -> s.status).toList();
+    }
+
+    private CompletableFuture<Outcome> start(ScheduledCheck scheduled) {
+        Run run = new Run(scheduled, time.nanoTime());
+        Future<?> future = workers.submit(run::execute);
+        timeouts.schedule(() -> run.expire(future), scheduled.config.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        return run.outcome;
+    }
+
+    /** One run of one check: whichever comes first, its result or its timeout, settles it. */
+    private final class Run {
+        private final ScheduledCheck scheduled;
+        private final long startedNanos;
+        private final AtomicBoolean settled = new AtomicBoolean();
+        final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+
+        Run(ScheduledCheck scheduled, long startedNanos) {
+            this.scheduled = scheduled;
+            this.startedNanos = startedNanos;
+        }
+
+        void execute() {
+            try {
+                settle(scheduled.check.run());
+            } catch (InterruptedException e) {
+                settle(CheckResult.failed("interrupted"));
+                Thread.currentThread().interrupt();
+            } catch (Exception e) { // isolation: a check that cannot run is a failed check, never a dead worker
+                settle(CheckResult.failed("could not run: " + Failures.describe(e)));
+            } finally {
+                scheduled.inFlight.set(false);
+            }
+        }
+
+        void expire(Future<?> future) {
+            Duration timeout = scheduled.config.timeout();
+            if (settle(CheckResult.failed("timed out after " + Human.seconds(timeout.toNanos() / 1e9)))) {
+                future.cancel(true);
+            }
+        }
+
+        private boolean settle(CheckResult result) {
+            if (!settled.compareAndSet(false, true)) {
+                return false;
+            }
+            long now = time.nanoTime();
+            double duration = (now - startedNanos) / 1e9;
+            record(scheduled, result, duration, now);
+            outcome.complete(new Outcome(scheduled.config, result, duration));
+            return true;
+        }
+    }
+
+    private void record(ScheduledCheck scheduled, CheckResult result, double duration, long nowNanos) {
+        CheckStatus previous = scheduled.status;
+        Status status = result.ok() ? Status.UP : Status.DOWN;
+        long failures = previous.failures() + (result.ok() ? 0 : 1);
+        Instant since = status == previous.status() ? previous.since() : time.now();
+        scheduled.status = new CheckStatus(previous.name(), previous.type(), previous.critical(), previous.tags(),
+                previous.interval(), status, since, result.message(), result.value(), duration, failures);
+        if (status != previous.status()) {
+            if (status == Status.DOWN) {
+                log.warn("check {} failed: {}", previous.name(), result.message());
+            } else if (previous.status() == Status.DOWN) {
+                log.info("check {} passes again: {}", previous.name(), result.message());
+            }
+        }
+        SeriesWriter out = new SeriesWriter()
+                .put(UP, scheduled.labels, result.ok() ? 1 : 0)
+                .put(DURATION, scheduled.labels, duration)
+                .put(VALUE, scheduled.labels, result.value())
+                .put(FAILURES, scheduled.labels, failures);
+        for (Map.Entry<String, Double> field : result.fields().entrySet()) {
+            out.put(FIELD, LabelSet.of("check", previous.name(), "field", field.getKey()), field.getValue());
+        }
+        // Fresh for three intervals plus the time a run may take: a check that stops reporting goes stale.
+        Duration staleAfter = scheduled.config.interval().multipliedBy(3).plus(scheduled.config.timeout());
+        store.replace("check:" + previous.name(), out, nowNanos, staleAfter);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Interrupts runs in flight and stops the pool; bounded, since checks are interruptible and daemon threads. */
+    @Override
+    public void close() {
+        timeouts.shutdownNow();
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
