@@ -54,6 +54,8 @@ final class CheckConfigReader {
                         + name + "\"");
             } else if (!name.isEmpty() && !names.add(name)) {
                 table.report("name", "a check named \"" + name + "\" is already defined");
+            } else if (!name.isEmpty()) {
+                table.relabel("check \"" + name + "\"");
             }
             String type = table.requiredString("type");
             Duration interval = table.duration("interval", CheckConfig.DEFAULT_INTERVAL, MIN_INTERVAL, MAX_INTERVAL);

@@ -28,7 +28,7 @@ final class TableReader {
     private static final TomlTable EMPTY = Toml.parse("");
 
     private final TomlTable table;
-    private final String path;
+    private String path;
     private final TomlPosition position;
     private final Problems problems;
     private final Set<String> known = new LinkedHashSet<>();
@@ -52,6 +52,14 @@ final class TableReader {
     /** The dotted path of this table, such as {@code sample.cpu} or {@code process[2]}, for messages. */
     String path() {
         return path;
+    }
+
+    /**
+     * Names this table in later messages by what the user called it, {@code check "api"} rather than
+     * {@code check[4]}, once its name is known.
+     */
+    void relabel(String label) {
+        path = label;
     }
 
     /** Records a problem about this table as a whole, at its header. */
