@@ -74,7 +74,7 @@ public final class Agent implements AutoCloseable {
                 runners.add(new SamplerRunner(sampler, period, tick.dividedBy(2), store, time));
             }
         }
-        this.checks = new CheckRunner(config.checks(), checkFactory, store, time);
+        this.checks = new CheckRunner(config.checks(), checkFactory::create, store, time);
         this.tickLoop = new TickLoop(runners, checks, store, metrics, time);
     }
 

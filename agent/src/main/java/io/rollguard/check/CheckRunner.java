@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,12 +76,14 @@ public final class CheckRunner implements AutoCloseable {
     /** The outcome of one run, as {@code rollguard check} reports it. */
     public record Outcome(CheckConfig config, CheckResult result, double durationSeconds) {}
 
-    public CheckRunner(List<CheckConfig> configs, CheckFactory factory, SeriesStore store, TimeSource time) {
+    /** @param factory builds each configuration's check: {@code CheckFactory::create} */
+    public CheckRunner(List<CheckConfig> configs, Function<CheckConfig, Check> factory, SeriesStore store,
+            TimeSource time) {
         this.store = requireNonNull(store, "store");
         this.time = requireNonNull(time, "time");
         List<ScheduledCheck> scheduled = new ArrayList<>();
         for (CheckConfig config : configs) {
-            scheduled.add(new ScheduledCheck(config, factory.create(config)));
+            scheduled.add(new ScheduledCheck(config, factory.apply(config)));
         }
         this.checks = List.copyOf(scheduled);
         this.workers = Executors.newFixedThreadPool(Math.max(1, Math.min(checks.size(), MAX_WORKERS)),

@@ -75,7 +75,7 @@ public final class CheckCommand implements Callable<Integer> {
         // The checklist itself says what failed; the runner's log lines would only repeat it.
         Logging.setLevel(LogLevel.ERROR);
         List<CheckRunner.Outcome> outcomes;
-        try (CheckRunner runner = new CheckRunner(selected, CheckFactory.forHost(new SystemInfo()), new SeriesStore(),
+        try (CheckRunner runner = new CheckRunner(selected, CheckFactory.forHost(new SystemInfo())::create, new SeriesStore(),
                 TimeSource.system())) {
             outcomes = runner.runAllOnce().get();
         } catch (ExecutionException e) {

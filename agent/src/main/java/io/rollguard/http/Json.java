@@ -6,7 +6,8 @@ import java.io.UncheckedIOException;
 
 /** JSON through jackson-jr, from maps, lists and simple values built by the endpoints. */
 public final class Json {
-    private static final JSON WRITER = JSON.std;
+    // A key whose value is unknown stays in the output as null, so readers see the same shape every time.
+    private static final JSON WRITER = JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES);
 
     private Json() {}
 

@@ -2,7 +2,6 @@ package io.rollguard.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rollguard.check.CheckFactory;
 import io.rollguard.check.CheckRunner;
 import io.rollguard.health.ComponentHealth;
 import io.rollguard.health.Status;
@@ -28,8 +27,7 @@ class TickLoopTest {
     private final FakeTime time = new FakeTime();
     private final SeriesStore store = new SeriesStore();
     private final MetricsRenderer metrics = new MetricsRenderer(store, time);
-    private final CheckRunner noChecks = new CheckRunner(List.of(),
-            new CheckFactory(java.time.Clock.systemUTC(), () -> 0, () -> 0), store, time);
+    private final CheckRunner noChecks = new CheckRunner(List.of(), config -> null, store, time);
 
     @org.junit.jupiter.api.AfterEach
     void closeChecks() {
