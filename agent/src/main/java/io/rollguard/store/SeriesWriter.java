@@ -1,5 +1,6 @@
 package io.rollguard.store;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,7 +24,8 @@ public final class SeriesWriter {
         return put(family, LabelSet.EMPTY, value);
     }
 
-    Map<SeriesKey, Double> values() {
-        return values;
+    /** What was written so far, in writing order; a read-only view, for the store and for tests. */
+    public Map<SeriesKey, Double> values() {
+        return Collections.unmodifiableMap(values);
     }
 }
