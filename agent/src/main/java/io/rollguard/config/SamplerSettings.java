@@ -11,7 +11,7 @@ import java.util.List;
  */
 public record SamplerSettings(boolean enabled, Duration period) {
     /** The samplers a {@code [sample.NAME]} table may name. */
-    public static final List<String> NAMES = List.of("cpu", "memory", "filesystem");
+    public static final List<String> NAMES = List.of("cpu", "memory", "filesystem", "processes");
 
     public static final SamplerSettings DEFAULT = new SamplerSettings(true, null);
 

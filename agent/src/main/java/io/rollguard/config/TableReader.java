@@ -65,6 +65,11 @@ final class TableReader {
         return List.copyOf(table.keySet());
     }
 
+    /** Whether the table has {@code key}, without reading it (it still counts as unknown until read). */
+    boolean has(String key) {
+        return table.contains(List.of(key));
+    }
+
     /** The sub-table {@code key}; absent reads as empty, so every key falls back to its default. */
     TableReader table(String key) {
         known.add(key);
