@@ -27,13 +27,19 @@ final class ProcessFiles {
      *
      * @param command the kernel's name of the process ({@code comm}: the executable's name, up to 15 bytes); it
      *     changes when the process calls exec
+     * @param state R running, S sleeping, D in uninterruptible wait, Z zombie (exited, not yet reaped), ...
      * @param cpuTicks user plus system time, in clock ticks
      * @param startTicks when the process started, in clock ticks after boot; with the pid it names one process
      *     for the life of the host
      */
-    record Stat(int pid, String command, long cpuTicks, int threads, long startTicks) {
+    record Stat(int pid, String command, char state, long cpuTicks, int threads, long startTicks) {
         Stat {
             requireNonNull(command, "command");
+        }
+
+        /** Whether it has exited: a zombie waits for its parent to collect its status, and is not running. */
+        boolean exited() {
+            return state == 'Z' || state == 'X';
         }
     }
 
@@ -49,7 +55,7 @@ final class ProcessFiles {
         }
         // After the command: field 3 (state) is index 0, so field n is index n - 3.
         String[] fields = line.substring(close + 1).trim().split(" ");
-        if (fields.length < 20) {
+        if (fields.length < 20 || fields[0].length() != 1) {
             return Optional.empty();
         }
         try {
@@ -58,8 +64,8 @@ final class ProcessFiles {
             long systemTicks = Long.parseLong(fields[15 - 3]);
             int threads = Integer.parseInt(fields[20 - 3]);
             long startTicks = Long.parseLong(fields[22 - 3]);
-            return Optional.of(new Stat(pid, line.substring(open + 1, close), userTicks + systemTicks, threads,
-                    startTicks));
+            return Optional.of(new Stat(pid, line.substring(open + 1, close), fields[0].charAt(0),
+                    userTicks + systemTicks, threads, startTicks));
         } catch (NumberFormatException e) {
             return Optional.empty();
         }

@@ -165,7 +165,7 @@ public final class ProcessSampler implements Sampler {
         return new CommandLineMatches(stat.startTicks(), stat.command(), matched);
     }
 
-    /** Reads each pid that is still running; the stat of a scanned pid is the one the scan read. */
+    /** Reads each pid that is still running, zombies excluded; the stat of a scanned pid is the one the scan read. */
     private List<Found> find(List<Integer> pids, Map<Integer, Stat> scanned) throws IOException {
         List<Found> found = new ArrayList<>(pids.size());
         for (int pid : pids) {
@@ -173,7 +173,7 @@ public final class ProcessSampler implements Sampler {
             if (stat == null) {
                 stat = readStat(pid).orElse(null);
             }
-            if (stat == null) {
+            if (stat == null || stat.exited()) {
                 continue;
             }
             String status = readProcessFile(pid, "status");

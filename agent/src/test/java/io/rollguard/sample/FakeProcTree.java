@@ -44,6 +44,13 @@ final class FakeProcTree {
                 (commandLine.replace(' ', '\0') + '\0').getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Exits without being reaped: the process stays listed, as a zombie with no command line. */
+    void becomeZombie(int pid) throws IOException {
+        Path directory = root.resolve(Integer.toString(pid));
+        Files.writeString(directory.resolve("stat"), Files.readString(directory.resolve("stat")).replace(") S ", ") Z "));
+        Files.writeString(directory.resolve("cmdline"), "");
+    }
+
     void exit(int pid) throws IOException {
         Path directory = root.resolve(Integer.toString(pid));
         try (Stream<Path> files = Files.walk(directory)) {

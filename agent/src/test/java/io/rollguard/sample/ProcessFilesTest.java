@@ -26,14 +26,16 @@ class ProcessFilesTest {
                 + " 18446744073709551615 1 1 0 0 0 0 0 16781312 16386 0 0 0 17 1 0 0 0 0 0\n";
         return Stream.of(
                 arguments("plain", "812 (python3)" + tail,
-                        Optional.of(new Stat(812, "python3", 1625, 7, 4242))),
+                        Optional.of(new Stat(812, "python3", 'S', 1625, 7, 4242))),
                 arguments("spaces and parentheses in the command", "812 (my (odd) app) x)" + tail,
-                        Optional.of(new Stat(812, "my (odd) app) x", 1625, 7, 4242))),
-                arguments("empty command", "812 ()" + tail, Optional.of(new Stat(812, "", 1625, 7, 4242))),
+                        Optional.of(new Stat(812, "my (odd) app) x", 'S', 1625, 7, 4242))),
+                arguments("empty command", "812 ()" + tail, Optional.of(new Stat(812, "", 'S', 1625, 7, 4242))),
                 arguments("real line of a kernel thread", """
                         2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 13 0 0 20 0 1 0 1 0 0 18446744073709551615 0 0 0 0\
                          0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
-                        """, Optional.of(new Stat(2, "kthreadd", 13, 1, 1))),
+                        """, Optional.of(new Stat(2, "kthreadd", 'S', 13, 1, 1))),
+                arguments("a zombie", "812 (python3) Z" + tail.substring(2),
+                        Optional.of(new Stat(812, "python3", 'Z', 1625, 7, 4242))),
                 arguments("empty", "", Optional.empty()),
                 arguments("no parentheses", "812 python3" + tail, Optional.empty()),
                 arguments("no pid", "(python3)" + tail, Optional.empty()),

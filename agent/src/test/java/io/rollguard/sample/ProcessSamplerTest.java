@@ -138,6 +138,21 @@ class ProcessSamplerTest {
     }
 
     @Test
+    void aZombieIsNotRunning() throws Exception {
+        FakeProcTree proc = new FakeProcTree(temporary);
+        proc.process(812, "python3", "python3 -m src.main", 10, 4_242);
+        Path pidFile = Files.writeString(temporary.resolve("backend.pid"), "812\n");
+        ProcessSampler sampler = sampler(proc, new ProcessSettings("backend", new PidFile(pidFile)));
+        assertThat(value(sample(sampler), WatchedProcess.UP, "backend")).isEqualTo(1.0);
+
+        proc.becomeZombie(812);
+
+        SeriesWriter out = sample(sampler);
+        assertThat(value(out, WatchedProcess.UP, "backend")).isEqualTo(0.0);
+        assertThat(value(out, ProcessSampler.PROCESSES)).as("still listed in /proc").isEqualTo(1.0);
+    }
+
+    @Test
     void aNewPidInThePidfileIsARestart() throws Exception {
         FakeProcTree proc = new FakeProcTree(temporary);
         proc.process(812, "python3", "python3 -m src.main", 10, 4_242);
