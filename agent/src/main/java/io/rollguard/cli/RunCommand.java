@@ -41,7 +41,7 @@ public final class RunCommand implements Callable<Integer> {
         Logging.setLevel(config.agent().logLevel());
         log.info("rollguard {} starting with configuration {}", Version.current(), config.source());
 
-        Agent agent = new Agent(config, TimeSource.system(), HostSamplers.create(new SystemInfo()));
+        Agent agent = new Agent(config, TimeSource.system(), HostSamplers.create(new SystemInfo(), config));
         try {
             agent.start();
         } catch (IOException e) {

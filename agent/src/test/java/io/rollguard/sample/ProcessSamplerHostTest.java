@@ -3,6 +3,7 @@ package io.rollguard.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.ProcessSelector.CommandLinePattern;
 import io.rollguard.config.ProcessSelector.PidFile;
 import io.rollguard.config.ProcessSettings;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
+import oshi.SystemInfo;
 
 /** The sampler on the real /proc, watching a child process this test starts and stops. */
 @EnabledOnOs(OS.LINUX)
@@ -78,6 +80,13 @@ class ProcessSamplerHostTest {
         assertThat(value(after, WatchedProcess.UP, "by-command-line")).isEqualTo(0.0);
         assertThat(value(after, WatchedProcess.UP, "by-pidfile")).isEqualTo(0.0);
         assertThat(value(after, WatchedProcess.RESTARTS, "by-pidfile")).isEqualTo(0.0);
+    }
+
+    @Test
+    void theHostSamplersIncludeIt() throws Exception {
+        List<Sampler> samplers = HostSamplers.create(new SystemInfo(), ConfigLoader.loadDefault());
+
+        assertThat(samplers).extracting(Sampler::name).contains("processes");
     }
 
     private static SeriesWriter sample(ProcessSampler sampler) throws IOException {
