@@ -53,22 +53,57 @@ final class ProcessFiles {
         if (open <= 0 || close < open) {
             return Optional.empty();
         }
-        // After the command: field 3 (state) is index 0, so field n is index n - 3.
-        String[] fields = line.substring(close + 1).trim().split(" ");
-        if (fields.length < 20 || fields[0].length() != 1) {
+        // Fields are counted from the one after the command, field 3 (state), without splitting the line: this runs
+        // for every process of the host on every sample, and a split would leave fifty strings of garbage each time.
+        long[] fields = new long[23];
+        int field = 3;
+        int at = close + 1;
+        char state = 0;
+        while (field <= 22) {
+            if (at >= line.length() || line.charAt(at) != ' ') {
+                return Optional.empty();
+            }
+            int end = at + 1;
+            while (end < line.length() && line.charAt(end) != ' ' && line.charAt(end) != '\n') {
+                end++;
+            }
+            if (field == 3) {
+                if (end != at + 2) {
+                    return Optional.empty();
+                }
+                state = line.charAt(at + 1);
+            } else if (field == 14 || field == 15 || field == 20 || field == 22) {
+                long value = parseDecimal(line, at + 1, end);
+                if (value < 0) {
+                    return Optional.empty();
+                }
+                fields[field] = value;
+            }
+            at = end;
+            field++;
+        }
+        long pid = parseDecimal(line, 0, open - 1);
+        if (pid <= 0 || pid > Integer.MAX_VALUE || line.charAt(open - 1) != ' ' || fields[20] > Integer.MAX_VALUE) {
             return Optional.empty();
         }
-        try {
-            int pid = Integer.parseInt(line.substring(0, open).trim());
-            long userTicks = Long.parseLong(fields[14 - 3]);
-            long systemTicks = Long.parseLong(fields[15 - 3]);
-            int threads = Integer.parseInt(fields[20 - 3]);
-            long startTicks = Long.parseLong(fields[22 - 3]);
-            return Optional.of(new Stat(pid, line.substring(open + 1, close), fields[0].charAt(0),
-                    userTicks + systemTicks, threads, startTicks));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
+        return Optional.of(new Stat((int) pid, line.substring(open + 1, close), state, fields[14] + fields[15],
+                (int) fields[20], fields[22]));
+    }
+
+    /** The non-negative decimal in {@code text[from, to)}, or -1 if it is not one (or too large for a long). */
+    private static long parseDecimal(String text, int from, int to) {
+        if (from >= to || to - from > 18) {
+            return -1;
         }
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     /**
@@ -77,20 +112,18 @@ final class ProcessFiles {
      * zombies, which have no memory of their own.
      */
     static OptionalLong parseResidentBytes(String status) {
-        for (String line : status.split("\n")) {
-            if (line.startsWith("VmRSS:")) {
-                String[] words = line.substring("VmRSS:".length()).trim().split("\\s+");
-                if (words.length != 2 || !words[1].equals("kB")) {
-                    return OptionalLong.empty();
-                }
-                try {
-                    return OptionalLong.of(Long.parseLong(words[0]) * 1024);
-                } catch (NumberFormatException e) {
-                    return OptionalLong.empty();
-                }
-            }
+        int line = status.indexOf("\nVmRSS:") + 1; // 0 when absent, or when it is the first line
+        if (line == 0 && !status.startsWith("VmRSS:")) {
+            return OptionalLong.empty();
         }
-        return OptionalLong.empty();
+        int end = status.indexOf('\n', line);
+        String[] words = status.substring(line + "VmRSS:".length(), end < 0 ? status.length() : end).trim()
+                .split("\\s+");
+        if (words.length != 2 || !words[1].equals("kB")) {
+            return OptionalLong.empty();
+        }
+        long kibibytes = parseDecimal(words[0], 0, words[0].length());
+        return kibibytes < 0 ? OptionalLong.empty() : OptionalLong.of(kibibytes * 1024);
     }
 
     /**

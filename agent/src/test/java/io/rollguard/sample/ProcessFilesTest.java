@@ -42,7 +42,15 @@ class ProcessFilesTest {
                 arguments("truncated after the command", "812 (python3) S 1 812 812 0 -1", Optional.empty()),
                 arguments("a field that is not a number", "812 (python3) S 1 812 812 0 -1 4194560 3532 0 0 0 abc 375"
                         + " 0 0 20 0 7 0 4242 236027904 9321", Optional.empty()),
-                arguments("pid not a number", "eight (python3)" + tail, Optional.empty()));
+                arguments("pid not a number", "eight (python3)" + tail, Optional.empty()),
+                arguments("two spaces between fields", "812 (python3)  S" + tail.substring(2), Optional.empty()),
+                arguments("a state of two letters", "812 (python3) SS" + tail.substring(2), Optional.empty()),
+                arguments("a negative time", "812 (python3) S 1 812 812 0 -1 4194560 3532 0 0 0 -5 375 0 0 20 0 7 0"
+                        + " 4242 236027904 9321", Optional.empty()),
+                arguments("ends at the start time", "812 (python3) S 1 812 812 0 -1 4194560 3532 0 0 0 1250 375 0 0"
+                        + " 20 0 7 0 4242", Optional.of(new Stat(812, "python3", 'S', 1625, 7, 4242))),
+                arguments("ends before the start time", "812 (python3) S 1 812 812 0 -1 4194560 3532 0 0 0 1250 375"
+                        + " 0 0 20 0 7 0", Optional.empty()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -66,6 +74,9 @@ class ProcessFilesTest {
                         State:\tS (sleeping)
                         Threads:\t1
                         """, OptionalLong.empty()),
+                arguments("the first line", "VmRSS:\t12 kB\nThreads:\t1\n", OptionalLong.of(12L * 1024)),
+                arguments("the last line, without newline", "Name:\tx\nVmRSS:\t12 kB", OptionalLong.of(12L * 1024)),
+                arguments("a look-alike key", "Name:\tx\nXVmRSS:\t12 kB\n", OptionalLong.empty()),
                 arguments("empty", "", OptionalLong.empty()),
                 arguments("no unit", "VmRSS:\t9744\n", OptionalLong.empty()),
                 arguments("not a number", "VmRSS:\tlots kB\n", OptionalLong.empty()));
