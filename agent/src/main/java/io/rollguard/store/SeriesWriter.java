@@ -24,7 +24,7 @@ public final class SeriesWriter {
         return put(family, LabelSet.EMPTY, value);
     }
 
-    /** What was written so far, in writing order; a read-only view, for the store and for tests. */
+    /** What was recorded so far, in the order written; a read-only view, for the store and for tests. */
     public Map<SeriesKey, Double> values() {
         return Collections.unmodifiableMap(values);
     }
