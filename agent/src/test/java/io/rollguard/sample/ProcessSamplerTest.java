@@ -12,7 +12,6 @@ import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesKey;
 import io.rollguard.store.SeriesWriter;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +50,7 @@ class ProcessSamplerTest {
                 new ProcessSettings("stopped", new SystemdUnit("stopped.service")),
                 new ProcessSettings("idle", new SystemdUnit("cron.service"))), clock::get);
 
-        assertThat(render(sample(sampler))).isEqualTo(resource("/fixtures/proc/processes.out"));
+        assertThat(render(sample(sampler))).isEqualTo(resource("/golden/processes.txt"));
     }
 
     @Test
@@ -213,7 +212,7 @@ class ProcessSamplerTest {
         return out;
     }
 
-    /** One line per series, {@code name{labels} value}, sorted: the form of the golden file. */
+    /** One line per series, {@code name{labels} value}, sorted, integral values without a fraction. */
     static String render(SeriesWriter out) {
         return out.values().entrySet().stream()
                 .map(entry -> entry.getKey() + " " + format(entry.getValue()))
@@ -222,7 +221,8 @@ class ProcessSamplerTest {
     }
 
     private static String format(double value) {
-        return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+        boolean integral = value == Math.rint(value) && Math.abs(value) < 1e15;
+        return integral ? Long.toString((long) value) : Double.toString(value);
     }
 
     private static SeriesKey key(MetricFamily family) {
@@ -247,6 +247,10 @@ class ProcessSamplerTest {
     }
 
     private static String resource(String name) throws IOException, URISyntaxException {
-        return Files.readString(fixture(name.substring("/fixtures/".length())), StandardCharsets.UTF_8);
+        URL url = ProcessSamplerTest.class.getResource(name);
+        if (url == null) {
+            throw new IllegalStateException("no test resource " + name);
+        }
+        return Files.readString(Path.of(url.toURI()), StandardCharsets.UTF_8);
     }
 }
