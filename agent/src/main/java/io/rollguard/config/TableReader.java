@@ -65,11 +65,6 @@ final class TableReader {
         return List.copyOf(table.keySet());
     }
 
-    /** Whether the table has {@code key}, without reading it (it still counts as unknown until read). */
-    boolean has(String key) {
-        return table.contains(List.of(key));
-    }
-
     /** The sub-table {@code key}; absent reads as empty, so every key falls back to its default. */
     TableReader table(String key) {
         known.add(key);
@@ -237,6 +232,11 @@ final class TableReader {
             return fallback;
         }
         return value;
+    }
+
+    /** Whether the file sets {@code key} at all. */
+    boolean has(String key) {
+        return table.contains(List.of(key));
     }
 
     /** Reports every key of this table that no reader asked for, with the closest known key as a hint. */
