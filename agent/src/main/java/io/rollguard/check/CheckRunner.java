@@ -53,6 +53,7 @@ public final class CheckRunner implements AutoCloseable {
     private final TimeSource time;
     private final ExecutorService workers;
     private final ScheduledExecutorService timeouts;
+    private final boolean logTransitions;
 
     /** A check, its configuration and what its runs found so far. */
     private final class ScheduledCheck {
@@ -76,9 +77,20 @@ public final class CheckRunner implements AutoCloseable {
     /** The outcome of one run, as {@code rollguard check} reports it. */
     public record Outcome(CheckConfig config, CheckResult result, double durationSeconds) {}
 
-    /** @param factory builds each configuration's check: {@code CheckFactory::create} */
+    /** The daemon's runner. @param factory builds each configuration's check: {@code CheckFactory::create} */
     public CheckRunner(List<CheckConfig> configs, Function<CheckConfig, Check> factory, SeriesStore store,
             TimeSource time) {
+        this(configs, factory, store, time, true);
+    }
+
+    /** For {@code rollguard check}: the checklist it prints says what failed, so the runner logs nothing. */
+    public static CheckRunner forChecklist(List<CheckConfig> configs, Function<CheckConfig, Check> factory) {
+        return new CheckRunner(configs, factory, new SeriesStore(), TimeSource.system(), false);
+    }
+
+    private CheckRunner(List<CheckConfig> configs, Function<CheckConfig, Check> factory, SeriesStore store,
+            TimeSource time, boolean logTransitions) {
+        this.logTransitions = logTransitions;
         this.store = requireNonNull(store, "store");
         this.time = requireNonNull(time, "time");
         List<ScheduledCheck> scheduled = new ArrayList<>();
@@ -176,7 +188,7 @@ public final class CheckRunner implements AutoCloseable {
         Instant since = status == previous.status() ? previous.since() : time.now();
         scheduled.status = new CheckStatus(previous.name(), previous.type(), previous.critical(), previous.tags(),
                 previous.interval(), status, since, result.message(), result.value(), duration, failures);
-        if (status != previous.status()) {
+        if (logTransitions && status != previous.status()) {
             if (status == Status.DOWN) {
                 log.warn("check {} failed: {}", previous.name(), result.message());
             } else if (previous.status() == Status.DOWN) {

@@ -5,10 +5,6 @@ import io.rollguard.check.CheckRunner;
 import io.rollguard.config.CheckConfig;
 import io.rollguard.config.Config;
 import io.rollguard.config.ConfigException;
-import io.rollguard.config.LogLevel;
-import io.rollguard.logging.Logging;
-import io.rollguard.store.SeriesStore;
-import io.rollguard.time.TimeSource;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -72,11 +68,8 @@ public final class CheckCommand implements Callable<Integer> {
                     + (tags.isEmpty() ? "" : " with tag " + String.join(" or ", tags)));
             return ExitCode.USAGE;
         }
-        // The checklist itself says what failed; the runner's log lines would only repeat it.
-        Logging.setLevel(LogLevel.ERROR);
         List<CheckRunner.Outcome> outcomes;
-        try (CheckRunner runner = new CheckRunner(selected, CheckFactory.forHost(new SystemInfo())::create, new SeriesStore(),
-                TimeSource.system())) {
+        try (CheckRunner runner = CheckRunner.forChecklist(selected, CheckFactory.forHost(new SystemInfo())::create)) {
             outcomes = runner.runAllOnce().get();
         } catch (ExecutionException e) {
             throw new IllegalStateException("a check run failed outside its own isolation", e.getCause());

@@ -10,16 +10,18 @@ import java.util.Map;
  *
  * @param source where it came from, for logs and {@code /health/detailed}
  * @param filesystemFilter which mounts the filesystem sampler reports ({@code [sample.filesystem]})
+ * @param processes the {@code [[process]]} entries, in file order
  * @param checks the {@code [[check]]} tables, in file order
  */
 public record Config(String source, AgentSettings agent, HttpSettings http, Map<String, SamplerSettings> samplers,
-        FilesystemFilter filesystemFilter, List<CheckConfig> checks) {
+        FilesystemFilter filesystemFilter, List<ProcessSettings> processes, List<CheckConfig> checks) {
     public Config {
         requireNonNull(source, "source");
         requireNonNull(agent, "agent");
         requireNonNull(http, "http");
         samplers = Map.copyOf(samplers);
         requireNonNull(filesystemFilter, "filesystemFilter");
+        processes = List.copyOf(processes);
         checks = List.copyOf(checks);
     }
 

@@ -9,9 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.tomlj.Toml;
 import org.tomlj.TomlParseError;
 import org.tomlj.TomlParseResult;
@@ -25,6 +28,14 @@ public final class ConfigLoader {
     private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
     private static final Duration MAX_INTERVAL = Duration.ofHours(1);
     private static final Duration MAX_SAMPLER_PERIOD = Duration.ofDays(1);
+
+    // A process name becomes a label value and a word in rule expressions: keep it plain.
+    private static final Pattern PROCESS_NAME = Pattern.compile("[a-z0-9_-]+");
+    private static final List<String> PROCESS_SELECTORS = List.of("match", "pidfile", "unit");
+    // systemd's alphabet for unit names; no leading dot, so that "." and ".." cannot leave the cgroup tree.
+    private static final Pattern UNIT_NAME = Pattern.compile("[A-Za-z0-9:_@\\\\-][A-Za-z0-9:_.@\\\\-]{0,254}");
+    private static final Pattern UNIT_SUFFIX = Pattern.compile(
+            ".*\\.(service|socket|device|mount|automount|swap|target|path|timer|slice|scope)");
 
     private ConfigLoader() {}
 
@@ -81,10 +92,77 @@ public final class ConfigLoader {
         AgentSettings agent = readAgent(root.table("agent"), source.baseDirectory());
         HttpSettings http = readHttp(root.table("http"));
         SampleTables sample = readSamplers(root.table("sample"), agent.interval());
+        List<ProcessSettings> processes = readProcesses(root.tables("process"), source.baseDirectory());
         List<CheckConfig> checks = new CheckConfigReader(source.baseDirectory()).read(root.tables("check"));
         root.rejectUnknownKeys();
         problems.throwIfAny();
-        return new Config(source.name(), agent, http, sample.samplers(), sample.filesystemFilter(), checks);
+        return new Config(source.name(), agent, http, sample.samplers(), sample.filesystemFilter(), processes, checks);
+    }
+
+    private static List<ProcessSettings> readProcesses(List<TableReader> tables, Path base) {
+        List<ProcessSettings> processes = new ArrayList<>();
+        Map<String, TableReader> byName = new HashMap<>();
+        for (TableReader table : tables) {
+            String name = table.requiredString("name");
+            boolean named = !name.isBlank();
+            if (named && !PROCESS_NAME.matcher(name).matches()) {
+                table.report("name", "expected lower-case letters, digits, \"_\" and \"-\" such as \"backend\", got \""
+                        + name + "\"");
+                named = false;
+            }
+            TableReader first = named ? byName.putIfAbsent(name, table) : null;
+            if (first != null) {
+                table.report("name", "\"" + name + "\" is already the name of " + first.path());
+                named = false;
+            }
+            ProcessSelector selector = readProcessSelector(table, base);
+            table.rejectUnknownKeys();
+            if (named && selector != null) {
+                processes.add(new ProcessSettings(name, selector));
+            }
+        }
+        return processes;
+    }
+
+    /** Exactly one selector; null (and a problem recorded) for none, several or an invalid one. */
+    private static ProcessSelector readProcessSelector(TableReader table, Path base) {
+        List<String> given = PROCESS_SELECTORS.stream().filter(table::has).toList();
+        // All three are read, given or not: each reports its own type errors, and a misspelt key gets "did you mean".
+        Map<String, ProcessSelector> selectors = new HashMap<>();
+        selectors.put("match", readMatch(table));
+        selectors.put("pidfile", readPidFile(table, base));
+        selectors.put("unit", readUnit(table));
+        if (given.isEmpty()) {
+            table.report("expected exactly one of match, pidfile or unit to select its processes");
+            return null;
+        }
+        for (String extra : given.subList(1, given.size())) {
+            table.report(extra, "conflicts with " + given.get(0) + ": give exactly one of match, pidfile or unit");
+        }
+        return given.size() == 1 ? selectors.get(given.get(0)) : null;
+    }
+
+    private static ProcessSelector readMatch(TableReader table) {
+        Pattern pattern = table.regex("match");
+        return pattern == null ? null : new ProcessSelector.CommandLinePattern(pattern);
+    }
+
+    private static ProcessSelector readPidFile(TableReader table, Path base) {
+        Path path = table.path("pidfile", null, base);
+        return path == null ? null : new ProcessSelector.PidFile(path);
+    }
+
+    private static ProcessSelector readUnit(TableReader table) {
+        String unit = table.string("unit", null);
+        if (unit == null) {
+            return null;
+        }
+        if (!UNIT_NAME.matcher(unit).matches()) {
+            table.report("unit", "expected a systemd unit name such as \"backend.service\", got \"" + unit + "\"");
+            return null;
+        }
+        // As systemctl does, a name without a type means the service.
+        return new ProcessSelector.SystemdUnit(UNIT_SUFFIX.matcher(unit).matches() ? unit : unit + ".service");
     }
 
     /** The {@code [sample]} table: every sampler's settings and what only the filesystem sampler takes. */

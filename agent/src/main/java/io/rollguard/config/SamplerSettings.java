@@ -11,7 +11,7 @@ import java.util.List;
  */
 public record SamplerSettings(boolean enabled, Duration period) {
     /** The samplers a {@code [sample.NAME]} table may name. */
-    public static final List<String> NAMES = List.of("cpu", "memory", "filesystem", "disk", "network", "shm", "ports");
+    public static final List<String> NAMES = List.of("cpu", "memory", "filesystem", "disk", "network", "shm", "ports", "processes");
 
     public static final SamplerSettings DEFAULT = new SamplerSettings(true, null);
 

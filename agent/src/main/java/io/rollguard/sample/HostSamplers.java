@@ -8,11 +8,13 @@ import oshi.hardware.HardwareAbstractionLayer;
 
 /**
  * The host samplers the agent runs: those OSHI serves, built from one entry point, and those that read what OSHI does
- * not cover (System V shared memory, sockets with their processes) from this host's /proc, /dev/shm and /etc.
+ * not cover (System V shared memory, sockets and processes with their details) from this host's /proc, /sys, /dev/shm
+ * and /etc.
  */
 public final class HostSamplers {
     /** Where the samplers that read the kernel's files themselves find them. */
     static final Path PROC = Path.of("/proc");
+    private static final Path CGROUP = Path.of("/sys/fs/cgroup");
 
     private HostSamplers() {}
 
@@ -25,6 +27,7 @@ public final class HostSamplers {
                 new DiskSampler(PROC),
                 new NetworkSampler(PROC),
                 SharedMemorySampler.forHost(),
-                PortSampler.forHost());
+                PortSampler.forHost(),
+                new ProcessSampler(PROC, CGROUP, config.processes(), System::nanoTime));
     }
 }

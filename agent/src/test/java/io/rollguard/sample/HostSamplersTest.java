@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rollguard.config.ConfigException;
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.FilesystemFilter;
+import io.rollguard.config.ProcessSelector;
+import io.rollguard.config.ProcessSettings;
 import io.rollguard.config.SamplerSettings;
 import io.rollguard.store.SeriesKey;
 import io.rollguard.store.SeriesWriter;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import oshi.SystemInfo;
 
@@ -43,8 +46,10 @@ class HostSamplersTest {
                 new DiskSampler(FIXTURE),
                 new NetworkSampler(FIXTURE),
                 new SharedMemorySampler(FIXTURE, Fixtures.path("/fixtures/etc"), Fixtures.path("/fixtures/etc")),
-                new PortSampler(FIXTURE, java.nio.ByteOrder.LITTLE_ENDIAN));
+                new PortSampler(FIXTURE, java.nio.ByteOrder.LITTLE_ENDIAN),
+                processes());
         Set<String> families = new TreeSet<>();
+        // (the process sampler has sampled once already: its CPU ratio needs a previous sample)
         for (Sampler sampler : samplers) {
             SeriesWriter out = new SeriesWriter();
             sampler.sample(out);
@@ -55,5 +60,16 @@ class HostSamplersTest {
         }
 
         assertThat(String.join("\n", families) + "\n").isEqualTo(Fixtures.text("/golden/host-families.txt"));
+    }
+
+    /** A process sampler over the fixture tree that has sampled once, five seconds ago. */
+    private static ProcessSampler processes() throws IOException {
+        long[] nanos = {0};
+        ProcessSampler sampler = new ProcessSampler(Fixtures.path("/fixtures/proc/processes"),
+                Fixtures.path("/fixtures/cgroup/v2"), List.of(new ProcessSettings("backend",
+                        new ProcessSelector.CommandLinePattern(Pattern.compile("src\\.main")))),
+                () -> nanos[0] += 5_000_000_000L);
+        sampler.sample(new SeriesWriter());
+        return sampler;
     }
 }
