@@ -9,6 +9,7 @@ import io.rollguard.config.check.DiskCheckSpec;
 import io.rollguard.config.check.HostCheckSpec;
 import io.rollguard.config.check.HttpCheckSpec;
 import io.rollguard.config.check.PathCheckSpec;
+import io.rollguard.config.check.ProcessCheckSpec;
 import io.rollguard.config.check.TcpCheckSpec;
 import java.net.Socket;
 import java.net.http.HttpClient;
@@ -82,6 +83,11 @@ public final class CheckFactory {
             @Override
             public Check host(HostCheckSpec spec) {
                 return new HostCheck(spec, totalMemory, logicalCpus);
+            }
+
+            @Override
+            public Check process(ProcessCheckSpec spec) {
+                return new ProcessCheck(spec);
             }
         });
     }

@@ -6,6 +6,7 @@ import io.rollguard.config.check.DiskCheckSpec;
 import io.rollguard.config.check.HostCheckSpec;
 import io.rollguard.config.check.HttpCheckSpec;
 import io.rollguard.config.check.PathCheckSpec;
+import io.rollguard.config.check.ProcessCheckSpec;
 import io.rollguard.config.check.TcpCheckSpec;
 import io.rollguard.config.check.VersionRequirement;
 import java.net.URI;
@@ -32,16 +33,22 @@ final class CheckConfigReader {
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
     private final Path base;
+    private final Map<String, ProcessSettings> processes = new LinkedHashMap<>();
+    /** The name of the check being read, for the type readers that need it. */
+    private String checkName = "";
     private final Map<String, BiFunction<CheckConfigReader, TableReader, CheckSpec>> types = new LinkedHashMap<>();
 
-    CheckConfigReader(Path base) {
+    /** @param processes the {@code [[process]]} entries a {@code process} check may name */
+    CheckConfigReader(Path base, List<ProcessSettings> processes) {
         this.base = base;
+        processes.forEach(p -> this.processes.put(p.name(), p));
         types.put("http", CheckConfigReader::http);
         types.put("tcp", CheckConfigReader::tcp);
         types.put("command", CheckConfigReader::command);
         types.put("path", CheckConfigReader::path);
         types.put("disk", CheckConfigReader::disk);
         types.put("host", CheckConfigReader::host);
+        types.put("process", CheckConfigReader::process);
     }
 
     List<CheckConfig> read(List<TableReader> tables) {
@@ -57,6 +64,7 @@ final class CheckConfigReader {
             } else if (!name.isEmpty()) {
                 table.relabel("check \"" + name + "\"");
             }
+            checkName = name;
             String type = table.requiredString("type");
             Duration interval = table.duration("interval", CheckConfig.DEFAULT_INTERVAL, MIN_INTERVAL, MAX_INTERVAL);
             Duration timeout = table.duration("timeout", CheckConfig.DEFAULT_TIMEOUT, MIN_TIMEOUT, MAX_TIMEOUT);
@@ -192,6 +200,35 @@ final class CheckConfigReader {
             table.report("needs \"min_free\" (a size such as \"10GiB\") or \"max_used\" (a ratio such as \"90%\"), or both");
         }
         return new DiskCheckSpec(base.resolve(path), minFree, maxUsed);
+    }
+
+    private CheckSpec process(TableReader table) {
+        String name = table.string("process", null);
+        Pattern match = table.regex("match");
+        int minCount = (int) table.integer("min_count", 1, 1, 1_000_000);
+        long maxRss = table.size("max_rss", -1);
+        if (table.has("process") == table.has("match")) {
+            table.report("needs exactly one of \"process\" (the name of a [[process]] entry) or \"match\" (a regular "
+                    + "expression over command lines)");
+            return null;
+        }
+        if (table.has("match")) {
+            // An inline match watches processes of its own, named after the check in messages; null: reported already.
+            return match == null ? null : new ProcessCheckSpec(
+                    new ProcessSettings(checkName, new ProcessSelector.CommandLinePattern(match)), minCount, maxRss);
+        }
+        if (name == null) {
+            return null; // not a string: reported already
+        }
+        ProcessSettings process = processes.get(name);
+        if (process == null) {
+            StringBuilder message = new StringBuilder("no [[process]] entry is named \"" + name + "\"");
+            Suggestions.closest(name, processes.keySet())
+                    .ifPresent(s -> message.append(" (did you mean \"").append(s).append("\"?)"));
+            table.report("process", message.toString());
+            return null;
+        }
+        return new ProcessCheckSpec(process, minCount, maxRss);
     }
 
     private CheckSpec host(TableReader table) {

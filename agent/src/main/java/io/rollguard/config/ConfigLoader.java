@@ -93,7 +93,8 @@ public final class ConfigLoader {
         HttpSettings http = readHttp(root.table("http"));
         SampleTables sample = readSamplers(root.table("sample"), agent.interval());
         List<ProcessSettings> processes = readProcesses(root.tables("process"), source.baseDirectory());
-        List<CheckConfig> checks = new CheckConfigReader(source.baseDirectory()).read(root.tables("check"));
+        List<CheckConfig> checks = new CheckConfigReader(source.baseDirectory(), processes)
+                .read(root.tables("check"));
         root.rejectUnknownKeys();
         problems.throwIfAny();
         return new Config(source.name(), agent, http, sample.samplers(), sample.filesystemFilter(), processes, checks);

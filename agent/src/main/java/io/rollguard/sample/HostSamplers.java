@@ -14,7 +14,7 @@ import oshi.hardware.HardwareAbstractionLayer;
 public final class HostSamplers {
     /** Where the samplers that read the kernel's files themselves find them. */
     static final Path PROC = Path.of("/proc");
-    private static final Path CGROUP = Path.of("/sys/fs/cgroup");
+    static final Path CGROUP = Path.of("/sys/fs/cgroup");
 
     private HostSamplers() {}
 

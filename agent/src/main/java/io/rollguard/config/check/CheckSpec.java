@@ -2,7 +2,8 @@ package io.rollguard.config.check;
 
 /** The settings of one check type. A new type breaks every visitor at compile time, so none forgets it. */
 public sealed interface CheckSpec
-        permits HttpCheckSpec, TcpCheckSpec, CommandCheckSpec, PathCheckSpec, DiskCheckSpec, HostCheckSpec {
+        permits HttpCheckSpec, TcpCheckSpec, CommandCheckSpec, PathCheckSpec, DiskCheckSpec, HostCheckSpec,
+        ProcessCheckSpec {
     /** The {@code type} key that selects it, such as {@code http}. */
     String type();
 
@@ -21,5 +22,7 @@ public sealed interface CheckSpec
         R disk(DiskCheckSpec spec);
 
         R host(HostCheckSpec spec);
+
+        R process(ProcessCheckSpec spec);
     }
 }
