@@ -1,0 +1,40 @@
+package io.rollguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The README documents what the agent really exports: a family added or renamed without the README fails here. */
+class ReadmeTest {
+    private static final Path README = Path.of("../README.md");
+    private static final Pattern FAMILY = Pattern.compile("rollguard_[a-z0-9_]+");
+
+    @Test
+    void everyExportedFamilyIsDocumentedAndNoDocumentedFamilyIsMadeUp() throws IOException {
+        Set<String> exported = new TreeSet<>();
+        for (String line : Files.readAllLines(Path.of("src/test/resources/golden/host-families.txt"))) {
+            exported.add(line.split(" ")[1]);
+        }
+        exported.addAll(List.of("rollguard_build_info", "rollguard_sampler_success",
+                "rollguard_sampler_duration_seconds", "rollguard_sampler_errors_total", "rollguard_check_up",
+                "rollguard_check_value", "rollguard_check_duration_seconds", "rollguard_check_failures_total",
+                "rollguard_check_field"));
+        String readme = Files.readString(README);
+        Set<String> documented = new TreeSet<>();
+        Matcher matcher = FAMILY.matcher(readme.substring(readme.indexOf("## Metrics"), readme.indexOf("## Logs")));
+        while (matcher.find()) {
+            documented.add(matcher.group());
+        }
+
+        assertThat(documented).containsAll(exported);
+        assertThat(exported).containsAll(documented);
+    }
+}
