@@ -59,8 +59,9 @@ public final class Agent implements AutoCloseable {
         this.time = requireNonNull(time, "time");
         String version = Version.current();
         this.info = new AgentInfo(version, config.source(), time.now());
+        // Written once: its period is as long as its freshness.
         store.replace("agent:build", new SeriesWriter().put(BUILD_INFO, LabelSet.of("version", version), 1),
-                time.nanoTime(), NEVER_STALE);
+                time.nanoTime(), NEVER_STALE, NEVER_STALE);
         this.metrics = new MetricsRenderer(store, time);
         Duration tick = config.agent().interval();
         List<SamplerRunner> runners = new ArrayList<>();
@@ -71,7 +72,7 @@ public final class Agent implements AutoCloseable {
                 runners.add(new SamplerRunner(sampler, period, tick.dividedBy(2), store, time));
             }
         }
-        this.tickLoop = new TickLoop(runners, store, metrics, time);
+        this.tickLoop = new TickLoop(runners, tick, store, metrics, time);
     }
 
     /**

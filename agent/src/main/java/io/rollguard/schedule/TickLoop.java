@@ -24,14 +24,18 @@ public final class TickLoop {
     private static final Duration NEVER_STALE = Duration.ofNanos(Long.MAX_VALUE);
 
     private final List<SamplerRunner> samplers;
+    private final Duration interval;
     private final SeriesStore store;
     private final MetricsRenderer metrics;
     private final TimeSource time;
     private final AtomicReference<HealthSnapshot> health;
     private boolean tickFailing;
 
-    public TickLoop(List<SamplerRunner> samplers, SeriesStore store, MetricsRenderer metrics, TimeSource time) {
+    /** @param interval how often {@link #tick()} is called: the period of the agent's own series */
+    public TickLoop(List<SamplerRunner> samplers, Duration interval, SeriesStore store, MetricsRenderer metrics,
+            TimeSource time) {
         this.samplers = List.copyOf(samplers);
+        this.interval = requireNonNull(interval, "interval");
         this.store = requireNonNull(store, "store");
         this.metrics = requireNonNull(metrics, "metrics");
         this.time = requireNonNull(time, "time");
@@ -49,7 +53,7 @@ public final class TickLoop {
             }
             SeriesWriter self = new SeriesWriter();
             samplers.forEach(s -> s.writeSelfMetrics(self));
-            store.replace("agent:samplers", self, now, NEVER_STALE);
+            store.replace("agent:samplers", self, now, interval, NEVER_STALE);
             health.set(buildHealth());
             metrics.render();
             if (tickFailing) {

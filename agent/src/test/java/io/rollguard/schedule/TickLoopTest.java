@@ -56,7 +56,7 @@ class TickLoopTest {
         List<SamplerRunner> runners = periods.entrySet().stream()
                 .map(e -> new SamplerRunner(e.getKey(), e.getValue(), TICK.dividedBy(2), store, time))
                 .collect(Collectors.toList());
-        return new TickLoop(runners, store, metrics, time);
+        return new TickLoop(runners, TICK, store, metrics, time);
     }
 
     @Test
@@ -160,7 +160,7 @@ class TickLoopTest {
             }
         };
         TickLoop loop = new TickLoop(List.of(new SamplerRunner(buggy, TICK, TICK.dividedBy(2), store, time)),
-                store, metrics, time);
+                TICK, store, metrics, time);
 
         loop.tick();
 
