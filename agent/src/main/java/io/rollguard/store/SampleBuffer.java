@@ -31,11 +31,12 @@ public final class SampleBuffer {
         ensureCapacity(expected);
     }
 
-    void add(long nanos, double value) {
-        ensureCapacity(size + 1);
-        times[size] = nanos;
-        values[size] = value;
-        size++;
+    /** Appends {@code count} samples from the arrays of a ring, starting at {@code from}. */
+    void append(long[] fromTimes, double[] fromValues, int from, int count) {
+        ensureCapacity(size + count);
+        System.arraycopy(fromTimes, from, times, size, count);
+        System.arraycopy(fromValues, from, values, size, count);
+        size += count;
     }
 
     private void ensureCapacity(int wanted) {

@@ -37,26 +37,40 @@ public final class SeriesHistory {
      */
     public synchronized void read(Duration window, long nowNanos, SampleBuffer into) {
         long windowNanos = window.toNanos();
-        // Walk back from the newest sample: the ring may hold more than this window when another rule reads the
-        // series over a longer one, and samples are in time order, so the first one too old ends the walk.
-        int newestInWindow = 0;
-        int count = 0;
-        for (int back = 0; back < size; back++) {
-            long age = nowNanos - times[index(back)];
-            if (age < 0) { // committed after the moment being evaluated
-                newestInWindow = back + 1;
-                continue;
-            }
-            if (age >= windowNanos) {
-                break;
-            }
-            count++;
-        }
+        // Samples are in time order, so both ends of the window are found by binary search and the samples between
+        // copied in at most two blocks: reading costs the same whether the ring holds this window or a longer one.
+        int first = firstYoungerThan(windowNanos, nowNanos);
+        int end = firstYoungerThan(0, nowNanos); // committed after the moment being evaluated
+        int count = Math.max(0, end - first);
         into.clear(count);
-        for (int back = newestInWindow + count - 1; back >= newestInWindow; back--) {
-            int index = index(back);
-            into.add(times[index], values[index]);
+        if (count == 0) {
+            return;
         }
+        int from = physical(first);
+        int contiguous = Math.min(count, times.length - from);
+        into.append(times, values, from, contiguous);
+        into.append(times, values, 0, count - contiguous);
+    }
+
+    /** The logical index, oldest first, of the first sample less than {@code ageNanos} old; {@code size} if none. */
+    private int firstYoungerThan(long ageNanos, long nowNanos) {
+        int low = 0;
+        int high = size;
+        while (low < high) {
+            int middle = (low + high) >>> 1;
+            if (nowNanos - times[physical(middle)] < ageNanos) {
+                high = middle;
+            } else {
+                low = middle + 1;
+            }
+        }
+        return low;
+    }
+
+    /** The array index of the {@code logicalIndex}-th sample, the oldest being 0. */
+    private int physical(int logicalIndex) {
+        int index = next - size + logicalIndex;
+        return index < 0 ? index + times.length : index;
     }
 
     synchronized int capacity() {
@@ -72,12 +86,12 @@ public final class SeriesHistory {
      * not put the ring out of time order, which {@link #read} relies on.
      */
     synchronized void append(long nanos, double value) {
-        if (size > 0 && nanos <= times[index(0)]) {
+        if (size > 0 && nanos <= times[physical(size - 1)]) {
             return;
         }
         times[next] = nanos;
         values[next] = value;
-        next = (next + 1) % times.length;
+        next = next + 1 == times.length ? 0 : next + 1;
         size = Math.min(size + 1, times.length);
     }
 
@@ -91,7 +105,7 @@ public final class SeriesHistory {
         long[] newTimes = new long[capacity];
         double[] newValues = new double[capacity];
         for (int i = 0; i < kept; i++) {
-            int from = index(kept - 1 - i);
+            int from = physical(size - kept + i);
             newTimes[i] = times[from];
             newValues[i] = values[from];
         }
@@ -99,11 +113,6 @@ public final class SeriesHistory {
         values = newValues;
         size = kept;
         next = kept % capacity;
-    }
-
-    /** The array index of the sample {@code back} steps before the newest one. */
-    private int index(int back) {
-        return Math.floorMod(next - 1 - back, times.length);
     }
 
     private static void checkCapacity(int capacity) {

@@ -172,7 +172,21 @@ public final class SeriesStore {
         }
         Map<String, List<Series>> latestLists = new HashMap<>(latest.size() * 2);
         latest.forEach((name, byLabels) -> latestLists.put(name, List.copyOf(byLabels.values())));
-        return new StoreView(nowNanos, latestLists, histories);
+        // Resolve names once per view rather than per lookup: each prefixed name is also found under its short
+        // name, unless a series has that short name itself (then the name as written wins).
+        Map<String, List<Series>> resolved = new HashMap<>(latestLists);
+        Map<String, List<SeriesHistory>> resolvedHistories = new HashMap<>(histories);
+        for (String name : latestLists.keySet()) {
+            String shortName = name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : null;
+            if (shortName != null && !shortName.startsWith(PREFIX) && !latestLists.containsKey(shortName)) {
+                resolved.put(shortName, latestLists.get(name));
+                List<SeriesHistory> historiesOfName = histories.get(name);
+                if (historiesOfName != null) {
+                    resolvedHistories.put(shortName, historiesOfName);
+                }
+            }
+        }
+        return new StoreView(nowNanos, resolved, resolvedHistories);
     }
 
     private static boolean isFresh(Batch batch, long nowNanos) {
@@ -184,16 +198,12 @@ public final class SeriesStore {
             implements SeriesView {
         @Override
         public List<Series> latest(String name) {
-            return byName.getOrDefault(resolve(name), List.of());
+            return byName.getOrDefault(name, List.of());
         }
 
         @Override
         public List<SeriesHistory> range(String name) {
-            return histories.getOrDefault(resolve(name), List.of());
-        }
-
-        private String resolve(String name) {
-            return byName.containsKey(name) || name.startsWith(PREFIX) ? name : PREFIX + name;
+            return histories.getOrDefault(name, List.of());
         }
     }
 }

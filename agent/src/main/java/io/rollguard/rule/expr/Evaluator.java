@@ -7,7 +7,6 @@ import io.rollguard.store.SeriesHistory;
 import io.rollguard.store.SeriesView;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -103,7 +102,10 @@ public final class Evaluator {
         @Override
         public Value selector(Selector selector) {
             List<Vector.Element> elements = new ArrayList<>();
-            for (Series series : view.latest(selector.name())) {
+            List<Series> candidates = view.latest(selector.name());
+            // Indexed loops over series: an iterator per selector per tick is garbage C1 (the shipped JIT) keeps.
+            for (int i = 0; i < candidates.size(); i++) {
+                Series series = candidates.get(i);
                 if (selector.matches(series.key().labels())) {
                     elements.add(new Vector.Element(series.key().labels(), series.value(), Basis.LATEST));
                 }
@@ -143,7 +145,9 @@ public final class Evaluator {
         @Override
         public Value window(WindowCall call) {
             List<Vector.Element> elements = new ArrayList<>();
-            for (SeriesHistory history : view.range(call.selector().name())) {
+            List<SeriesHistory> histories = view.range(call.selector().name());
+            for (int i = 0; i < histories.size(); i++) {
+                SeriesHistory history = histories.get(i);
                 if (call.selector().matches(history.key().labels())) {
                     history.read(call.window(), nowNanos, samples);
                     double value = windowed(call.function(), samples);
@@ -159,7 +163,9 @@ public final class Evaluator {
         @Override
         public Value quantile(QuantileCall call) {
             List<Vector.Element> elements = new ArrayList<>();
-            for (SeriesHistory history : view.range(call.selector().name())) {
+            List<SeriesHistory> histories = view.range(call.selector().name());
+            for (int i = 0; i < histories.size(); i++) {
+                SeriesHistory history = histories.get(i);
                 if (call.selector().matches(history.key().labels())) {
                     history.read(call.window(), nowNanos, samples);
                     if (samples.size() > 0) {
@@ -432,10 +438,11 @@ public final class Evaluator {
     /** Growth of a counter: a drop means it restarted from 0, so the value after the drop is all growth. */
     private static double increase(SampleBuffer samples) {
         double increase = 0;
+        double previous = samples.value(0);
         for (int i = 1; i < samples.size(); i++) {
-            double previous = samples.value(i - 1);
             double current = samples.value(i);
             increase += current >= previous ? current - previous : current;
+            previous = current;
         }
         return increase;
     }
@@ -465,7 +472,10 @@ public final class Evaluator {
         return (samples.timeNanos(to) - samples.timeNanos(from)) / 1e9;
     }
 
-    /** Linear interpolation between the closest ranks, as Prometheus's quantile_over_time. */
+    /**
+     * Linear interpolation between the closest ranks, as Prometheus's quantile_over_time. Selection rather than a
+     * full sort: this runs for every series of every quantile rule each tick.
+     */
     private double quantileOf(double quantile, SampleBuffer samples) {
         int count = samples.size();
         if (sorted.length < count) {
@@ -474,11 +484,52 @@ public final class Evaluator {
         for (int i = 0; i < count; i++) {
             sorted[i] = samples.value(i);
         }
-        Arrays.sort(sorted, 0, count);
         double rank = quantile * (count - 1);
         int lower = (int) Math.floor(rank);
-        int upper = (int) Math.ceil(rank);
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * (rank - lower);
+        double lowerValue = select(sorted, count, lower);
+        if (lower == rank) {
+            return lowerValue;
+        }
+        // select() left everything above position lower to its right: the next rank is the smallest of those.
+        double upperValue = Double.POSITIVE_INFINITY;
+        for (int i = lower + 1; i < count; i++) {
+            upperValue = Math.min(upperValue, sorted[i]);
+        }
+        return lowerValue + (upperValue - lowerValue) * (rank - lower);
+    }
+
+    /** Hoare's quickselect: the value of rank {@code k} among the first {@code count}, partially ordering them. */
+    private static double select(double[] values, int count, int k) {
+        int low = 0;
+        int high = count - 1;
+        while (low < high) {
+            double pivot = values[(low + high) >>> 1];
+            int i = low;
+            int j = high;
+            while (i <= j) {
+                while (values[i] < pivot) {
+                    i++;
+                }
+                while (values[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    double swapped = values[i];
+                    values[i] = values[j];
+                    values[j] = swapped;
+                    i++;
+                    j--;
+                }
+            }
+            if (k <= j) {
+                high = j;
+            } else if (k >= i) {
+                low = i;
+            } else {
+                break;
+            }
+        }
+        return values[k];
     }
 
     private static LabelSet project(LabelSet labels, List<String> by) {
