@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
  * them, literals as written, windows as {@link Quantities#formatDuration} writes them. Parsing the printed text
  * gives the same tree again, so the text can stand for the tree in messages, events and tests.
  */
-public final class ExpressionPrinter implements Expr.Visitor<String> {
+public final class ExpressionPrinter {
     private static final int OR = 1;
     private static final int AND = 2;
     private static final int NOT = 3;
@@ -19,89 +19,91 @@ public final class ExpressionPrinter implements Expr.Visitor<String> {
     private static final int NEGATION = 7;
     private static final int ATOM = 8;
 
-    private static final ExpressionPrinter INSTANCE = new ExpressionPrinter();
+    private static final Printer PRINTER = new Printer();
 
     private ExpressionPrinter() {}
 
     public static String print(Expr expr) {
-        return expr.accept(INSTANCE);
+        return expr.accept(PRINTER);
     }
 
-    @Override
-    public String number(NumberLiteral number) {
-        return number.text();
-    }
-
-    @Override
-    public String duration(DurationLiteral duration) {
-        return duration.text();
-    }
-
-    @Override
-    public String size(SizeLiteral size) {
-        return size.text();
-    }
-
-    @Override
-    public String percent(PercentLiteral percent) {
-        return percent.text();
-    }
-
-    @Override
-    public String selector(Selector selector) {
-        if (selector.matchers().isEmpty()) {
-            return selector.name();
+    private static final class Printer implements Expr.Visitor<String> {
+        @Override
+        public String number(NumberLiteral number) {
+            return number.text();
         }
-        return selector.name() + selector.matchers().stream()
-                .map(m -> m.label() + m.op().symbol() + quote(m.value()))
-                .collect(Collectors.joining(",", "{", "}"));
-    }
 
-    @Override
-    public String negation(Negation negation) {
-        // "-(-x)" rather than "--x", which reads like a typo.
-        return "-" + operand(negation.operand(), NEGATION, true);
-    }
+        @Override
+        public String duration(DurationLiteral duration) {
+            return duration.text();
+        }
 
-    @Override
-    public String not(Not not) {
-        return "not " + operand(not.operand(), NOT, false);
-    }
+        @Override
+        public String size(SizeLiteral size) {
+            return size.text();
+        }
 
-    @Override
-    public String binary(Binary binary) {
-        int precedence = precedence(binary);
-        // Left-associative: a right operand of the same precedence keeps its parentheses, a - (b - c).
-        return operand(binary.left(), precedence, false) + " " + binary.op().symbol() + " "
-                + operand(binary.right(), precedence, true);
-    }
+        @Override
+        public String percent(PercentLiteral percent) {
+            return percent.text();
+        }
 
-    @Override
-    public String window(WindowCall call) {
-        return call.function().text() + "(" + selector(call.selector()) + ", "
-                + Quantities.formatDuration(call.window()) + ")";
-    }
+        @Override
+        public String selector(Selector selector) {
+            if (selector.matchers().isEmpty()) {
+                return selector.name();
+            }
+            return selector.name() + selector.matchers().stream()
+                    .map(m -> m.label() + m.op().symbol() + quote(m.value()))
+                    .collect(Collectors.joining(",", "{", "}"));
+        }
 
-    @Override
-    public String quantile(QuantileCall call) {
-        return "quantile_over(" + formatQuantile(call.quantile()) + ", " + selector(call.selector()) + ", "
-                + Quantities.formatDuration(call.window()) + ")";
-    }
+        @Override
+        public String negation(Negation negation) {
+            // "-(-x)" rather than "--x", which reads like a typo.
+            return "-" + operand(negation.operand(), NEGATION, true);
+        }
 
-    @Override
-    public String aggregation(Aggregation aggregation) {
-        String call = aggregation.operator().text() + "(" + print(aggregation.argument()) + ")";
-        return aggregation.by().isEmpty() ? call : call + " by (" + String.join(", ", aggregation.by()) + ")";
-    }
+        @Override
+        public String not(Not not) {
+            return "not " + operand(not.operand(), NOT, false);
+        }
 
-    @Override
-    public String absent(Absent absent) {
-        return "absent(" + selector(absent.selector()) + ")";
-    }
+        @Override
+        public String binary(Binary binary) {
+            int precedence = precedence(binary);
+            // Left-associative: a right operand of the same precedence keeps its parentheses, a - (b - c).
+            return operand(binary.left(), precedence, false) + " " + binary.op().symbol() + " "
+                    + operand(binary.right(), precedence, true);
+        }
 
-    @Override
-    public String baseline(Baseline baseline) {
-        return "baseline(" + selector(baseline.selector()) + ")";
+        @Override
+        public String window(WindowCall call) {
+            return call.function().text() + "(" + selector(call.selector()) + ", "
+                    + Quantities.formatDuration(call.window()) + ")";
+        }
+
+        @Override
+        public String quantile(QuantileCall call) {
+            return "quantile_over(" + formatQuantile(call.quantile()) + ", " + selector(call.selector()) + ", "
+                    + Quantities.formatDuration(call.window()) + ")";
+        }
+
+        @Override
+        public String aggregation(Aggregation aggregation) {
+            String call = aggregation.operator().text() + "(" + print(aggregation.argument()) + ")";
+            return aggregation.by().isEmpty() ? call : call + " by (" + String.join(", ", aggregation.by()) + ")";
+        }
+
+        @Override
+        public String absent(Absent absent) {
+            return "absent(" + selector(absent.selector()) + ")";
+        }
+
+        @Override
+        public String baseline(Baseline baseline) {
+            return "baseline(" + selector(baseline.selector()) + ")";
+        }
     }
 
     private static String operand(Expr operand, int parentPrecedence, boolean parenthesizeEqual) {
