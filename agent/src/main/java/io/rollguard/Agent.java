@@ -62,8 +62,9 @@ public final class Agent implements AutoCloseable {
         this.time = requireNonNull(time, "time");
         String version = Version.current();
         this.info = new AgentInfo(version, config.source(), time.now());
+        // Written once: its period is as long as its freshness.
         store.replace("agent:build", new SeriesWriter().put(BUILD_INFO, LabelSet.of("version", version), 1),
-                time.nanoTime(), NEVER_STALE);
+                time.nanoTime(), NEVER_STALE, NEVER_STALE);
         this.metrics = new MetricsRenderer(store, time);
         Duration tick = config.agent().interval();
         List<SamplerRunner> runners = new ArrayList<>();
@@ -75,7 +76,7 @@ public final class Agent implements AutoCloseable {
             }
         }
         this.checks = new CheckRunner(config.checks(), checkFactory::create, store, time);
-        this.tickLoop = new TickLoop(runners, checks, store, metrics, time);
+        this.tickLoop = new TickLoop(runners, checks, tick, store, metrics, time);
     }
 
     /**

@@ -205,7 +205,7 @@ public final class CheckRunner implements AutoCloseable {
         }
         // Fresh for three intervals plus the time a run may take: a check that stops reporting goes stale.
         Duration staleAfter = scheduled.config.interval().multipliedBy(3).plus(scheduled.config.timeout());
-        store.replace("check:" + previous.name(), out, nowNanos, staleAfter);
+        store.replace("check:" + previous.name(), out, nowNanos, scheduled.config.interval(), staleAfter);
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {

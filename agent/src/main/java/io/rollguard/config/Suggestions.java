@@ -3,11 +3,11 @@ package io.rollguard.config;
 import java.util.Collection;
 import java.util.Optional;
 
-/** "Did you mean" for misspelt keys: the closest known word within a small edit distance. */
-final class Suggestions {
+/** "Did you mean" for misspelt keys and function names: the closest known word within a small edit distance. */
+public final class Suggestions {
     private Suggestions() {}
 
-    static Optional<String> closest(String word, Collection<String> candidates) {
+    public static Optional<String> closest(String word, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : candidates) {

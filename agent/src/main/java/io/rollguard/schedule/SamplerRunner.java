@@ -78,7 +78,7 @@ public final class SamplerRunner {
         try {
             sampler.sample(out);
             lastDurationSeconds = (time.nanoTime() - started) / 1e9;
-            store.replace(owner(), out, nowNanos, period.multipliedBy(STALE_AFTER_PERIODS));
+            store.replace(owner(), out, nowNanos, period, period.multipliedBy(STALE_AFTER_PERIODS));
             succeeded();
         } catch (Exception e) { // isolation: whatever one sampler throws must not reach the tick or other samplers
             lastDurationSeconds = (time.nanoTime() - started) / 1e9;

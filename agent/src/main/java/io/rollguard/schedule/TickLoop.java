@@ -27,16 +27,19 @@ public final class TickLoop {
 
     private final List<SamplerRunner> samplers;
     private final CheckRunner checks;
+    private final Duration interval;
     private final SeriesStore store;
     private final MetricsRenderer metrics;
     private final TimeSource time;
     private final AtomicReference<HealthSnapshot> health;
     private boolean tickFailing;
 
-    public TickLoop(List<SamplerRunner> samplers, CheckRunner checks, SeriesStore store, MetricsRenderer metrics,
-            TimeSource time) {
+    /** @param interval how often {@link #tick()} is called: the period of the agent's own series */
+    public TickLoop(List<SamplerRunner> samplers, CheckRunner checks, Duration interval, SeriesStore store,
+            MetricsRenderer metrics, TimeSource time) {
         this.samplers = List.copyOf(samplers);
         this.checks = requireNonNull(checks, "checks");
+        this.interval = requireNonNull(interval, "interval");
         this.store = requireNonNull(store, "store");
         this.metrics = requireNonNull(metrics, "metrics");
         this.time = requireNonNull(time, "time");
@@ -55,7 +58,7 @@ public final class TickLoop {
             }
             SeriesWriter self = new SeriesWriter();
             samplers.forEach(s -> s.writeSelfMetrics(self));
-            store.replace("agent:samplers", self, now, NEVER_STALE);
+            store.replace("agent:samplers", self, now, interval, NEVER_STALE);
             health.set(buildHealth());
             metrics.render();
             if (tickFailing) {

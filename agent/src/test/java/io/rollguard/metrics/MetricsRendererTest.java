@@ -12,6 +12,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class MetricsRendererTest {
+    private static final Duration PERIOD = Duration.ofSeconds(5);
     private static final Duration STALE_AFTER = Duration.ofSeconds(15);
 
     private final FakeTime time = new FakeTime();
@@ -26,7 +27,7 @@ class MetricsRendererTest {
                 .put(MetricFamily.counter("rollguard_sampler_errors_total", "Errors."), LabelSet.of("sampler", "cpu"), 3)
                 .put(MetricFamily.gauge("rollguard_filesystem_size_bytes", "Size \"quoted\" \\ back."),
                         LabelSet.of("mount", "/we\"ird\\path\n"), 1e12),
-                time.nanoTime(), STALE_AFTER);
+                time.nanoTime(), PERIOD, STALE_AFTER);
 
         renderer.render();
 
@@ -53,8 +54,8 @@ class MetricsRendererTest {
     @Test
     void twoProducersWritingOneSeriesDoNotBreakTheScrape() {
         MetricFamily up = MetricFamily.gauge("rollguard_check_up", "Up.");
-        store.replace("a", new SeriesWriter().put(up, LabelSet.of("check", "api"), 1), time.nanoTime(), STALE_AFTER);
-        store.replace("b", new SeriesWriter().put(up, LabelSet.of("check", "api"), 0), time.nanoTime(), STALE_AFTER);
+        store.replace("a", new SeriesWriter().put(up, LabelSet.of("check", "api"), 1), time.nanoTime(), PERIOD, STALE_AFTER);
+        store.replace("b", new SeriesWriter().put(up, LabelSet.of("check", "api"), 0), time.nanoTime(), PERIOD, STALE_AFTER);
 
         renderer.render();
 
@@ -64,7 +65,7 @@ class MetricsRendererTest {
     @Test
     void staleSeriesLeaveTheOutputAtTheNextRender() {
         store.replace("sampler:cpu", new SeriesWriter().put(MetricFamily.gauge("rollguard_cpu_usage_ratio", "CPU."), 0.5),
-                time.nanoTime(), STALE_AFTER);
+                time.nanoTime(), PERIOD, STALE_AFTER);
         renderer.render();
         assertThat(text()).contains("rollguard_cpu_usage_ratio 0.5");
 

@@ -63,7 +63,7 @@ class TickLoopTest {
         List<SamplerRunner> runners = periods.entrySet().stream()
                 .map(e -> new SamplerRunner(e.getKey(), e.getValue(), TICK.dividedBy(2), store, time))
                 .collect(Collectors.toList());
-        return new TickLoop(runners, noChecks, store, metrics, time);
+        return new TickLoop(runners, noChecks, TICK, store, metrics, time);
     }
 
     @Test
@@ -167,7 +167,7 @@ class TickLoopTest {
             }
         };
         TickLoop loop = new TickLoop(List.of(new SamplerRunner(buggy, TICK, TICK.dividedBy(2), store, time)),
-                noChecks, store, metrics, time);
+                noChecks, TICK, store, metrics, time);
 
         loop.tick();
 

@@ -1,0 +1,98 @@
+package io.rollguard.rule.expr;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The history an expression needs: for each series name a windowed function reads, the longest window it reads it
+ * over. Pass it to {@code SeriesStore.track}/{@code trackOnly} when rules are loaded, or windowed functions find
+ * no history and evaluate to missing data.
+ */
+public final class HistoryWindows {
+    private HistoryWindows() {}
+
+    /** Series name as written in the expression (prefix or not) to the longest window over it. */
+    public static Map<String, Duration> of(Expr expr) {
+        Collector collector = new Collector();
+        expr.accept(collector);
+        return Map.copyOf(collector.windows);
+    }
+
+    private static final class Collector implements Expr.Visitor<Void> {
+        private final Map<String, Duration> windows = new HashMap<>();
+
+        private void add(Selector selector, Duration window) {
+            windows.merge(selector.name(), window, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+        }
+
+        @Override
+        public Void number(NumberLiteral number) {
+            return null;
+        }
+
+        @Override
+        public Void duration(DurationLiteral duration) {
+            return null;
+        }
+
+        @Override
+        public Void size(SizeLiteral size) {
+            return null;
+        }
+
+        @Override
+        public Void percent(PercentLiteral percent) {
+            return null;
+        }
+
+        @Override
+        public Void selector(Selector selector) {
+            return null;
+        }
+
+        @Override
+        public Void negation(Negation negation) {
+            return negation.operand().accept(this);
+        }
+
+        @Override
+        public Void not(Not not) {
+            return not.operand().accept(this);
+        }
+
+        @Override
+        public Void binary(Binary binary) {
+            binary.left().accept(this);
+            return binary.right().accept(this);
+        }
+
+        @Override
+        public Void window(WindowCall call) {
+            add(call.selector(), call.window());
+            return null;
+        }
+
+        @Override
+        public Void quantile(QuantileCall call) {
+            add(call.selector(), call.window());
+            return null;
+        }
+
+        @Override
+        public Void aggregation(Aggregation aggregation) {
+            return aggregation.argument().accept(this);
+        }
+
+        @Override
+        public Void absent(Absent absent) {
+            return null;
+        }
+
+        @Override
+        public Void baseline(Baseline baseline) {
+            // Baselines will be captured from history by the deployments issue, which will add its window here.
+            return null;
+        }
+    }
+}
