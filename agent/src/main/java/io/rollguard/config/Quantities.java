@@ -55,7 +55,11 @@ public final class Quantities {
         if (end == 0 || end != text.length()) {
             throw new IllegalArgumentException("expected " + DURATION_EXPECTED + ", got \"" + text + "\"");
         }
-        return Duration.ofNanos(nanos.longValue());
+        try {
+            return Duration.ofNanos(nanos.longValueExact());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("duration \"" + text + "\" is too long: at most about 292 years");
+        }
     }
 
     /** Parses {@code 4096}, {@code 512KiB}, {@code 10GiB}, {@code 500MB} into bytes. */
@@ -65,7 +69,12 @@ public final class Quantities {
         if (unit == null) {
             throw new IllegalArgumentException("expected " + SIZE_EXPECTED + ", got \"" + text + "\"");
         }
-        return new BigDecimal(matcher.group(1)).multiply(BigDecimal.valueOf(unit)).longValue();
+        try {
+            return new BigDecimal(matcher.group(1)).multiply(BigDecimal.valueOf(unit)).longValueExact();
+        } catch (ArithmeticException e) {
+            // also a fraction of a byte, such as "0.5B": sizes are whole bytes
+            throw new IllegalArgumentException("size \"" + text + "\" is not a whole number of bytes below 8 EiB");
+        }
     }
 
     /** Parses {@code 90%} or {@code 0.9} into a ratio between 0 and 1. */

@@ -87,4 +87,14 @@ class QuantitiesTest {
         assertThat(Quantities.formatDuration(duration)).isEqualTo(text);
         assertThat(Quantities.parseDuration(text)).isEqualTo(duration);
     }
+
+    @org.junit.jupiter.api.Test
+    void rejectsQuantitiesTooLargeToHoldInsteadOfWrappingAround() {
+        assertThatThrownBy(() -> Quantities.parseDuration("999999999999d"))
+                .hasMessage("duration \"999999999999d\" is too long: at most about 292 years");
+        assertThatThrownBy(() -> Quantities.parseSize("99999999TiB"))
+                .hasMessage("size \"99999999TiB\" is not a whole number of bytes below 8 EiB");
+        assertThatThrownBy(() -> Quantities.parseSize("0.5B"))
+                .hasMessage("size \"0.5B\" is not a whole number of bytes below 8 EiB");
+    }
 }
