@@ -12,9 +12,11 @@ import java.util.Map;
  * @param filesystemFilter which mounts the filesystem sampler reports ({@code [sample.filesystem]})
  * @param processes the {@code [[process]]} entries, in file order
  * @param checks the {@code [[check]]} tables, in file order
+ * @param rules the {@code [[rule]]} tables, in file order
  */
 public record Config(String source, AgentSettings agent, HttpSettings http, Map<String, SamplerSettings> samplers,
-        FilesystemFilter filesystemFilter, List<ProcessSettings> processes, List<CheckConfig> checks) {
+        FilesystemFilter filesystemFilter, List<ProcessSettings> processes, List<CheckConfig> checks,
+        List<RuleConfig> rules) {
     public Config {
         requireNonNull(source, "source");
         requireNonNull(agent, "agent");
@@ -23,6 +25,7 @@ public record Config(String source, AgentSettings agent, HttpSettings http, Map<
         requireNonNull(filesystemFilter, "filesystemFilter");
         processes = List.copyOf(processes);
         checks = List.copyOf(checks);
+        rules = List.copyOf(rules);
     }
 
     /** The settings of sampler {@code name}: its {@code [sample.NAME]} table, or the defaults. */

@@ -80,7 +80,7 @@ public final class ConfigLoader {
     }
 
     public static Config parse(ConfigSource source) throws ConfigException {
-        Problems problems = new Problems(source.name());
+        Problems problems = new Problems(source.name(), source.text());
         TomlParseResult toml = Toml.parse(source.text());
         for (TomlParseError error : toml.errors()) {
             problems.add(error.position(), "TOML syntax: " + error.getMessage());
@@ -95,9 +95,11 @@ public final class ConfigLoader {
         List<ProcessSettings> processes = readProcesses(root.tables("process"), source.baseDirectory());
         List<CheckConfig> checks = new CheckConfigReader(source.baseDirectory(), processes)
                 .read(root.tables("check"));
+        List<RuleConfig> rules = new RuleConfigReader(java.util.Set.of()).read(root.tables("rule"));
         root.rejectUnknownKeys();
         problems.throwIfAny();
-        return new Config(source.name(), agent, http, sample.samplers(), sample.filesystemFilter(), processes, checks);
+        return new Config(source.name(), agent, http, sample.samplers(), sample.filesystemFilter(), processes, checks,
+                rules);
     }
 
     private static List<ProcessSettings> readProcesses(List<TableReader> tables, Path base) {

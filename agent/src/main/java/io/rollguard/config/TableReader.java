@@ -62,6 +62,11 @@ final class TableReader {
         path = label;
     }
 
+    /** Records a problem found at {@code offset} inside the string value of {@code key}. */
+    void reportInString(String key, int offset, String message) {
+        problems.addInString(table.inputPositionOf(List.of(key)), offset, qualify(key) + ": " + message);
+    }
+
     /** Records a problem about this table as a whole, at its header. */
     void report(String message) {
         problems.add(position, (path.isEmpty() ? "" : path + ": ") + message);
@@ -411,6 +416,11 @@ final class TableReader {
             chosen.add(value);
         }
         return chosen;
+    }
+
+    /** Whether {@code key} holds a string (as opposed to an array or anything else). */
+    boolean isString(String key) {
+        return table.get(List.of(key)) instanceof String;
     }
 
     /** Whether the file sets {@code key} at all. */

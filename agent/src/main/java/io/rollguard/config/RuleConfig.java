@@ -1,0 +1,53 @@
+package io.rollguard.config;
+
+import static java.util.Objects.requireNonNull;
+
+import io.rollguard.rule.expr.Expr;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One {@code [[rule]]}: a condition over the series, how long it must hold, and what to do when it fires.
+ *
+ * @param when the condition as written, for people and for the action's environment
+ * @param condition the condition, parsed once at load time
+ * @param forDuration how long the condition must hold continuously before the rule fires
+ * @param clearFor how long it must be false before a firing rule clears
+ * @param actions the {@code [action.NAME]}s to run when it fires, in order: an escalation ladder
+ * @param escalateAfter how long the rule must still fire after one step ended before the next starts
+ */
+public record RuleConfig(String name, String when, Expr condition, Duration forDuration, Duration clearFor,
+        Severity severity, List<String> actions, Duration escalateAfter, Scope scope, boolean fireOnMissing,
+        String description) {
+    /** How bad a firing rule is. {@code critical} and {@code emergency} turn {@code /health} DOWN while firing. */
+    public enum Severity {
+        INFO, WARNING, CRITICAL, EMERGENCY;
+
+        public boolean affectsHealth() {
+            return this == CRITICAL || this == EMERGENCY;
+        }
+    }
+
+    /** When the rule is evaluated: always, or only inside a deployment's watch window. */
+    public enum Scope {
+        ALWAYS, DEPLOY
+    }
+
+    /** What missing or stale data means: nothing ({@code ignore}: the rule is unknown) or a breach ({@code fire}). */
+    public enum OnMissing {
+        IGNORE, FIRE
+    }
+
+    public RuleConfig {
+        requireNonNull(name, "name");
+        requireNonNull(when, "when");
+        requireNonNull(condition, "condition");
+        requireNonNull(forDuration, "forDuration");
+        requireNonNull(clearFor, "clearFor");
+        requireNonNull(severity, "severity");
+        actions = List.copyOf(actions);
+        requireNonNull(escalateAfter, "escalateAfter");
+        requireNonNull(scope, "scope");
+        requireNonNull(description, "description");
+    }
+}

@@ -1,0 +1,141 @@
+package io.rollguard.config;
+
+import io.rollguard.rule.expr.Binary;
+import io.rollguard.rule.expr.Expr;
+import io.rollguard.rule.expr.ExpressionException;
+import io.rollguard.rule.expr.ExpressionParser;
+import io.rollguard.rule.expr.Not;
+import io.rollguard.rule.expr.NumberLiteral;
+import io.rollguard.rule.expr.Selector;
+import io.rollguard.rule.expr.WindowCall;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads the {@code [[rule]]} tables; every {@code when} is parsed here, once, with errors at their column. */
+final class RuleConfigReader {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+    private static final Duration MAX_HOLD = Duration.ofDays(7);
+
+    private final Set<String> actionNames;
+
+    /** @param actionNames the {@code [action.NAME]}s a rule may name */
+    RuleConfigReader(Set<String> actionNames) {
+        this.actionNames = actionNames;
+    }
+
+    List<RuleConfig> read(List<TableReader> tables) {
+        List<RuleConfig> rules = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (TableReader table : tables) {
+            String name = table.requiredString("name");
+            if (!name.isEmpty() && !NAME.matcher(name).matches()) {
+                table.report("name", "expected letters, digits, '_', '.' or '-', starting with a letter or digit, got \""
+                        + name + "\"");
+            } else if (!name.isEmpty() && !names.add(name)) {
+                table.report("name", "a rule named \"" + name + "\" is already defined");
+            } else if (!name.isEmpty()) {
+                table.relabel("rule \"" + name + "\"");
+            }
+            String when = table.requiredString("when");
+            Expr condition = null;
+            if (!when.isBlank()) {
+                try {
+                    condition = ExpressionParser.parseCondition(when);
+                    NumberLiteral percent = ratioComparedWithPercentNumber(condition);
+                    if (percent != null) {
+                        table.reportInString("when", percent.span().start(), "a ratio is between 0 and 1, so comparing it "
+                                + "with " + percent.text() + " never holds: write " + percent.text() + "% or "
+                                + percent.value() / 100);
+                        condition = null;
+                    }
+                } catch (ExpressionException e) {
+                    table.reportInString("when", e.column(), e.getMessage());
+                }
+            }
+            Duration forDuration = table.duration("for", Duration.ZERO, Duration.ZERO, MAX_HOLD);
+            Duration clearFor = table.duration("clear_for", Duration.ZERO, Duration.ZERO, MAX_HOLD);
+            RuleConfig.Severity severity = table.choice("severity", RuleConfig.Severity.class,
+                    RuleConfig.Severity.WARNING);
+            List<String> actions = actions(table);
+            Duration escalateAfter = table.duration("escalate_after", Duration.ofMinutes(1), Duration.ZERO, MAX_HOLD);
+            RuleConfig.Scope scope = table.choice("scope", RuleConfig.Scope.class, RuleConfig.Scope.ALWAYS);
+            RuleConfig.OnMissing onMissing = table.choice("on_missing", RuleConfig.OnMissing.class,
+                    RuleConfig.OnMissing.IGNORE);
+            String description = table.string("description", "");
+            table.rejectUnknownKeys();
+            if (condition != null && !name.isEmpty()) {
+                rules.add(new RuleConfig(name, when, condition, forDuration, clearFor, severity, actions, escalateAfter,
+                        scope, onMissing == RuleConfig.OnMissing.FIRE, description));
+            }
+        }
+        return rules;
+    }
+
+    /**
+     * A {@code _ratio} series compared with a plain number above 1 ({@code memory_used_ratio > 90}) can never hold:
+     * the author meant a percentage, and the rule would silently never fire. Null when the condition has none.
+     */
+    static NumberLiteral ratioComparedWithPercentNumber(Expr expr) {
+        if (expr instanceof Not) {
+            return ratioComparedWithPercentNumber(((Not) expr).operand());
+        }
+        if (!(expr instanceof Binary)) {
+            return null;
+        }
+        Binary binary = (Binary) expr;
+        if (binary.op().kind() == Binary.Kind.COMPARISON) {
+            if (isRatio(binary.left()) && isPercentLike(binary.right())) {
+                return (NumberLiteral) binary.right();
+            }
+            if (isRatio(binary.right()) && isPercentLike(binary.left())) {
+                return (NumberLiteral) binary.left();
+            }
+            return null;
+        }
+        if (binary.op().kind() == Binary.Kind.LOGICAL) {
+            NumberLiteral left = ratioComparedWithPercentNumber(binary.left());
+            return left != null ? left : ratioComparedWithPercentNumber(binary.right());
+        }
+        return null;
+    }
+
+    private static boolean isRatio(Expr expr) {
+        if (expr instanceof Selector) {
+            return ((Selector) expr).name().endsWith("_ratio");
+        }
+        if (expr instanceof WindowCall) {
+            WindowCall call = (WindowCall) expr;
+            return call.selector().name().endsWith("_ratio") && (call.function() == WindowCall.Function.AVG_OVER
+                    || call.function() == WindowCall.Function.MIN_OVER || call.function() == WindowCall.Function.MAX_OVER);
+        }
+        return false;
+    }
+
+    private static boolean isPercentLike(Expr expr) {
+        return expr instanceof NumberLiteral && ((NumberLiteral) expr).value() > 1;
+    }
+
+    /** {@code action = "rollback"} or {@code action = ["restart", "rollback", "page"]}; each must be defined. */
+    private List<String> actions(TableReader table) {
+        List<String> actions;
+        if (!table.has("action")) {
+            table.strings("action", List.of());
+            return List.of();
+        }
+        String single = table.isString("action") ? table.string("action", null) : null;
+        actions = single != null ? List.of(single) : table.strings("action", List.of());
+        for (String action : actions) {
+            if (!actionNames.contains(action)) {
+                StringBuilder message = new StringBuilder("no [action." + action + "] is defined");
+                Suggestions.closest(action, actionNames)
+                        .ifPresent(s -> message.append(" (did you mean \"").append(s).append("\"?)"));
+                table.report("action", message.toString());
+            }
+        }
+        return actions;
+    }
+}
