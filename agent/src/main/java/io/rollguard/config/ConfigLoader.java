@@ -1,5 +1,6 @@
 package io.rollguard.config;
 
+import io.rollguard.config.action.ActionConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
@@ -95,9 +96,12 @@ public final class ConfigLoader {
         List<ProcessSettings> processes = readProcesses(root.tables("process"), source.baseDirectory());
         List<CheckConfig> checks = new CheckConfigReader(source.baseDirectory(), processes)
                 .read(root.tables("check"));
+        Map<String, ActionConfig> actions = new ActionConfigReader(source.baseDirectory(),
+                checks.stream().map(CheckConfig::name).toList()).read(root.table("action"));
         root.rejectUnknownKeys();
         problems.throwIfAny();
-        return new Config(source.name(), agent, http, sample.samplers(), sample.filesystemFilter(), processes, checks);
+        return new Config(source.name(), agent, http, sample.samplers(), sample.filesystemFilter(), processes, checks,
+                actions);
     }
 
     private static List<ProcessSettings> readProcesses(List<TableReader> tables, Path base) {
@@ -216,7 +220,8 @@ public final class ConfigLoader {
         AgentSettings settings = new AgentSettings(
                 table.duration("interval", AgentSettings.DEFAULT_INTERVAL, MIN_INTERVAL, MAX_INTERVAL),
                 table.path("state_dir", AgentSettings.DEFAULT_STATE_DIR, base),
-                table.choice("log_level", LogLevel.class, LogLevel.INFO));
+                table.choice("log_level", LogLevel.class, LogLevel.INFO),
+                table.bool("dry_run", false));
         table.rejectUnknownKeys();
         return settings;
     }
