@@ -3,6 +3,7 @@ package io.rollguard.check;
 import static java.util.Objects.requireNonNull;
 
 import io.rollguard.config.check.CommandCheckSpec;
+import io.rollguard.process.Programs;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -41,17 +42,17 @@ public final class CommandCheck implements Check {
                         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                         .redirectOutput(output.toFile()).start();
             } catch (IOException e) {
-                return CheckResult.failed("cannot run " + spec.run().get(0) + ": " + reason(e));
+                return CheckResult.failed("cannot run " + spec.run().get(0) + ": " + Programs.whyNotStarted(e));
             }
             boolean finished;
             try {
                 finished = process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
-                stop(process);
+                Programs.stopTree(process, KILL_GRACE);
                 throw e;
             }
             if (!finished) {
-                stop(process);
+                Programs.stopTree(process, KILL_GRACE);
                 return CheckResult.failed(spec.run().get(0) + " did not finish within "
                         + Human.seconds(timeout.toNanos() / 1e9) + "; stopped it");
             }
@@ -98,17 +99,6 @@ public final class CommandCheck implements Check {
         return expectations.result(summary, value);
     }
 
-    /** SIGTERM to the process and everything it started, then SIGKILL to whatever outlives the grace period. */
-    static void stop(Process process) throws InterruptedException {
-        List<ProcessHandle> tree = process.descendants().toList();
-        process.destroy();
-        tree.forEach(ProcessHandle::destroy);
-        if (!process.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly();
-        }
-        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-    }
-
     private static String tail(Path output) throws IOException {
         try (RandomAccessFile file = new RandomAccessFile(output.toFile(), "r")) {
             long length = file.length();
@@ -135,12 +125,5 @@ public final class CommandCheck implements Check {
             text.append(i == 0 ? "" : ".").append(version.get(i));
         }
         return text.toString();
-    }
-
-    private static String reason(IOException e) {
-        String message = String.valueOf(e.getMessage());
-        // "Cannot run program "x": error=2, No such file or directory" -> "No such file or directory"
-        int comma = message.lastIndexOf(", ");
-        return comma >= 0 ? message.substring(comma + 2) : message;
     }
 }

@@ -1,11 +1,11 @@
 package io.rollguard.check;
 
-/** Short human forms of measured times and sizes for check messages. */
-final class Human {
+/** Short human forms of measured times and sizes for check and action messages. */
+public final class Human {
     private Human() {}
 
     /** 0.0123 -> "12 ms", 2.5 -> "2.5 s". */
-    static String seconds(double seconds) {
+    public static String seconds(double seconds) {
         if (seconds < 1) {
             return Math.round(seconds * 1000) + " ms";
         }
@@ -13,7 +13,7 @@ final class Human {
     }
 
     /** 3435973836 -> "3.2 GiB". */
-    static String bytes(double bytes) {
+    public static String bytes(double bytes) {
         String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
         int unit = 0;
         double amount = bytes;

@@ -10,8 +10,9 @@ import java.time.Duration;
  *
  * @param interval the tick: how often samplers may run and rules are evaluated
  * @param stateDir where the journal and the persisted state live
+ * @param dryRun whether every action only records what it would do, whatever its own {@code dry_run} says
  */
-public record AgentSettings(Duration interval, Path stateDir, LogLevel logLevel) {
+public record AgentSettings(Duration interval, Path stateDir, LogLevel logLevel, boolean dryRun) {
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/rollguard");
 

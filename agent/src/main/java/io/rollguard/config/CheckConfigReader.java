@@ -10,7 +10,6 @@ import io.rollguard.config.check.ProcessCheckSpec;
 import io.rollguard.config.check.TcpCheckSpec;
 import io.rollguard.config.check.VersionRequirement;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,18 +97,7 @@ final class CheckConfigReader {
     }
 
     private CheckSpec http(TableReader table) {
-        String url = table.requiredString("url");
-        URI uri = null;
-        try {
-            uri = new URI(url);
-            if (!url.isEmpty() && (uri.getScheme() == null || !Set.of("http", "https").contains(uri.getScheme())
-                    || uri.getHost() == null)) {
-                table.report("url", "expected an http:// or https:// URL with a host, got \"" + url + "\"");
-            }
-        } catch (URISyntaxException e) {
-            table.report("url", "not a valid URL (" + e.getReason() + " at character " + (e.getIndex() + 1) + "): \""
-                    + url + "\"");
-        }
+        URI uri = table.httpUrl("url");
         String method = table.string("method", "GET").toUpperCase(Locale.ROOT);
         if (!METHODS.contains(method)) {
             table.report("method", "expected one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got \"" + method + "\"");

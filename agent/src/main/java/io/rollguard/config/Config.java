@@ -2,6 +2,9 @@ package io.rollguard.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.config.action.ActionConfig;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,11 +15,12 @@ import java.util.Map;
  * @param filesystemFilter which mounts the filesystem sampler reports ({@code [sample.filesystem]})
  * @param processes the {@code [[process]]} entries, in file order
  * @param checks the {@code [[check]]} tables, in file order
+ * @param actions the {@code [action.NAME]} tables by name, in file order
  * @param rules the {@code [[rule]]} tables, in file order
  */
 public record Config(String source, AgentSettings agent, HttpSettings http, Map<String, SamplerSettings> samplers,
         FilesystemFilter filesystemFilter, List<ProcessSettings> processes, List<CheckConfig> checks,
-        List<RuleConfig> rules) {
+        Map<String, ActionConfig> actions, List<RuleConfig> rules) {
     public Config {
         requireNonNull(source, "source");
         requireNonNull(agent, "agent");
@@ -25,6 +29,7 @@ public record Config(String source, AgentSettings agent, HttpSettings http, Map<
         requireNonNull(filesystemFilter, "filesystemFilter");
         processes = List.copyOf(processes);
         checks = List.copyOf(checks);
+        actions = Collections.unmodifiableMap(new LinkedHashMap<>(actions));
         rules = List.copyOf(rules);
     }
 

@@ -1,5 +1,6 @@
 package io.rollguard.config;
 
+import io.rollguard.config.action.ActionConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
@@ -95,11 +96,13 @@ public final class ConfigLoader {
         List<ProcessSettings> processes = readProcesses(root.tables("process"), source.baseDirectory());
         List<CheckConfig> checks = new CheckConfigReader(source.baseDirectory(), processes)
                 .read(root.tables("check"));
-        List<RuleConfig> rules = new RuleConfigReader(java.util.Set.of()).read(root.tables("rule"));
+        Map<String, ActionConfig> actions = new ActionConfigReader(source.baseDirectory(),
+                checks.stream().map(CheckConfig::name).toList()).read(root.table("action"));
+        List<RuleConfig> rules = new RuleConfigReader(actions.keySet()).read(root.tables("rule"));
         root.rejectUnknownKeys();
         problems.throwIfAny();
         return new Config(source.name(), agent, http, sample.samplers(), sample.filesystemFilter(), processes, checks,
-                rules);
+                actions, rules);
     }
 
     private static List<ProcessSettings> readProcesses(List<TableReader> tables, Path base) {
@@ -218,7 +221,8 @@ public final class ConfigLoader {
         AgentSettings settings = new AgentSettings(
                 table.duration("interval", AgentSettings.DEFAULT_INTERVAL, MIN_INTERVAL, MAX_INTERVAL),
                 table.path("state_dir", AgentSettings.DEFAULT_STATE_DIR, base),
-                table.choice("log_level", LogLevel.class, LogLevel.INFO));
+                table.choice("log_level", LogLevel.class, LogLevel.INFO),
+                table.bool("dry_run", false));
         table.rejectUnknownKeys();
         return settings;
     }

@@ -1,5 +1,7 @@
 package io.rollguard.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -218,6 +220,26 @@ final class TableReader {
         return valid ? List.copyOf(patterns) : fallback;
     }
 
+    /**
+     * A required http:// or https:// URL with a host. Null when it cannot be parsed at all; a URL of the wrong kind
+     * is returned with its problem recorded, since the configuration is rejected anyway.
+     */
+    URI httpUrl(String key) {
+        String url = requiredString(key);
+        try {
+            URI uri = new URI(url);
+            if (!url.isEmpty() && (uri.getScheme() == null || !Set.of("http", "https").contains(uri.getScheme())
+                    || uri.getHost() == null)) {
+                report(key, "expected an http:// or https:// URL with a host, got \"" + url + "\"");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            report(key, "not a valid URL (" + e.getReason() + " at character " + (e.getIndex() + 1) + "): \""
+                    + url + "\"");
+            return null;
+        }
+    }
+
     Duration duration(String key, Duration fallback, Duration min, Duration max) {
         Optional<String> text = text(key, Quantities.DURATION_EXPECTED);
         if (text.isEmpty()) {
@@ -421,6 +443,11 @@ final class TableReader {
     /** Whether {@code key} holds a string (as opposed to an array or anything else). */
     boolean isString(String key) {
         return table.get(List.of(key)) instanceof String;
+    }
+
+    /** Whether {@code key} is a table, such as {@code [action.NAME]}; {@link #table} reports it when it is not. */
+    boolean hasTable(String key) {
+        return table.get(List.of(key)) instanceof TomlTable;
     }
 
     /** Whether the file sets {@code key} at all. */

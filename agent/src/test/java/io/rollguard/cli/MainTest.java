@@ -42,7 +42,7 @@ class MainTest {
         assertThat(run("validate", "--config", file.toString())).isEqualTo(2);
         assertThat(err.toString()).isEqualTo(
                 file + ":2:1: agent.intreval: unknown key (did you mean \"interval\"?); known keys in [agent]: "
-                        + "interval, state_dir, log_level\n"
+                        + "interval, state_dir, log_level, dry_run\n"
                         + file + ":3:1: agent.log_level: expected one of \"error\", \"warn\", \"info\", \"debug\", "
                         + "\"trace\", got \"loud\"\n"
                         + "2 problems\n");

@@ -36,7 +36,7 @@ class ConfigLoaderTest {
         Config config = ConfigLoader.parse(new ConfigSource("empty.toml", "", Path.of("/etc/rollguard")));
 
         assertThat(config.agent()).isEqualTo(new AgentSettings(
-                AgentSettings.DEFAULT_INTERVAL, AgentSettings.DEFAULT_STATE_DIR, LogLevel.INFO));
+                AgentSettings.DEFAULT_INTERVAL, AgentSettings.DEFAULT_STATE_DIR, LogLevel.INFO, false));
         assertThat(config.http()).isEqualTo(new HttpSettings(HttpSettings.DEFAULT_LISTEN));
         assertThat(config.sampler("cpu")).isEqualTo(SamplerSettings.DEFAULT);
     }

@@ -1,0 +1,248 @@
+package io.rollguard.action;
+
+import static java.util.Objects.requireNonNull;
+
+import io.rollguard.action.ActionOutcome.Result;
+import io.rollguard.config.action.ActionConfig;
+import io.rollguard.config.action.ExecActionConfig;
+import io.rollguard.config.action.WebhookActionConfig;
+import io.rollguard.health.Failures;
+import io.rollguard.time.TimeSource;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs actions for the rule engine, which decides when; this class decides nothing but how. Every run happens on a
+ * bounded worker pool, never on the caller's thread (the scheduler's), and ends as an {@link ActionOutcome}: the
+ * future returned never completes exceptionally.
+ *
+ * <p>Runs of one action never overlap. A request for an action that is already running waits for it to end and
+ * then runs, in the order requests came; when {@link #MAX_WAITING} are already waiting it is not run and ends at
+ * once as {@link Result#SKIPPED_BUSY}. Waiting rather than refusing keeps every notification (two rules that fire in
+ * the same tick both reach the webhook) and never runs one script twice at the same time; whether a rollback may
+ * run at all is the rule engine's decision, made before it asks.
+ *
+ * <p>{@link #close()} ends waiting requests unrun, stops the programs that are running (their process trees get
+ * SIGTERM, then SIGKILL after 5 s) and cancels pending webhook retries, within a bounded time.
+ */
+public final class ActionRunner implements AutoCloseable {
+    /** How many requests may wait for a busy action; more are skipped. */
+    public static final int MAX_WAITING = 16;
+    private static final int MAX_WORKERS = 16;
+    private static final Duration IDLE_THREAD = Duration.ofMinutes(1);
+    /** How long close() waits for stopping programs: their grace period, and a little for the kernel. */
+    private static final Duration CLOSE_WAIT = ExecAction.KILL_GRACE.plusSeconds(2);
+
+    private final Map<String, Slot> slots = new LinkedHashMap<>();
+    private final ThreadPoolExecutor workers;
+    private final ExecutorService pipes;
+    private final ScheduledExecutorService timer;
+    private final TimeSource time;
+    private volatile boolean closed;
+
+    /** One action, its run in progress and the requests waiting for it. Guarded by its own lock. */
+    private static final class Slot {
+        final Action action;
+        boolean running;
+        CompletableFuture<ActionOutcome> current;
+        final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+
+        Slot(Action action) {
+            this.action = action;
+        }
+    }
+
+    private record Waiting(ActionRequest request, CompletableFuture<ActionOutcome> outcome) {}
+
+    /**
+     * The daemon's runner: one action per {@code [action.NAME]}.
+     *
+     * @param agentDryRun {@code [agent] dry_run}: every action only says what it would do
+     */
+    public ActionRunner(Map<String, ActionConfig> configs, boolean agentDryRun, TimeSource time) {
+        this(configs.size(), time);
+        boolean anyWebhook = configs.values().stream().anyMatch(WebhookActionConfig.class::isInstance);
+        // Only with a webhook to send: the client starts a selector thread of its own.
+        HttpClient client = !anyWebhook ? null : HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(timer)
+                .build();
+        for (ActionConfig config : configs.values()) {
+            boolean dryRun = agentDryRun || config.dryRun();
+            Action action = config.accept(new ActionConfig.Visitor<Action>() {
+                @Override
+                public Action exec(ExecActionConfig exec) {
+                    return new ExecAction(exec, dryRun, pipes, time, ExecAction.KILL_GRACE);
+                }
+
+                @Override
+                public Action webhook(WebhookActionConfig webhook) {
+                    return new WebhookAction(webhook, dryRun, client, timer, time, WebhookAction.BACKOFF);
+                }
+            });
+            slots.put(config.name(), new Slot(action));
+        }
+    }
+
+    /** For tests: actions of their own making, by name. */
+    ActionRunner(Map<String, Action> actions, TimeSource time) {
+        this(actions.size(), time);
+        actions.forEach((name, action) -> slots.put(name, new Slot(action)));
+    }
+
+    private ActionRunner(int actions, TimeSource time) {
+        this.time = requireNonNull(time, "time");
+        // A thread per action at most: a program that runs to its timeout holds its worker and no other action's.
+        int size = Math.max(1, Math.min(actions, MAX_WORKERS));
+        this.workers = new ThreadPoolExecutor(size, size, IDLE_THREAD.toSeconds(), TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemonThreads("rollguard-action"));
+        workers.allowCoreThreadTimeOut(true);
+        // Unbounded, and the threads are short-lived: a pipe held by a process left in the background blocks its
+        // reader for as long as that process lives, and must not take a thread that another run needs.
+        this.pipes = Executors.newCachedThreadPool(daemonThreads("rollguard-action-pipe"));
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("rollguard-action-timer"));
+        scheduler.setRemoveOnCancelPolicy(true);
+        this.timer = scheduler;
+    }
+
+    /**
+     * Runs {@code request.action()} once, now or after the run in progress, on a worker. Returns at once. The
+     * future completes on one of the runner's workers: what depends on it and is slow belongs on another executor.
+     *
+     * @throws IllegalArgumentException when no action has that name: the configuration guarantees it does
+     */
+    public CompletableFuture<ActionOutcome> run(ActionRequest request) {
+        Slot slot = slots.get(request.action());
+        if (slot == null) {
+            throw new IllegalArgumentException("no action named \"" + request.action() + "\"; known: " + slots.keySet());
+        }
+        CompletableFuture<ActionOutcome> outcome = new CompletableFuture<>();
+        synchronized (slot) {
+            if (closed) {
+                return CompletableFuture.completedFuture(notRun(Result.FAILED, "not run: the agent is stopping"));
+            }
+            if (slot.running) {
+                if (slot.waiting.size() >= MAX_WAITING) {
+                    return CompletableFuture.completedFuture(notRun(Result.SKIPPED_BUSY, "not run: "
+                            + request.action() + " is running and " + MAX_WAITING + " more runs are waiting"));
+                }
+                slot.waiting.add(new Waiting(request, outcome));
+                return outcome;
+            }
+            slot.running = true;
+            slot.current = outcome;
+        }
+        start(slot, request, outcome);
+        return outcome;
+    }
+
+    private void start(Slot slot, ActionRequest request, CompletableFuture<ActionOutcome> outcome) {
+        long started = time.nanoTime();
+        try {
+            workers.execute(() -> {
+                CompletableFuture<ActionOutcome> run;
+                try {
+                    run = slot.action.run(request);
+                } catch (Exception e) { // isolation: an action that cannot run is a failed run, never a dead worker
+                    run = CompletableFuture.completedFuture(ActionOutcome.of(Result.FAILED, elapsed(started),
+                            "could not run: " + Failures.describe(e)));
+                }
+                run.whenComplete((result, error) -> settle(slot, outcome, result != null ? result
+                        : ActionOutcome.of(Result.FAILED, elapsed(started), "could not run: " + error)));
+            });
+        } catch (RejectedExecutionException e) {
+            finish(slot, outcome, notRun(Result.FAILED, "not run: the agent is stopping"));
+        }
+    }
+
+    /**
+     * Finishes a run on a worker: a webhook's answer arrives on the timer thread, which the caller's callbacks must
+     * not hold. While the runner closes, the workers take no more tasks and the run is finished where it ended.
+     */
+    private void settle(Slot slot, CompletableFuture<ActionOutcome> outcome, ActionOutcome result) {
+        try {
+            workers.execute(() -> finish(slot, outcome, result));
+        } catch (RejectedExecutionException e) {
+            finish(slot, outcome, result);
+        }
+    }
+
+    /** Settles a run and starts the next waiting request, if any. */
+    private void finish(Slot slot, CompletableFuture<ActionOutcome> outcome, ActionOutcome result) {
+        outcome.complete(result);
+        Waiting next;
+        synchronized (slot) {
+            next = closed ? null : slot.waiting.poll();
+            slot.running = next != null;
+            slot.current = next == null ? null : next.outcome();
+        }
+        if (next != null) {
+            start(slot, next.request(), next.outcome());
+        }
+    }
+
+    private Duration elapsed(long started) {
+        return Duration.ofNanos(time.nanoTime() - started);
+    }
+
+    private static ActionOutcome notRun(Result result, String message) {
+        return ActionOutcome.of(result, Duration.ZERO, message);
+    }
+
+    /**
+     * Ends waiting requests unrun, stops running programs (SIGTERM to their trees, SIGKILL after the grace period)
+     * and pending webhook retries. Returns within about {@link #CLOSE_WAIT}; every future handed out is complete.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        List<CompletableFuture<ActionOutcome>> unrun = new ArrayList<>();
+        List<CompletableFuture<ActionOutcome>> current = new ArrayList<>();
+        for (Slot slot : slots.values()) {
+            synchronized (slot) {
+                slot.waiting.forEach(waiting -> unrun.add(waiting.outcome()));
+                slot.waiting.clear();
+                if (slot.current != null) {
+                    current.add(slot.current);
+                }
+            }
+        }
+        unrun.forEach(outcome -> outcome.complete(notRun(Result.FAILED, "not run: the agent is stopping")));
+        timer.shutdownNow();
+        workers.shutdownNow(); // interrupts the workers waiting for programs: each stops its process tree
+        try {
+            workers.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pipes.shutdownNow();
+        // A webhook whose retry was waiting on the timer has nobody left to settle it.
+        current.forEach(outcome -> outcome.complete(notRun(Result.FAILED, "stopped: the agent is stopping")));
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}
