@@ -23,7 +23,7 @@ public final class HostSamplers {
         return List.of(
                 new CpuSampler(hardware.getProcessor()),
                 new MemorySampler(hardware.getMemory()),
-                new FilesystemSampler(system.getOperatingSystem().getFileSystem(), config.filesystemFilter()),
+                FilesystemSampler.forHost(config.filesystemFilter()),
                 new DiskSampler(PROC),
                 new NetworkSampler(PROC),
                 SharedMemorySampler.forHost(),

@@ -16,17 +16,25 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Listening TCP sockets and bound UDP sockets with the process holding each, and TCP sockets by state: what
- * {@code ss -tlnup} and {@code ss -s} show, read from {@code /proc/net/{tcp,tcp6,udp,udp6}} of the agent's network
- * namespace. "Is port 5555 listening, and is it still the new version's process" is a question every deployment
- * checklist asks.
+ * {@code ss -tlnup} and {@code ss -s} show, for the agent's network namespace. "Is port 5555 listening, and is it
+ * still the new version's process" is a question every deployment checklist asks.
+ *
+ * <p>On a host the tables come from the kernel's sock_diag netlink interface ({@link SockDiag}), as ss reads them:
+ * reading {@code /proc/net/tcp} costs several times more, because every read() walks the whole established hash.
+ * Where the kernel or a sandbox refuses sock_diag for a protocol (seccomp's {@code RestrictAddressFamilies} without
+ * {@code AF_NETLINK}, a kernel without the {@code udp_diag} module), that protocol is read from
+ * {@code /proc/net/{tcp,tcp6,udp,udp6}} from then on, and the log says so once. Fixture trees are read as /proc.
  *
  * <p>{@code proto} is {@code tcp} or {@code udp} whatever the IP version; the address says which. IPv6 addresses are
  * written as RFC 5952 says ({@code ::1}, {@code fd00::2}); an IPv4-mapped one stays IPv6 ({@code ::ffff:127.0.0.1}),
@@ -82,7 +90,10 @@ public final class PortSampler implements Sampler {
         }
     }
 
-    /** What one /proc/net file lists: its bound sockets and, for TCP, the states that sockets are in, with counts. */
+    /**
+     * What one /proc/net file or a protocol's sock_diag dumps list: its bound sockets and, for TCP, the states that
+     * sockets are in, with counts.
+     */
     record NetTable(List<BoundSocket> bound, Map<TcpState, Long> states) {
         static final NetTable EMPTY = new NetTable(List.of(), Map.of());
 
@@ -90,6 +101,26 @@ public final class PortSampler implements Sampler {
             bound = List.copyOf(bound);
             states = Map.copyOf(states);
         }
+
+        /** @param counts sockets by state, indexed by {@link TcpState#ordinal()}; states without any are left out */
+        static NetTable of(List<BoundSocket> bound, long[] counts) {
+            Map<TcpState, Long> states = new EnumMap<>(TcpState.class);
+            for (TcpState state : STATES) {
+                if (counts[state.ordinal()] > 0) {
+                    states.put(state, counts[state.ordinal()]);
+                }
+            }
+            return new NetTable(bound, states);
+        }
+    }
+
+    /** The sockets of a protocol over IPv4 and IPv6, read from the kernel rather than from /proc text. */
+    interface SocketDump {
+        /**
+         * @throws SockDiag.Refused when the kernel or a sandbox will never answer for this protocol
+         * @throws IOException when this reading failed
+         */
+        NetTable dump(Protocol protocol) throws IOException;
     }
 
     private record NetFile(String name, Protocol protocol, boolean optional) {}
@@ -107,25 +138,37 @@ public final class PortSampler implements Sampler {
     private static final int STATE = 3;
     private static final int INODE = 9;
 
+    private static final Logger log = LoggerFactory.getLogger(PortSampler.class);
+
     private final Path procRoot;
     private final ByteOrder byteOrder;
     private final SocketOwners owners;
+    /** null where only the /proc tree is read. */
+    private final SocketDump dump;
+    /** The protocols still read through {@link #dump}; one it refuses moves to /proc for good. */
+    private final Set<Protocol> dumped;
 
-    /** @param procRoot {@code /proc}, or a fixture tree */
-    public PortSampler(Path procRoot) {
-        this(procRoot, ByteOrder.nativeOrder());
+    /**
+     * Reads only the /proc/net tables under {@code procRoot}, a fixture tree.
+     *
+     * @param byteOrder the byte order of the host that wrote the files: fixtures come from a little-endian one
+     */
+    PortSampler(Path procRoot, ByteOrder byteOrder) {
+        this(procRoot, byteOrder, null);
     }
 
-    /** @param byteOrder the byte order of the host that wrote the files: fixtures come from a little-endian one */
-    PortSampler(Path procRoot, ByteOrder byteOrder) {
+    /** @param dump where to read the tables first; null to read only {@code procRoot}'s /proc/net */
+    PortSampler(Path procRoot, ByteOrder byteOrder, SocketDump dump) {
         this.procRoot = requireNonNull(procRoot, "procRoot");
         this.byteOrder = requireNonNull(byteOrder, "byteOrder");
         this.owners = new SocketOwners(procRoot);
+        this.dump = dump;
+        this.dumped = dump == null ? EnumSet.noneOf(Protocol.class) : EnumSet.allOf(Protocol.class);
     }
 
-    /** The sampler of this host's {@code /proc}. */
+    /** The sampler of this host: sock_diag over netlink, and {@code /proc} for what netlink does not serve. */
     public static PortSampler forHost() {
-        return new PortSampler(Path.of("/proc"));
+        return new PortSampler(HostSamplers.PROC, ByteOrder.nativeOrder(), SockDiag.forHost());
     }
 
     @Override
@@ -133,7 +176,10 @@ public final class PortSampler implements Sampler {
         return "ports";
     }
 
-    /** Every other tick: reading the tables costs in proportion to the connections, and listeners change rarely. */
+    /**
+     * Every other tick: counting connections by state walks the kernel's established hash, a cost that grows with
+     * the host's memory and its connections, and listeners change rarely.
+     */
     @Override
     public Duration defaultPeriod(Duration tick) {
         return tick.multipliedBy(2);
@@ -143,10 +189,11 @@ public final class PortSampler implements Sampler {
     public void sample(SeriesWriter out) throws IOException {
         List<BoundSocket> bound = new ArrayList<>();
         long[] states = new long[STATES.length];
-        for (NetFile file : FILES) {
-            NetTable table = read(file);
-            bound.addAll(table.bound());
-            table.states().forEach((state, count) -> states[state.ordinal()] += count);
+        for (Protocol protocol : Protocol.values()) {
+            for (NetTable table : read(protocol)) {
+                bound.addAll(table.bound());
+                table.states().forEach((state, count) -> states[state.ordinal()] += count);
+            }
         }
 
         Set<Long> inodes = new HashSet<>();
@@ -169,6 +216,26 @@ public final class PortSampler implements Sampler {
         for (TcpState state : STATES) {
             out.put(CONNECTIONS, state.labels(), states[state.ordinal()]);
         }
+    }
+
+    /** The tables of a protocol: one dump, or its /proc/net files. */
+    private List<NetTable> read(Protocol protocol) throws IOException {
+        if (dumped.contains(protocol)) {
+            try {
+                return List.of(dump.dump(protocol));
+            } catch (SockDiag.Refused e) {
+                dumped.remove(protocol);
+                log.warn("ports: {}; reading {} sockets from {} instead", e.getMessage(), protocol.label(),
+                        procRoot.resolve("net"));
+            }
+        }
+        List<NetTable> tables = new ArrayList<>();
+        for (NetFile file : FILES) {
+            if (file.protocol() == protocol) {
+                tables.add(read(file));
+            }
+        }
+        return tables;
     }
 
     private NetTable read(NetFile file) throws IOException {
@@ -242,13 +309,7 @@ public final class PortSampler implements Sampler {
                 bound.add(socket);
             }
         }
-        Map<TcpState, Long> states = new EnumMap<>(TcpState.class);
-        for (TcpState state : STATES) {
-            if (counts[state.ordinal()] > 0) {
-                states.put(state, counts[state.ordinal()]);
-            }
-        }
-        return new NetTable(bound, states);
+        return NetTable.of(bound, counts);
     }
 
     private static BoundSocket boundSocket(String file, int lineNumber, String line, Protocol protocol,
@@ -315,7 +376,7 @@ public final class PortSampler implements Sampler {
         return bytes.length == 4 ? formatIpv4(bytes, 0) : formatIpv6(bytes);
     }
 
-    private static String formatIpv4(byte[] bytes, int offset) {
+    static String formatIpv4(byte[] bytes, int offset) {
         return (bytes[offset] & 0xff) + "." + (bytes[offset + 1] & 0xff) + "." + (bytes[offset + 2] & 0xff) + "."
                 + (bytes[offset + 3] & 0xff);
     }

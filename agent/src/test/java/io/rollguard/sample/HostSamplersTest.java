@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -41,8 +42,8 @@ class HostSamplersTest {
                 new CpuSampler(() -> new long[] {100, 0, 50, 800, 50, 0, 0, 0}, () -> new double[] {1, 1, 1},
                         () -> 4, () -> 2),
                 new MemorySampler(() -> new MemorySampler.Reading(8L << 30, 4L << 30, 2L << 30, 1L << 30)),
-                new FilesystemSampler(() -> List.of(new FilesystemSampler.Mount("/", "ext4", "/dev/sda1", 100, 50, 40,
-                        1000, 500)), FilesystemFilter.DEFAULT),
+                new FilesystemSampler(FIXTURE, FilesystemFilter.DEFAULT,
+                        mountPoint -> Optional.of(new FilesystemSampler.Space(100, 50, 40, 1000, 500))),
                 new DiskSampler(FIXTURE),
                 new NetworkSampler(FIXTURE),
                 new SharedMemorySampler(FIXTURE, Fixtures.path("/fixtures/etc"), Fixtures.path("/fixtures/etc")),

@@ -20,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -261,6 +263,57 @@ class PortSamplerTest {
     }
 
     @Test
+    void writesDumpedTablesAsItWritesTheProcOnes() throws IOException {
+        process(5381, "python3", 7144, 7145, 7146, 7147, 7151, 7152, 7153, 7154, 7155, 7156, 7157, 7158, 7159, 7160,
+                7161, 7162);
+        FakeDump dump = new FakeDump()
+                .answer(Protocol.TCP, fixtureTable(Protocol.TCP))
+                .answer(Protocol.UDP, fixtureTable(Protocol.UDP));
+        for (String name : List.of("tcp", "tcp6", "udp", "udp6")) {
+            Files.delete(proc.resolve("net").resolve(name)); // the dump alone must do
+        }
+
+        assertThat(WrittenSeries.lines(sample(new PortSampler(proc, ByteOrder.LITTLE_ENDIAN, dump))))
+                .containsExactlyElementsOf(WrittenSeries.golden("golden/ports.txt"));
+    }
+
+    @Test
+    void readsAProtocolTheDumpRefusesFromProcFromThenOn() throws IOException {
+        FakeDump dump = new FakeDump()
+                .answer(Protocol.TCP, new SockDiag.Refused("netlink sock_diag: socket failed with EAFNOSUPPORT"))
+                .answer(Protocol.UDP, new NetTable(List.of(new BoundSocket(Protocol.UDP, "10.0.0.1", 9999, 8000)),
+                        Map.of()));
+        PortSampler sampler = new PortSampler(proc, ByteOrder.LITTLE_ENDIAN, dump);
+
+        sample(sampler);
+        SeriesWriter out = sample(sampler);
+
+        assertThat(dump.asked(Protocol.TCP)).isEqualTo(1);
+        assertThat(dump.asked(Protocol.UDP)).isEqualTo(2);
+        assertThat(WrittenSeries.family(out, PortSampler.LISTENING).keySet())
+                .extracting(labels -> labels.get("proto") + " " + labels.get("port"))
+                .containsExactlyInAnyOrder("tcp 2024", "tcp 5557", "tcp 5555", "tcp 5559", "tcp 5558", "tcp 5561",
+                        "tcp 5560", "udp 9999");
+        assertThat(WrittenSeries.family(out, PortSampler.CONNECTIONS)).containsEntry(listenState(), 7.0);
+    }
+
+    @Test
+    void aDumpThatFailsFailsTheRunAndIsTriedAgainAtTheNext() throws IOException {
+        FakeDump dump = new FakeDump()
+                .answer(Protocol.TCP, new IOException("netlink sock_diag: recv failed with EAGAIN (errno 11)"))
+                .answer(Protocol.TCP, NetTable.EMPTY)
+                .answer(Protocol.UDP, NetTable.EMPTY);
+        PortSampler sampler = new PortSampler(proc, ByteOrder.LITTLE_ENDIAN, dump);
+
+        assertThatThrownBy(() -> sampler.sample(new SeriesWriter()))
+                .hasMessage("netlink sock_diag: recv failed with EAGAIN (errno 11)");
+        SeriesWriter out = sample(sampler);
+
+        assertThat(dump.asked(Protocol.TCP)).isEqualTo(2);
+        assertThat(WrittenSeries.family(out, PortSampler.LISTENING)).isEmpty();
+    }
+
+    @Test
     void aSocketSharedByProcessesBelongsToTheLowestPidOtherThanInit() throws IOException {
         process(1, "systemd", 7144, 7145); // socket activation: init keeps the listeners it handed out
         process(480, "gunicorn", 7145);
@@ -358,6 +411,46 @@ class PortSamplerTest {
 
         assertThat(sampler.name()).isEqualTo("ports");
         assertThat(sampler.defaultPeriod(Duration.ofSeconds(tickSeconds))).isEqualTo(Duration.ofSeconds(periodSeconds));
+    }
+
+    /** The fixture's tables of a protocol merged, as one dump over both families answers. */
+    private static NetTable fixtureTable(Protocol protocol) throws IOException {
+        String name = protocol.label();
+        NetTable v4 = parseFixture(name, protocol);
+        NetTable v6 = parseFixture(name + "6", protocol);
+        List<BoundSocket> bound = new ArrayList<>(v4.bound());
+        bound.addAll(v6.bound());
+        Map<TcpState, Long> states = new EnumMap<>(TcpState.class);
+        states.putAll(v4.states());
+        v6.states().forEach((state, count) -> states.merge(state, count, Long::sum));
+        return new NetTable(bound, states);
+    }
+
+    /** Answers each protocol in turn with what it was given, the last answer again and again, and counts the asks. */
+    private static final class FakeDump implements PortSampler.SocketDump {
+        private final Map<Protocol, List<Object>> answers = new EnumMap<>(Protocol.class);
+        private final Map<Protocol, Integer> asked = new EnumMap<>(Protocol.class);
+
+        /** @param answer a NetTable to return or an IOException to throw */
+        FakeDump answer(Protocol protocol, Object answer) {
+            answers.computeIfAbsent(protocol, key -> new ArrayList<>()).add(answer);
+            return this;
+        }
+
+        int asked(Protocol protocol) {
+            return asked.getOrDefault(protocol, 0);
+        }
+
+        @Override
+        public NetTable dump(Protocol protocol) throws IOException {
+            int count = asked.merge(protocol, 1, Integer::sum);
+            List<Object> given = answers.get(protocol);
+            Object answer = given.get(Math.min(count, given.size()) - 1);
+            if (answer instanceof IOException failure) {
+                throw failure;
+            }
+            return (NetTable) answer;
+        }
     }
 
     private static NetTable parseFixture(String name, Protocol protocol) throws IOException {
