@@ -2,6 +2,7 @@ package io.rollguard.health;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.rule.RuleStatus;
 import java.time.Instant;
 import java.util.List;
 
@@ -12,17 +13,19 @@ import java.util.List;
  *     a check that has not finished its first run does not count as failing
  * @param at when the tick that built it ran
  */
-public record HealthSnapshot(Status status, Instant at, List<ComponentHealth> samplers, List<CheckStatus> checks) {
+public record HealthSnapshot(Status status, Instant at, List<ComponentHealth> samplers, List<CheckStatus> checks,
+        List<RuleStatus> rules) {
     public HealthSnapshot {
         requireNonNull(status, "status");
         requireNonNull(at, "at");
         samplers = List.copyOf(samplers);
         checks = List.copyOf(checks);
+        rules = List.copyOf(rules);
     }
 
     /** Before the first tick: up, with nothing run yet. */
     public static HealthSnapshot starting(Instant at) {
-        return new HealthSnapshot(Status.UP, at, List.of(), List.of());
+        return new HealthSnapshot(Status.UP, at, List.of(), List.of(), List.of());
     }
 
     /**

@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.rollguard.check.CheckRunner;
 import io.rollguard.health.CheckStatus;
+import io.rollguard.rule.RuleEngine;
+import io.rollguard.rule.RuleState;
+import io.rollguard.rule.RuleStatus;
 import io.rollguard.health.ComponentHealth;
 import io.rollguard.health.HealthSnapshot;
 import io.rollguard.health.Status;
@@ -27,6 +30,7 @@ public final class TickLoop {
 
     private final List<SamplerRunner> samplers;
     private final CheckRunner checks;
+    private final RuleEngine rules;
     private final Duration interval;
     private final SeriesStore store;
     private final MetricsRenderer metrics;
@@ -35,10 +39,11 @@ public final class TickLoop {
     private boolean tickFailing;
 
     /** @param interval how often {@link #tick()} is called: the period of the agent's own series */
-    public TickLoop(List<SamplerRunner> samplers, CheckRunner checks, Duration interval, SeriesStore store,
-            MetricsRenderer metrics, TimeSource time) {
+    public TickLoop(List<SamplerRunner> samplers, CheckRunner checks, RuleEngine rules, Duration interval,
+            SeriesStore store, MetricsRenderer metrics, TimeSource time) {
         this.samplers = List.copyOf(samplers);
         this.checks = requireNonNull(checks, "checks");
+        this.rules = requireNonNull(rules, "rules");
         this.interval = requireNonNull(interval, "interval");
         this.store = requireNonNull(store, "store");
         this.metrics = requireNonNull(metrics, "metrics");
@@ -56,6 +61,7 @@ public final class TickLoop {
                     sampler.run(now);
                 }
             }
+            rules.evaluate(now, false);
             SeriesWriter self = new SeriesWriter();
             samplers.forEach(s -> s.writeSelfMetrics(self));
             store.replace("agent:samplers", self, now, interval, NEVER_STALE);
@@ -76,9 +82,11 @@ public final class TickLoop {
     private HealthSnapshot buildHealth() {
         List<ComponentHealth> components = samplers.stream().map(SamplerRunner::health).toList();
         List<CheckStatus> checkStatuses = checks.statuses();
-        // Samplers inform; health is decided by critical checks (and, with rules, by critical rules firing).
-        boolean criticalFailing = checkStatuses.stream().anyMatch(c -> c.critical() && c.status() == Status.DOWN);
-        return new HealthSnapshot(criticalFailing ? Status.DOWN : Status.UP, time.now(), components, checkStatuses);
+        List<RuleStatus> ruleStatuses = rules.statuses();
+        // Samplers inform; health is decided by critical checks failing and critical rules firing.
+        boolean down = checkStatuses.stream().anyMatch(c -> c.critical() && c.status() == Status.DOWN)
+                || ruleStatuses.stream().anyMatch(r -> r.rule().severity().affectsHealth() && r.state() == RuleState.FIRING);
+        return new HealthSnapshot(down ? Status.DOWN : Status.UP, time.now(), components, checkStatuses, ruleStatuses);
     }
 
     public HealthSnapshot health() {

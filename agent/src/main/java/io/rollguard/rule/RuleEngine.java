@@ -1,0 +1,249 @@
+package io.rollguard.rule;
+
+import static java.util.Objects.requireNonNull;
+
+import io.rollguard.config.RuleConfig;
+import io.rollguard.health.Failures;
+import io.rollguard.rule.expr.Basis;
+import io.rollguard.rule.expr.Evaluator;
+import io.rollguard.rule.expr.HistoryWindows;
+import io.rollguard.rule.expr.Verdict;
+import io.rollguard.store.LabelSet;
+import io.rollguard.store.MetricFamily;
+import io.rollguard.store.SeriesStore;
+import io.rollguard.store.SeriesView;
+import io.rollguard.store.SeriesWriter;
+import io.rollguard.time.TimeSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Evaluates every rule once per tick, on the scheduler thread, and keeps one state machine per rule and label set:
+ * a rule over {@code filesystem_used_ratio} has a state per mount, as a Prometheus alert has one per label set.
+ * Transitions go to a listener (which journals them and starts actions); the rules' states are published as series.
+ * A rule whose evaluation throws is isolated: it counts a failure and the others go on.
+ */
+public final class RuleEngine {
+    private static final Logger log = LoggerFactory.getLogger(RuleEngine.class);
+
+    static final MetricFamily STATE = MetricFamily.gauge("rollguard_rule_state",
+            "The rule's state for one label set: 0 inactive, 1 pending, 2 firing, 3 unknown (no data).");
+    static final MetricFamily VALUE = MetricFamily.gauge("rollguard_rule_value",
+            "The left-hand side of the rule's condition at its last evaluation.");
+    static final MetricFamily FIRING_SINCE = MetricFamily.gauge("rollguard_rule_firing_since_seconds",
+            "Unix time at which the rule started firing for this label set.");
+    static final MetricFamily FAILURES = MetricFamily.counter("rollguard_rule_evaluation_failures_total",
+            "Evaluations of the rule that failed.");
+
+    private final List<CompiledRule> rules = new ArrayList<>();
+    private final SeriesStore store;
+    private final Consumer<RuleTransition> listener;
+    private final TimeSource time;
+    private final Duration interval;
+    private final Evaluator evaluator = new Evaluator();
+
+    /** A rule, its label sets' state machines and its failure count. */
+    private static final class CompiledRule {
+        final RuleConfig config;
+        final Map<LabelSet, Instance> instances = new LinkedHashMap<>();
+        long failures;
+        String lastError;
+
+        CompiledRule(RuleConfig config) {
+            this.config = config;
+        }
+    }
+
+    /** One label set of a rule. */
+    private static final class Instance {
+        final RuleStateMachine machine;
+        Instant since;
+        String reason = "condition false";
+        double value = Double.NaN;
+        double threshold = Double.NaN;
+        Basis basis = Basis.NONE;
+        Instant firingSince;
+
+        Instance(RuleConfig config, Instant now) {
+            this.machine = new RuleStateMachine(config.forDuration(), config.clearFor(), config.fireOnMissing());
+            this.since = now;
+        }
+    }
+
+    /**
+     * @param interval the tick, the period of the rules' own series
+     * @param listener receives every transition, on the scheduler thread: it must not block
+     */
+    public RuleEngine(List<RuleConfig> configs, SeriesStore store, Consumer<RuleTransition> listener,
+            TimeSource time, Duration interval) {
+        this.store = requireNonNull(store, "store");
+        this.listener = requireNonNull(listener, "listener");
+        this.time = requireNonNull(time, "time");
+        this.interval = requireNonNull(interval, "interval");
+        Map<String, Duration> windows = new HashMap<>();
+        for (RuleConfig config : configs) {
+            rules.add(new CompiledRule(config));
+            HistoryWindows.of(config.condition()).forEach((name, window) -> windows.merge(name, window,
+                    (a, b) -> a.compareTo(b) >= 0 ? a : b));
+        }
+        // History is kept only for what a windowed function reads, only as long as the longest window reading it.
+        store.trackOnly(windows);
+    }
+
+    /**
+     * Evaluates every rule against one view of the store.
+     *
+     * @param inWatchWindow whether a deployment's watch window is open: rules with {@code scope = "deploy"} are
+     *     evaluated only then, and rest inactive otherwise
+     */
+    public void evaluate(long nowNanos, boolean inWatchWindow) {
+        SeriesView view = store.view(nowNanos);
+        Instant now = time.now();
+        for (CompiledRule rule : rules) {
+            if (rule.config.scope() == RuleConfig.Scope.DEPLOY && !inWatchWindow) {
+                rule.instances.clear();
+                continue;
+            }
+            try {
+                evaluate(rule, view, nowNanos, now);
+                if (rule.lastError != null) {
+                    log.info("rule {} evaluates again", rule.config.name());
+                    rule.lastError = null;
+                }
+            } catch (RuntimeException e) { // isolation: one rule's bug must not stop the others
+                rule.failures++;
+                if (rule.lastError == null) {
+                    log.error("rule {} cannot be evaluated: {}", rule.config.name(), Failures.describe(e));
+                }
+                rule.lastError = Failures.describe(e);
+            }
+        }
+        store.replace("rules", series(), nowNanos, interval, interval.multipliedBy(3));
+    }
+
+    private void evaluate(CompiledRule rule, SeriesView view, long nowNanos, Instant now) {
+        Map<LabelSet, Verdict> verdicts = new LinkedHashMap<>();
+        for (Verdict verdict : evaluator.evaluateCondition(rule.config.condition(), view)) {
+            verdicts.put(verdict.labels(), verdict);
+        }
+        for (Map.Entry<LabelSet, Verdict> entry : verdicts.entrySet()) {
+            Verdict verdict = entry.getValue();
+            Instance instance = rule.instances.get(entry.getKey());
+            boolean fresh = instance == null;
+            if (fresh) {
+                instance = new Instance(rule.config, now);
+                rule.instances.put(entry.getKey(), instance);
+            }
+            instance.value = verdict.value();
+            instance.threshold = verdict.threshold();
+            instance.basis = verdict.basis();
+            observe(rule, entry.getKey(), instance, verdict.holds() ? Observation.TRUE : Observation.FALSE, nowNanos,
+                    now, false);
+        }
+        if (verdicts.isEmpty() && rule.instances.isEmpty()) {
+            // Nothing to evaluate yet: the rule as a whole is unknown, silently, not a transition worth journaling.
+            Instance instance = new Instance(rule.config, now);
+            rule.instances.put(LabelSet.EMPTY, instance);
+            observe(rule, LabelSet.EMPTY, instance, Observation.MISSING, nowNanos, now, true);
+            return;
+        }
+        for (Iterator<Map.Entry<LabelSet, Instance>> it = rule.instances.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<LabelSet, Instance> entry = it.next();
+            if (verdicts.containsKey(entry.getKey())) {
+                continue;
+            }
+            Instance instance = entry.getValue();
+            instance.value = Double.NaN;
+            observe(rule, entry.getKey(), instance, Observation.MISSING, nowNanos, now, false);
+            // A label set that went away (an unmounted filesystem) is forgotten once it is not firing, as
+            // Prometheus forgets resolved alerts; a firing one stays until it clears.
+            RuleState state = instance.machine.state();
+            if (!verdicts.isEmpty() && state != RuleState.FIRING && state != RuleState.PENDING) {
+                it.remove();
+            }
+        }
+    }
+
+    private void observe(CompiledRule rule, LabelSet labels, Instance instance, Observation observation,
+            long nowNanos, Instant now, boolean silently) {
+        Optional<RuleStateMachine.Transition> transition = instance.machine.observe(observation, nowNanos);
+        if (transition.isEmpty()) {
+            return;
+        }
+        RuleStateMachine.Transition change = transition.get();
+        instance.since = now;
+        instance.reason = change.reason();
+        instance.firingSince = change.to() == RuleState.FIRING ? now : null;
+        if (silently) {
+            return;
+        }
+        listener.accept(new RuleTransition(rule.config, labels, change.from(), change.to(), change.reason(),
+                instance.value, instance.threshold, instance.basis, now, nowNanos));
+    }
+
+    private SeriesWriter series() {
+        SeriesWriter out = new SeriesWriter();
+        for (CompiledRule rule : rules) {
+            out.put(FAILURES, LabelSet.of("rule", rule.config.name()), rule.failures);
+            for (Map.Entry<LabelSet, Instance> entry : rule.instances.entrySet()) {
+                Map<String, String> labels = new LinkedHashMap<>(entry.getKey().toMap());
+                labels.put("rule", rule.config.name());
+                LabelSet set = LabelSet.of(labels);
+                Instance instance = entry.getValue();
+                out.put(STATE, set, instance.machine.state().code());
+                out.put(VALUE, set, instance.value);
+                if (instance.firingSince != null) {
+                    out.put(FIRING_SINCE, set, instance.firingSince.toEpochMilli() / 1000.0);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Every rule's state, worst label set first in {@link RuleStatus#state()}. */
+    public List<RuleStatus> statuses() {
+        List<RuleStatus> statuses = new ArrayList<>();
+        for (CompiledRule rule : rules) {
+            List<RuleStatus.Instance> instances = new ArrayList<>();
+            RuleState worst = RuleState.INACTIVE;
+            for (Map.Entry<LabelSet, Instance> entry : rule.instances.entrySet()) {
+                Instance instance = entry.getValue();
+                RuleState state = instance.machine.state();
+                instances.add(new RuleStatus.Instance(entry.getKey(), state, instance.since,
+                        rule.lastError != null ? "cannot be evaluated: " + rule.lastError : instance.reason,
+                        instance.value, instance.threshold, instance.basis));
+                worst = worse(worst, state);
+            }
+            statuses.add(new RuleStatus(rule.config, worst, instances));
+        }
+        return statuses;
+    }
+
+    private static RuleState worse(RuleState a, RuleState b) {
+        return rank(b) > rank(a) ? b : a;
+    }
+
+    private static int rank(RuleState state) {
+        switch (state) {
+            case INACTIVE:
+                return 0;
+            case UNKNOWN:
+                return 1;
+            case PENDING:
+                return 2;
+            case FIRING:
+                return 3;
+        }
+        throw new AssertionError(state);
+    }
+}
