@@ -41,6 +41,9 @@ final class JsonText {
      * ("column 7", or "line 3, column 7" for text of several lines) and what is wrong.
      */
     static Map<String, Object> readObject(byte[] bytes, boolean singleLine) throws MalformedJsonException {
+        if (blank(bytes)) {
+            throw new MalformedJsonException("empty");
+        }
         try (JsonParser parser = READER.createParser(bytes)) {
             Object value = READER.anyFrom(parser);
             if (!(value instanceof Map<?, ?> map)) {
@@ -56,6 +59,16 @@ final class JsonText {
             // The bytes are in memory: a parser reading them fails only on their content.
             throw new MalformedJsonException(e.getMessage());
         }
+    }
+
+    // JSON's own whitespace; jackson would report "no content" at a column that means nothing to a reader.
+    private static boolean blank(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static MalformedJsonException malformed(JsonLocation at, boolean singleLine, String reason) {
