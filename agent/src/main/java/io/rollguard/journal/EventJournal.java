@@ -242,7 +242,9 @@ public final class EventJournal implements AutoCloseable {
 
     private void rotate() throws IOException {
         closeChannel();
-        Files.deleteIfExists(rotated(dir, limits.keepFiles()));
+        // Each rename replaces its target in one step, the oldest file included, so a crash at any point leaves a
+        // set of files whose ids still increase from the oldest to events.jsonl. Deleting the oldest first would
+        // leave a window in which a crash loses it with nothing shifted into its place.
         for (int i = limits.keepFiles() - 1; i >= 1; i--) {
             Path older = rotated(dir, i);
             if (Files.exists(older)) {
