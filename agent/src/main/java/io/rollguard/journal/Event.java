@@ -40,13 +40,14 @@ public record Event(long id, Instant time, String kind, Map<String, Object> fiel
         requireNonNull(fields, "fields");
         for (Object name : fields.keySet()) {
             if (RESERVED.contains(name)) {
-                throw new IllegalArgumentException("event field \"" + name + "\" collides with the event's own " + name);
+                throw new IllegalArgumentException(
+                        "event field \"" + name + "\" collides with the event's own " + name);
             }
         }
         fields = JsonValues.copyObject(fields, "event");
     }
 
-    /** The event as the flat JSON object that the journal writes and the API serves: id, time, kind, then the fields. */
+    /** The flat JSON object that the journal writes and the API serves: id, time, kind, then the fields. */
     public Map<String, Object> toMap() {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("id", id);

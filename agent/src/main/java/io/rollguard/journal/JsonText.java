@@ -75,7 +75,8 @@ final class JsonText {
         if (at == null) {
             return new MalformedJsonException(reason);
         }
-        String where = singleLine ? "column " + at.getColumnNr() : "line " + at.getLineNr() + ", column " + at.getColumnNr();
+        String column = "column " + at.getColumnNr();
+        String where = singleLine ? column : "line " + at.getLineNr() + ", " + column;
         return new MalformedJsonException(where + ": " + reason);
     }
 

@@ -144,7 +144,8 @@ class EventTest {
         // ISO-8859-1 keeps \u00ff a single byte 0xff: invalid UTF-8, like a write of random bytes.
         byte[] bytes = line.getBytes(StandardCharsets.ISO_8859_1);
 
-        assertThatThrownBy(() -> EventLines.decode(bytes)).isInstanceOf(MalformedJsonException.class).hasMessage(message);
+        assertThatThrownBy(() -> EventLines.decode(bytes)).isInstanceOf(MalformedJsonException.class)
+                .hasMessage(message);
     }
 
     private static Event decode(byte[] line) throws MalformedJsonException {
