@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.rollguard.health.Failures;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -14,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -284,89 +284,131 @@ public final class EventJournal implements AutoCloseable {
 
     private record Loaded(RecentEvents recent, List<String> warnings, long maxId, long goodSize) {}
 
-    // Oldest file first, so that the in-memory history ends with the newest events.
+    /**
+     * Reads the files newest first and each from its end, until it has the events that memory keeps. Ids increase
+     * from the oldest file to the newest, so the highest id is among the first events read, in a rotated file when
+     * events.jsonl is new. Lines older than what memory keeps are not read, and not checked.
+     */
     private static Loaded load(Path dir, JournalLimits limits) throws IOException {
-        RecentEvents recent = new RecentEvents(limits.memoryEvents(), limits.memoryBytes());
-        Warnings warnings = new Warnings();
-        long maxId = 0;
-        for (int i = limits.keepFiles(); i >= 1; i--) {
-            maxId = Math.max(maxId, loadFile(rotated(dir, i), false, recent, warnings).maxId());
+        Loader loader = new Loader(limits);
+        loader.loadFile(dir.resolve(FILE_NAME), true);
+        for (int i = 1; i <= limits.keepFiles() && loader.wantsMore(); i++) {
+            loader.loadFile(rotated(dir, i), false);
         }
-        FileLoad current = loadFile(dir.resolve(FILE_NAME), true, recent, warnings);
-        return new Loaded(recent, warnings.lines(), Math.max(maxId, current.maxId()), current.goodSize());
+        return loader.loaded();
     }
 
-    private record FileLoad(long maxId, long goodSize) {}
+    private static final class Loader {
+        private record Sized(Event event, long bytes) {}
 
-    private static FileLoad loadFile(Path path, boolean current, RecentEvents recent, Warnings warnings)
-            throws IOException {
-        if (!Files.exists(path)) {
-            return new FileLoad(0, 0);
+        private record Warning(long offset, String text) {}
+
+        private final JournalLimits limits;
+        private final List<Sized> newestFirst = new ArrayList<>();
+        private final List<List<String>> warningsNewestFileFirst = new ArrayList<>();
+        private int warningsKept;
+        private int warningsFound;
+        private long bytes;
+        private long maxId;
+        private long goodSize;
+
+        Loader(JournalLimits limits) {
+            this.limits = limits;
         }
-        if (!Files.isRegularFile(path)) {
-            // A directory or device in its place holds no events; reading a FIFO would block the start-up.
-            warnings.add(path + ": not a regular file, ignored");
-            return new FileLoad(0, 0);
+
+        boolean wantsMore() {
+            return newestFirst.size() < limits.memoryEvents() && bytes < limits.memoryBytes();
         }
-        long maxId = 0;
-        long goodSize = 0;
-        try (InputStream in = Files.newInputStream(path)) {
-            LineReader reader = new LineReader(in, EventLines.MAX_LINE_BYTES);
-            LineReader.Line line = reader.next();
-            while (line != null) {
-                LineReader.Line following = reader.next();
-                Event event = null;
-                String problem;
-                if (!line.terminated()) {
-                    // Even if it parses: its append never returned, so nothing was started on its account.
-                    problem = "torn: " + line.length() + " bytes without a newline";
-                } else if (line.bytes() == null) {
-                    problem = "longer than " + EventLines.MAX_LINE_BYTES + " bytes";
-                } else {
-                    try {
-                        event = EventLines.decode(line.bytes());
-                        problem = null;
-                    } catch (MalformedJsonException e) {
-                        problem = e.getMessage();
+
+        void loadFile(Path path, boolean current) throws IOException {
+            if (!Files.exists(path)) {
+                return;
+            }
+            if (!Files.isRegularFile(path)) {
+                // A directory or device in its place holds no events; reading a FIFO would block the start-up.
+                keep(room() > 0 ? List.of(path + ": not a regular file, ignored") : List.of(), 1);
+                return;
+            }
+            // Only as many as will be shown: a file of garbage must not fill the heap with warnings.
+            List<Warning> shown = new ArrayList<>();
+            int found = 0;
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+                BackwardLineReader reader = new BackwardLineReader(channel, EventLines.MAX_LINE_BYTES);
+                if (current) {
+                    goodSize = channel.size();
+                }
+                boolean last = true;
+                for (BackwardLineReader.Line line = reader.previous(); line != null && wantsMore();
+                        line = reader.previous()) {
+                    Event event = null;
+                    String problem;
+                    if (!line.terminated()) {
+                        // Even if it parses: its append never returned, so nothing was started on its account.
+                        problem = "torn: " + line.length() + " bytes without a newline";
+                    } else if (line.bytes() == null) {
+                        problem = "longer than " + EventLines.MAX_LINE_BYTES + " bytes";
+                    } else {
+                        try {
+                            event = EventLines.decode(line.bytes());
+                            problem = null;
+                        } catch (MalformedJsonException e) {
+                            problem = e.getMessage();
+                        }
                     }
+                    if (event != null) {
+                        newestFirst.add(new Sized(event, line.length()));
+                        bytes += line.length();
+                        maxId = Math.max(maxId, event.id());
+                    } else if (current && last) {
+                        // Cut off when the file is opened for writing, so the next append starts on a line of its own.
+                        goodSize = line.offset();
+                        found++;
+                        shown.add(new Warning(line.offset(), "removed the last line (" + problem + ")"));
+                    } else if (found++ < room()) {
+                        shown.add(new Warning(line.offset(), "skipped a malformed line (" + problem + ")"));
+                    }
+                    last = false;
                 }
-                String where = path + ":" + line.number();
-                if (event != null) {
-                    recent.add(event, line.length());
-                    maxId = Math.max(maxId, event.id());
-                    goodSize = line.offset() + line.length();
-                } else if (current && following == null) {
-                    // Cut off when the file is opened for writing, so the next append starts on a line of its own.
-                    warnings.add(where + ": removed the last line (" + problem + ")");
-                } else {
-                    warnings.add(where + ": skipped a malformed line (" + problem + ")");
-                    goodSize = line.offset() + line.length();
-                }
-                line = following;
-            }
-        }
-        return new FileLoad(maxId, goodSize);
-    }
-
-    private static final class Warnings {
-        private final List<String> lines = new ArrayList<>();
-        private int dropped;
-
-        void add(String warning) {
-            if (lines.size() < MAX_WARNINGS) {
-                lines.add(warning);
-            } else {
-                dropped++;
+                keep(numbered(path, reader, shown), found);
             }
         }
 
-        List<String> lines() {
-            if (dropped == 0) {
-                return lines;
+        // "events.jsonl:57: ...", in the order of the file.
+        private static List<String> numbered(Path path, BackwardLineReader reader, List<Warning> newestFirst)
+                throws IOException {
+            List<Warning> inFileOrder = new ArrayList<>(newestFirst);
+            Collections.reverse(inFileOrder);
+            long[] numbers = reader.lineNumbers(inFileOrder.stream().mapToLong(Warning::offset).toArray());
+            List<String> lines = new ArrayList<>();
+            for (int i = 0; i < inFileOrder.size(); i++) {
+                lines.add(path + ":" + numbers[i] + ": " + inFileOrder.get(i).text());
             }
-            List<String> all = new ArrayList<>(lines);
-            all.add("... and " + dropped + " more");
-            return all;
+            return lines;
+        }
+
+        private int room() {
+            return Math.max(0, MAX_WARNINGS - warningsKept);
+        }
+
+        private void keep(List<String> lines, int found) {
+            warningsNewestFileFirst.add(lines);
+            warningsKept += lines.size();
+            warningsFound += found;
+        }
+
+        Loaded loaded() {
+            RecentEvents recent = new RecentEvents(limits.memoryEvents(), limits.memoryBytes());
+            for (int i = newestFirst.size() - 1; i >= 0; i--) {
+                recent.add(newestFirst.get(i).event(), newestFirst.get(i).bytes());
+            }
+            List<String> lines = new ArrayList<>();
+            for (int i = warningsNewestFileFirst.size() - 1; i >= 0; i--) {
+                lines.addAll(warningsNewestFileFirst.get(i));
+            }
+            if (warningsFound > warningsKept) {
+                lines.add("... and " + (warningsFound - warningsKept) + " more");
+            }
+            return new Loaded(recent, lines, maxId, goodSize);
         }
     }
 }

@@ -179,6 +179,24 @@ class EventJournalTest {
     }
 
     @Test
+    void openingReadsOnlyTheNewestEventsThatMemoryKeeps() throws IOException {
+        // Older lines are not read at all, so damage there costs nothing at start-up and goes unreported.
+        Files.write(dir.resolve("events.jsonl.1"), List.of("damaged, and older than memory reaches"));
+        try (EventJournal journal = open(LIMITS)) {
+            for (int i = 0; i < 3; i++) {
+                journal.append("k", Map.of());
+            }
+        }
+        JournalLimits two = new JournalLimits(LIMITS.maxFileBytes(), LIMITS.keepFiles(), 2, LIMITS.memoryBytes());
+
+        try (EventJournal journal = open(two)) {
+            assertThat(journal.loadWarnings()).isEmpty();
+            assertThat(journal.since(0, 10)).extracting(Event::id).containsExactly(2L, 3L);
+            assertThat(journal.append("k", Map.of()).id()).isEqualTo(4);
+        }
+    }
+
+    @Test
     void idsContinueFromARotatedFileWhenARotationWasCutShort() throws IOException {
         int lineBytes = EventLines.encode(new Event(1, time.now(), "k", Map.of())).length;
         JournalLimits small = new JournalLimits(2L * lineBytes, 1, 100, 1 << 20);
