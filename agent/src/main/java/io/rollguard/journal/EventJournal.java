@@ -30,8 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * writes it first, in id order, so nothing that happened during the outage is missing from the file once the disk
  * is back. The queue is bounded like the in-memory history; beyond it the oldest unwritten events are dropped.
  *
- * <p>Loading never fails on content: a torn last line (a crash in mid-write) is removed from the file and a
- * malformed line elsewhere is skipped, each reported in {@link #loadWarnings()}.
+ * <p>Opening reads only the newest events, as many as memory keeps, from the end of the files, so it costs the same
+ * whatever their size. It never fails on content: a torn last line (a crash in mid-write) is removed from the file
+ * and a malformed line among those read is skipped, each reported in {@link #loadWarnings()}.
  *
  * <p>Thread-safe: the scheduler and action workers append concurrently; API readers never wait for an fsync.
  */
@@ -242,9 +243,8 @@ public final class EventJournal implements AutoCloseable {
 
     private void rotate() throws IOException {
         closeChannel();
-        // Each rename replaces its target in one step, the oldest file included, so a crash at any point leaves a
-        // set of files whose ids still increase from the oldest to events.jsonl. Deleting the oldest first would
-        // leave a window in which a crash loses it with nothing shifted into its place.
+        // Each rename replaces its target in one step (the oldest file goes that way, not by a delete), so a crash at
+        // any point leaves files whose ids still increase from the highest-numbered one to events.jsonl.
         for (int i = limits.keepFiles() - 1; i >= 1; i--) {
             Path older = rotated(dir, i);
             if (Files.exists(older)) {
