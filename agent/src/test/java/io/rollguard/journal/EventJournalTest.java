@@ -405,6 +405,18 @@ class EventJournalTest {
     }
 
     @Test
+    void closingWritesWhatAnEarlierAppendCouldNot() throws IOException {
+        Path inTheWay = Files.createDirectory(file());
+        EventJournal journal = open(LIMITS);
+        assertThatThrownBy(() -> journal.append("rule_firing", Map.of())).isInstanceOf(IOException.class);
+        Files.delete(inTheWay);
+
+        journal.close();
+
+        assertThat(ids(file())).containsExactly(1L);
+    }
+
+    @Test
     void anEventTooLargeForALineIsRefusedWithoutUsingAnId() throws IOException {
         try (EventJournal journal = open(LIMITS)) {
             assertThatThrownBy(() -> journal.append("action_finished", Map.of("output", "x".repeat(1 << 20))))
