@@ -1,0 +1,130 @@
+package io.rollguard.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class StateFileTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aMissingFileIsAnEmptyState() throws IOException {
+        assertThat(new StateFile(dir.resolve("not-yet")).read()).isEmpty();
+    }
+
+    @Test
+    void readsBackWhatItWroteWithIntegersAsLong() throws IOException {
+        StateFile file = new StateFile(dir);
+
+        file.write(Map.of("latches", List.of(latch(57)), "baselines", Map.of("check_duration", 0.25)));
+
+        Map<String, Object> read = file.read();
+        assertThat(read).isEqualTo(Map.of("latches", List.of(latch(57L)), "baselines", Map.of("check_duration", 0.25)));
+        assertThatThrownBy(() -> read.put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    private static Map<String, Object> latch(Object eventId) {
+        Map<String, Object> latch = new HashMap<>();
+        latch.put("rule", "memory-pressure");
+        latch.put("event_id", eventId);
+        latch.put("deployment", null);
+        return latch;
+    }
+
+    @Test
+    void aWriteReplacesTheFileWholeAndLeavesNoTemporaryFile() throws IOException {
+        StateFile file = new StateFile(dir);
+        file.write(Map.of("generation", 1));
+
+        file.write(Map.of("generation", 2));
+
+        assertThat(file.read()).isEqualTo(Map.of("generation", 2L));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files).containsExactly(dir.resolve("state.json"));
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.path()))).isEqualTo("rw-r-----");
+    }
+
+    @Test
+    void aTemporaryFileLeftByACrashIsReplaced() throws IOException {
+        StateFile file = new StateFile(dir);
+        Files.writeString(dir.resolve("state.json.tmp"), "{\"half\":");
+
+        file.write(Map.of("generation", 1));
+
+        assertThat(file.read()).isEqualTo(Map.of("generation", 1L));
+        assertThat(Files.exists(dir.resolve("state.json.tmp"))).isFalse();
+    }
+
+    @Test
+    void aFailedWriteLeavesThePreviousFileUntouched() throws IOException {
+        StateFile file = new StateFile(dir);
+        file.write(Map.of("generation", 1));
+        byte[] before = Files.readAllBytes(file.path());
+        // A directory that cannot be removed where the temporary file goes: the write fails before the rename,
+        // whoever runs the test (root included).
+        Path temp = Files.createDirectory(dir.resolve("state.json.tmp"));
+        Files.createFile(temp.resolve("occupied"));
+
+        assertThatThrownBy(() -> file.write(Map.of("generation", 2)))
+                .isInstanceOf(IOException.class)
+                .hasMessage("cannot write " + file.path() + ": DirectoryNotEmptyException: " + temp);
+
+        assertThat(Files.readAllBytes(file.path())).isEqualTo(before);
+        assertThat(file.read()).isEqualTo(Map.of("generation", 1L));
+    }
+
+    @Test
+    void rejectsValuesThatAreNotJson() {
+        assertThatThrownBy(() -> new StateFile(dir).write(Map.of("since", Instant.EPOCH)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("state.since: java.time.Instant is not a JSON value (String, Number, Boolean, null, List "
+                        + "or Map)");
+        assertThat(Files.exists(dir.resolve("state.json"))).isFalse();
+    }
+
+    static Stream<Arguments> malformed() {
+        return Stream.of(
+                arguments("empty", "", "not a valid state file: empty"),
+                arguments("blank", " \n", "not a valid state file: empty"),
+                arguments("cut short", "{\n  \"latches\" : [\n", "not a valid state file: line 3, column 1: "
+                        + "Unexpected end-of-input: expected close marker for Array"),
+                arguments("an array", "[]", "not a valid state file: expected a JSON object, found an array"),
+                arguments("two objects", "{}\n{}", "not a valid state file: line 2, column 1: "
+                        + "unexpected content after the object"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformed")
+    void aDamagedFileIsAnErrorThatNamesTheFileAndWhatIsWrong(String name, String content, String problem)
+            throws IOException {
+        Path path = Files.writeString(dir.resolve("state.json"), content);
+
+        assertThatThrownBy(() -> new StateFile(dir).read()).isInstanceOf(IOException.class)
+                .hasMessage(path + ": " + problem);
+    }
+
+    @Test
+    void anUnreadableFileIsAnErrorThatNamesIt() throws IOException {
+        Path path = Files.createDirectory(dir.resolve("state.json"));
+
+        assertThatThrownBy(() -> new StateFile(dir).read()).isInstanceOf(IOException.class)
+                .hasMessage("cannot read " + path + ": IOException: Is a directory");
+    }
+}
