@@ -2,9 +2,17 @@ package io.rollguard;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.action.ActionRunner;
 import io.rollguard.check.CheckFactory;
 import io.rollguard.check.CheckRunner;
 import io.rollguard.config.Config;
+import io.rollguard.config.ConfigLoader;
+import io.rollguard.journal.EventJournal;
+import io.rollguard.journal.Journal;
+import io.rollguard.journal.JournalLimits;
+import io.rollguard.journal.StateFile;
+import io.rollguard.rule.Responder;
+import io.rollguard.rule.RuleEngine;
 import io.rollguard.config.HostPort;
 import io.rollguard.config.SamplerSettings;
 import io.rollguard.health.HealthSnapshot;
@@ -25,6 +33,8 @@ import io.rollguard.store.SeriesWriter;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +61,11 @@ public final class Agent implements AutoCloseable {
     private final SeriesStore store = new SeriesStore();
     private final MetricsRenderer metrics;
     private final CheckRunner checks;
+    private final Path stateDir;
+    private final Journal journal;
+    private final ActionRunner actions;
+    private final Responder responder;
+    private final RuleEngine rules;
     private final TickLoop tickLoop;
     private final AgentInfo info;
 
@@ -76,7 +91,60 @@ public final class Agent implements AutoCloseable {
             }
         }
         this.checks = new CheckRunner(config.checks(), checkFactory::create, store, time);
-        this.tickLoop = new TickLoop(runners, checks, tick, store, metrics, time);
+        this.stateDir = stateDirectory(config);
+        this.journal = openJournal(stateDir, time);
+        this.actions = new ActionRunner(config.actions(), config.agent().dryRun(), time);
+        this.responder = new Responder(config.rules(), config.actions(), actions::run, checks, journal,
+                new StateFile(stateDir), time, hostName(), config.agent().dryRun());
+        this.rules = new RuleEngine(config.rules(), store, responder, time, tick);
+        this.tickLoop = new TickLoop(runners, checks, rules, responder, tick, store, metrics, time);
+    }
+
+    /**
+     * The configured state directory; for the embedded default only, when that one ({@code /var/lib/rollguard})
+     * cannot be created by this user, the user's own ({@code $XDG_STATE_HOME/rollguard}), so that trying the agent
+     * out needs no root. A configuration that names a directory gets exactly that one.
+     */
+    private static Path stateDirectory(Config config) {
+        Path configured = config.agent().stateDir();
+        if (!config.source().equals(ConfigLoader.DEFAULT_NAME) || usable(configured)) {
+            return configured;
+        }
+        String xdg = System.getenv("XDG_STATE_HOME");
+        Path personal = (xdg == null || xdg.isBlank() ? Path.of(System.getProperty("user.home"), ".local", "state")
+                : Path.of(xdg)).resolve("rollguard");
+        log.info("state directory {} is not writable by this user; using {}", configured, personal);
+        return personal;
+    }
+
+    private static boolean usable(Path directory) {
+        Path existing = directory;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        return existing != null && Files.isWritable(existing);
+    }
+
+    /** The journal in the state directory; in memory only, loudly, when the directory cannot be used at all. */
+    private static Journal openJournal(Path stateDir, TimeSource time) {
+        try {
+            EventJournal journal = EventJournal.open(stateDir, JournalLimits.DEFAULTS, time);
+            journal.loadWarnings().forEach(warning -> log.warn("journal: {}", warning));
+            return journal;
+        } catch (IOException e) {
+            String why = "cannot use the state directory " + stateDir + ": " + e.getMessage();
+            log.error("{}; events are kept in memory only and latches do not survive a restart", why);
+            return Journal.inMemory(JournalLimits.DEFAULTS, time, why);
+        }
+    }
+
+    /** The kernel's host name, read from /proc: no DNS lookup that could stall start-up. */
+    private static String hostName() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            return System.getenv().getOrDefault("HOSTNAME", "localhost");
+        }
     }
 
     /**
@@ -133,6 +201,12 @@ public final class Agent implements AutoCloseable {
             }
         }
         checks.close();
+        actions.close();
+        try {
+            journal.close();
+        } catch (IOException e) {
+            log.warn("journal: {}", e.getMessage());
+        }
         if (http != null) {
             http.close();
         }

@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
 class AgentChecksIntegrationTest {
     private static final HttpClient client = HttpClient.newHttpClient();
     private final AtomicInteger status = new AtomicInteger(200);
+    @org.junit.jupiter.api.io.TempDir
+    Path stateDir;
     private HttpServer service;
     private Agent agent;
     private URI base;
@@ -47,6 +49,7 @@ class AgentChecksIntegrationTest {
         Config config = ConfigLoader.parse(new ConfigSource("test.toml", """
                 [agent]
                 interval = "1s"
+                state_dir = "%s"
                 [http]
                 listen = "127.0.0.1:0"
 
@@ -67,7 +70,7 @@ class AgentChecksIntegrationTest {
                 expect = ["dir"]
                 interval = "1s"
                 tags = ["live"]
-                """.formatted(service.getAddress().getPort()), Path.of(".")));
+                """.formatted(stateDir, service.getAddress().getPort()), Path.of(".")));
         agent = new Agent(config, TimeSource.system(), List.of(),
                 new CheckFactory(java.time.Clock.systemUTC(), () -> 1L << 30, () -> 2));
         agent.start();

@@ -35,6 +35,8 @@ import oshi.SystemInfo;
 
 /** The real agent, real host samplers, on an ephemeral port, spoken to over real HTTP. */
 class AgentIntegrationTest {
+    @org.junit.jupiter.api.io.TempDir
+    static Path stateDir;
     private static Agent agent;
     private static URI base;
     private static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -44,9 +46,10 @@ class AgentIntegrationTest {
         Config config = ConfigLoader.parse(new ConfigSource("test.toml", """
                 [agent]
                 interval = "1s"
+                state_dir = "%s"
                 [http]
                 listen = "127.0.0.1:0"
-                """, Path.of(".")));
+                """.formatted(stateDir), Path.of(".")));
         SystemInfo system = new SystemInfo();
         agent = new Agent(config, TimeSource.system(), HostSamplers.create(system, config), CheckFactory.forHost(system));
         agent.start();

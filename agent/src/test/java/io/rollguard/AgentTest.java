@@ -19,17 +19,18 @@ import oshi.SystemInfo;
 
 class AgentTest {
     @Test
-    void samplerTablesDisableSamplersAndSetTheirPeriods() throws Exception {
+    void samplerTablesDisableSamplersAndSetTheirPeriods(@org.junit.jupiter.api.io.TempDir Path stateDir) throws Exception {
         Config config = ConfigLoader.parse(new ConfigSource("test.toml", """
                 [agent]
                 interval = "1s"
+                state_dir = "%s"
                 [http]
                 listen = "127.0.0.1:0"
                 [sample.cpu]
                 period = "3s"
                 [sample.filesystem]
                 enabled = false
-                """, Path.of(".")));
+                """.formatted(stateDir), Path.of(".")));
 
         SystemInfo system = new SystemInfo();
         try (Agent agent = new Agent(config, TimeSource.system(), HostSamplers.create(system, config),

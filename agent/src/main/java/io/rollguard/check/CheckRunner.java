@@ -126,12 +126,61 @@ public final class CheckRunner implements AutoCloseable {
                 .thenApply(done -> runs.stream().map(CompletableFuture::join).toList());
     }
 
+    /** The result of running checks until they pass: whether they all did in time, and the last failures if not. */
+    public record Verification(boolean passed, String message) {}
+
+    /**
+     * Runs the named checks again and again, {@code pause} apart, until they all pass or {@code within} is over: the
+     * "verify the rollback" step of every seed's rollback plan. Never runs on the caller's thread.
+     */
+    public CompletableFuture<Verification> verify(List<String> names, Duration within, Duration pause) {
+        List<ScheduledCheck> selected = checks.stream().filter(c -> names.contains(c.config.name())).toList();
+        CompletableFuture<Verification> result = new CompletableFuture<>();
+        if (selected.size() != names.size()) {
+            result.complete(new Verification(false, "unknown check among " + names));
+            return result;
+        }
+        verifyAttempt(selected, time.nanoTime() + within.toNanos(), pause, within, result);
+        return result;
+    }
+
+    private void verifyAttempt(List<ScheduledCheck> selected, long deadlineNanos, Duration pause, Duration within,
+            CompletableFuture<Verification> result) {
+        List<CompletableFuture<Outcome>> runs = new ArrayList<>();
+        for (ScheduledCheck scheduled : selected) {
+            // A run already in flight is not joined: verification wants a run that starts after the rollback.
+            runs.add(start(scheduled, false));
+        }
+        CompletableFuture.allOf(runs.toArray(new CompletableFuture<?>[0])).whenComplete((done, error) -> {
+            List<String> failures = runs.stream().map(CompletableFuture::join).filter(o -> !o.result().ok())
+                    .map(o -> o.config().name() + ": " + o.result().message()).toList();
+            if (failures.isEmpty()) {
+                result.complete(new Verification(true, "all of " + names(selected) + " pass"));
+            } else if (time.nanoTime() + pause.toNanos() > deadlineNanos) {
+                result.complete(new Verification(false, "not passing after " + Human.seconds(within.toNanos() / 1e9)
+                        + ": " + String.join("; ", failures)));
+            } else {
+                timeouts.schedule(() -> verifyAttempt(selected, deadlineNanos, pause, within, result),
+                        pause.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        });
+    }
+
+    private static String names(List<ScheduledCheck> selected) {
+        return String.join(", ", selected.stream().map(s -> s.config.name()).toList());
+    }
+
     public List<CheckStatus> statuses() {
         return checks.stream().map(s -> s.status).toList();
     }
 
     private CompletableFuture<Outcome> start(ScheduledCheck scheduled) {
-        Run run = new Run(scheduled, time.nanoTime());
+        return start(scheduled, true);
+    }
+
+    /** @param ownsInFlight whether the run holds the check's in-flight mark (verification runs go alongside) */
+    private CompletableFuture<Outcome> start(ScheduledCheck scheduled, boolean ownsInFlight) {
+        Run run = new Run(scheduled, time.nanoTime(), ownsInFlight);
         Future<?> future = workers.submit(run::execute);
         timeouts.schedule(() -> run.expire(future), scheduled.config.timeout().toNanos(), TimeUnit.NANOSECONDS);
         return run.outcome;
@@ -141,12 +190,14 @@ public final class CheckRunner implements AutoCloseable {
     private final class Run {
         private final ScheduledCheck scheduled;
         private final long startedNanos;
+        private final boolean ownsInFlight;
         private final AtomicBoolean settled = new AtomicBoolean();
         final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
 
-        Run(ScheduledCheck scheduled, long startedNanos) {
+        Run(ScheduledCheck scheduled, long startedNanos, boolean ownsInFlight) {
             this.scheduled = scheduled;
             this.startedNanos = startedNanos;
+            this.ownsInFlight = ownsInFlight;
         }
 
         void execute() {
@@ -158,7 +209,9 @@ public final class CheckRunner implements AutoCloseable {
             } catch (Exception e) { // isolation: a check that cannot run is a failed check, never a dead worker
                 settle(CheckResult.failed("could not run: " + Failures.describe(e)));
             } finally {
-                scheduled.inFlight.set(false);
+                if (ownsInFlight) {
+                    scheduled.inFlight.set(false);
+                }
             }
         }
 

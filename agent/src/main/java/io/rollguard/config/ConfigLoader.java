@@ -24,7 +24,8 @@ import org.tomlj.TomlParseResult;
 public final class ConfigLoader {
     public static final Path SYSTEM_CONFIG = Path.of("/etc/rollguard/rollguard.toml");
     static final String DEFAULT_RESOURCE = "/io/rollguard/default.toml";
-    static final String DEFAULT_NAME = "default.toml (embedded)";
+    /** How the embedded default names itself in messages and in {@link Config#source()}. */
+    public static final String DEFAULT_NAME = "default.toml (embedded)";
 
     private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
     private static final Duration MAX_INTERVAL = Duration.ofHours(1);

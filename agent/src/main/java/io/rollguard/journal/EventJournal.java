@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread-safe: the scheduler and action workers append concurrently; API readers never wait for an fsync.
  */
-public final class EventJournal implements AutoCloseable {
+public final class EventJournal implements Journal {
     static final String FILE_NAME = "events.jsonl";
     // A damaged file could make every line malformed: report the first ones, then count.
     private static final int MAX_WARNINGS = 20;

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.rollguard.check.CheckRunner;
 import io.rollguard.health.CheckStatus;
+import io.rollguard.rule.Responder;
 import io.rollguard.rule.RuleEngine;
 import io.rollguard.rule.RuleState;
 import io.rollguard.rule.RuleStatus;
@@ -31,6 +32,7 @@ public final class TickLoop {
     private final List<SamplerRunner> samplers;
     private final CheckRunner checks;
     private final RuleEngine rules;
+    private final Responder responder;
     private final Duration interval;
     private final SeriesStore store;
     private final MetricsRenderer metrics;
@@ -39,11 +41,12 @@ public final class TickLoop {
     private boolean tickFailing;
 
     /** @param interval how often {@link #tick()} is called: the period of the agent's own series */
-    public TickLoop(List<SamplerRunner> samplers, CheckRunner checks, RuleEngine rules, Duration interval,
-            SeriesStore store, MetricsRenderer metrics, TimeSource time) {
+    public TickLoop(List<SamplerRunner> samplers, CheckRunner checks, RuleEngine rules, Responder responder,
+            Duration interval, SeriesStore store, MetricsRenderer metrics, TimeSource time) {
         this.samplers = List.copyOf(samplers);
         this.checks = requireNonNull(checks, "checks");
         this.rules = requireNonNull(rules, "rules");
+        this.responder = requireNonNull(responder, "responder");
         this.interval = requireNonNull(interval, "interval");
         this.store = requireNonNull(store, "store");
         this.metrics = requireNonNull(metrics, "metrics");
@@ -62,6 +65,8 @@ public final class TickLoop {
                 }
             }
             rules.evaluate(now, false);
+            responder.tick(now);
+            responder.publish(store, now, interval);
             SeriesWriter self = new SeriesWriter();
             samplers.forEach(s -> s.writeSelfMetrics(self));
             store.replace("agent:samplers", self, now, interval, NEVER_STALE);

@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollguard.check.CheckRunner;
 import io.rollguard.health.ComponentHealth;
+import io.rollguard.journal.Journal;
+import io.rollguard.journal.JournalLimits;
+import io.rollguard.journal.StateFile;
+import io.rollguard.rule.Responder;
+import io.rollguard.rule.RuleEngine;
+import java.nio.file.Path;
 import io.rollguard.health.Status;
 import io.rollguard.metrics.MetricsRenderer;
 import io.rollguard.sample.Sampler;
@@ -28,6 +34,10 @@ class TickLoopTest {
     private final SeriesStore store = new SeriesStore();
     private final MetricsRenderer metrics = new MetricsRenderer(store, time);
     private final CheckRunner noChecks = new CheckRunner(List.of(), config -> null, store, time);
+    private final RuleEngine noRules = new RuleEngine(List.of(), store, transition -> {}, time, TICK);
+    private final Responder noResponses = new Responder(List.of(), Map.of(), request -> null, noChecks,
+            Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), new StateFile(Path.of("target/no-state")), time,
+            "test-host", false);
 
     @org.junit.jupiter.api.AfterEach
     void closeChecks() {
@@ -63,7 +73,7 @@ class TickLoopTest {
         List<SamplerRunner> runners = periods.entrySet().stream()
                 .map(e -> new SamplerRunner(e.getKey(), e.getValue(), TICK.dividedBy(2), store, time))
                 .collect(Collectors.toList());
-        return new TickLoop(runners, noChecks, TICK, store, metrics, time);
+        return new TickLoop(runners, noChecks, noRules, noResponses, TICK, store, metrics, time);
     }
 
     @Test
@@ -167,7 +177,7 @@ class TickLoopTest {
             }
         };
         TickLoop loop = new TickLoop(List.of(new SamplerRunner(buggy, TICK, TICK.dividedBy(2), store, time)),
-                noChecks, TICK, store, metrics, time);
+                noChecks, noRules, noResponses, TICK, store, metrics, time);
 
         loop.tick();
 

@@ -1,0 +1,499 @@
+package io.rollguard.rule;
+
+import static java.util.Objects.requireNonNull;
+
+import io.rollguard.action.ActionOutcome;
+import io.rollguard.action.ActionRequest;
+import io.rollguard.check.CheckRunner;
+import io.rollguard.config.RuleConfig;
+import io.rollguard.config.action.ActionConfig;
+import io.rollguard.config.action.ExecActionConfig;
+import io.rollguard.config.action.WebhookActionConfig;
+import io.rollguard.health.Failures;
+import io.rollguard.journal.Event;
+import io.rollguard.journal.Journal;
+import io.rollguard.journal.StateFile;
+import io.rollguard.store.LabelSet;
+import io.rollguard.store.MetricFamily;
+import io.rollguard.store.SeriesStore;
+import io.rollguard.store.SeriesWriter;
+import io.rollguard.time.TimeSource;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the agent does about rule transitions. Each transition is journaled (on disk before anything acts) and logged;
+ * a rule that starts firing runs its actions as an escalation ladder: the first at once, each next one only if the
+ * rule still fires {@code escalate_after} after the previous ended; a rule that clears stops its ladder.
+ *
+ * <p>Rollbacks are latched: at most one runs at a time, a rule's rollback runs once until re-armed, and
+ * {@code max_per_hour} bounds them all. The latch is written to {@code state.json} before the script starts, so a
+ * restart or a crash never runs a rollback twice. After a rollback exits 0 its {@code verify} checks must pass within
+ * {@code verify_within}; a failed rollback or verification runs its {@code on_failure} action.
+ *
+ * <p>Transitions and ticks arrive on the scheduler thread; action outcomes on worker threads. Every piece of mutable
+ * state is guarded by this object's lock; actions themselves never run under it.
+ */
+public final class Responder implements Consumer<RuleTransition> {
+    private static final Logger log = LoggerFactory.getLogger(Responder.class);
+
+    static final MetricFamily ACTIONS = MetricFamily.counter("rollguard_actions_total",
+            "Action runs by result: ok, failed, timeout, dry_run, skipped_busy, skipped_latched, rate_limited.");
+    static final MetricFamily ACTION_DURATION = MetricFamily.gauge("rollguard_action_duration_seconds",
+            "How long the action's last run took.");
+    static final MetricFamily ROLLED_BACK = MetricFamily.gauge("rollguard_rolled_back",
+            "1 while a rule's rollback has run and the rule has not been re-armed.");
+    static final MetricFamily ROLLBACK_VERIFIED = MetricFamily.gauge("rollguard_rollback_verified",
+            "1 if the rule's last rollback passed its verification, 0 if it did not.");
+    static final MetricFamily JOURNAL_ERRORS = MetricFamily.counter("rollguard_journal_errors_total",
+            "Events or state that could not be written to the state directory.");
+
+    private static final Duration VERIFY_PAUSE = Duration.ofSeconds(5);
+    private static final Duration HOUR = Duration.ofHours(1);
+
+    private final Map<String, RuleConfig> rules = new HashMap<>();
+    private final Map<String, ActionConfig> actions;
+    private final Function<ActionRequest, CompletableFuture<ActionOutcome>> runner;
+    private final CheckRunner checks;
+    private final Journal journal;
+    private final StateFile stateFile;
+    private final TimeSource time;
+    private final String host;
+    private final boolean agentDryRun;
+
+    private final Map<String, Latch> latches = new TreeMap<>();
+    private final Deque<Instant> rollbackStarts = new ArrayDeque<>();
+    private final Map<String, Ladder> ladders = new LinkedHashMap<>();
+    private final Map<String, Long> results = new TreeMap<>();
+    private final Map<String, Double> durations = new TreeMap<>();
+    private final Map<String, Boolean> verified = new TreeMap<>();
+    private boolean rollbackRunning;
+    private String stateUnreadable;
+    private long journalErrors;
+    private boolean journalFailing;
+
+    /** A rule's rollback has run: it will not run again for that rule until re-armed. */
+    public record Latch(String rule, String action, Instant at, long eventId) {}
+
+    /** A firing rule and label set working through its actions. */
+    private static final class Ladder {
+        final RuleTransition firing;
+        final long firedEventId;
+        int next;
+        boolean running;
+        long lastEndedNanos;
+        final Map<String, Long> lastStartedNanos = new HashMap<>();
+
+        Ladder(RuleTransition firing, long firedEventId) {
+            this.firing = firing;
+            this.firedEventId = firedEventId;
+        }
+    }
+
+    /**
+     * @param runner starts an action and completes with its outcome, never on the caller's thread
+     * @param checks runs a rollback's {@code verify} checks
+     * @param stateFile where latches persist; its content is read now
+     */
+    public Responder(List<RuleConfig> ruleConfigs, Map<String, ActionConfig> actions,
+            Function<ActionRequest, CompletableFuture<ActionOutcome>> runner, CheckRunner checks, Journal journal,
+            StateFile stateFile, TimeSource time, String host, boolean agentDryRun) {
+        ruleConfigs.forEach(r -> rules.put(r.name(), r));
+        this.actions = Map.copyOf(actions);
+        this.runner = requireNonNull(runner, "runner");
+        this.checks = requireNonNull(checks, "checks");
+        this.journal = requireNonNull(journal, "journal");
+        this.stateFile = requireNonNull(stateFile, "stateFile");
+        this.time = requireNonNull(time, "time");
+        this.host = requireNonNull(host, "host");
+        this.agentDryRun = agentDryRun;
+        loadState();
+    }
+
+    @Override
+    public synchronized void accept(RuleTransition transition) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("rule", transition.rule().name());
+        fields.put("labels", transition.labels().toMap());
+        fields.put("from", transition.from().label());
+        fields.put("to", transition.to().label());
+        fields.put("reason", transition.reason());
+        fields.put("value", finite(transition.value()));
+        fields.put("threshold", finite(transition.threshold()));
+        fields.put("window_seconds", transition.basis().window().toMillis() / 1000.0);
+        fields.put("samples", transition.basis().samples());
+        fields.put("condition", transition.rule().when());
+        fields.put("severity", transition.rule().severity().name().toLowerCase(Locale.ROOT));
+        Event event = journal("rule_" + transition.to().label(), fields);
+        String line = "rule {} {} -> {}: {}" + (Double.isNaN(transition.value()) ? ""
+                : " (value " + number(transition.value()) + ", threshold " + number(transition.threshold()) + ")");
+        if (transition.to() == RuleState.FIRING) {
+            log.warn(line, transition.subject(), transition.from().label(), transition.to().label(), transition.reason());
+        } else {
+            log.info(line, transition.subject(), transition.from().label(), transition.to().label(), transition.reason());
+        }
+        String key = transition.subject();
+        if (transition.to() == RuleState.FIRING) {
+            Ladder ladder = new Ladder(transition, event.id());
+            ladders.put(key, ladder);
+            startNextStep(ladder);
+        } else if (transition.from() == RuleState.FIRING) {
+            ladders.remove(key); // a step still running finishes; nothing after it starts
+        }
+    }
+
+    /** Escalation and reminders: called once per tick on the scheduler thread. */
+    public synchronized void tick(long nowNanos) {
+        for (Ladder ladder : ladders.values()) {
+            List<String> steps = ladder.firing.rule().actions();
+            if (!ladder.running && ladder.next > 0 && ladder.next < steps.size()
+                    && nowNanos - ladder.lastEndedNanos >= ladder.firing.rule().escalateAfter().toNanos()) {
+                startNextStep(ladder);
+            }
+            for (int i = 0; i < Math.min(ladder.next, steps.size()); i++) {
+                ActionConfig action = actions.get(steps.get(i));
+                if (action instanceof WebhookActionConfig && ((WebhookActionConfig) action).repeatInterval() != null) {
+                    Long last = ladder.lastStartedNanos.get(action.name());
+                    if (last != null && nowNanos - last >= ((WebhookActionConfig) action).repeatInterval().toNanos()) {
+                        run(ladder, action, true);
+                    }
+                }
+            }
+        }
+    }
+
+    private void startNextStep(Ladder ladder) {
+        List<String> steps = ladder.firing.rule().actions();
+        if (ladder.next >= steps.size()) {
+            return;
+        }
+        ActionConfig action = actions.get(steps.get(ladder.next));
+        ladder.next++;
+        run(ladder, action, false);
+    }
+
+    /** Starts one action for a firing ladder; rollbacks only past the latch, the exclusivity and the hourly bound. */
+    private void run(Ladder ladder, ActionConfig action, boolean reminder) {
+        RuleConfig rule = ladder.firing.rule();
+        boolean dryRun = agentDryRun || action.dryRun();
+        if (action.rollback() && !dryRun) {
+            Optional<String> refusal = rollbackRefusal(rule, (ExecActionConfig) action);
+            if (refusal.isPresent()) {
+                skipped(ladder, action, refusal.get());
+                return;
+            }
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("rule", rule.name());
+        fields.put("labels", ladder.firing.labels().toMap());
+        fields.put("action", action.name());
+        fields.put("type", action.type());
+        fields.put("rollback", action.rollback());
+        fields.put("dry_run", dryRun);
+        fields.put("fired_event_id", ladder.firedEventId);
+        fields.put("reminder", reminder);
+        if (action.rollback() && !dryRun) {
+            // The latch reaches the disk before the script starts: a crash from here on never runs it twice.
+            latches.put(rule.name(), new Latch(rule.name(), action.name(), time.now(), ladder.firedEventId));
+            rollbackStarts.addLast(time.now());
+            rollbackRunning = true;
+            saveState();
+        }
+        Event started = journal("action_started", fields);
+        ladder.running = !reminder;
+        ladder.lastStartedNanos.put(action.name(), time.nanoTime());
+        ActionRequest request = new ActionRequest(action.name(), environment(ladder, started), eventBody(ladder));
+        runner.apply(request).whenComplete((outcome, error) -> finished(ladder, action, started,
+                error == null ? outcome : failedToStart(error), reminder));
+    }
+
+    private Optional<String> rollbackRefusal(RuleConfig rule, ExecActionConfig action) {
+        if (stateUnreadable != null) {
+            return Optional.of("skipped_latched: the state file cannot be read, so whether this rollback already ran "
+                    + "is unknown (" + stateUnreadable + "); fix or remove it, then re-arm");
+        }
+        Latch latch = latches.get(rule.name());
+        if (latch != null) {
+            return Optional.of("skipped_latched: " + latch.action() + " already ran for " + rule.name() + " at "
+                    + latch.at() + " (event " + latch.eventId() + "); re-arm with: rollguard rearm " + rule.name());
+        }
+        if (rollbackRunning) {
+            return Optional.of("skipped_busy: another rollback is running");
+        }
+        Instant hourAgo = time.now().minus(HOUR);
+        rollbackStarts.removeIf(start -> start.isBefore(hourAgo));
+        if (rollbackStarts.size() >= action.maxPerHour()) {
+            return Optional.of("rate_limited: " + rollbackStarts.size() + " rollbacks in the last hour (max_per_hour = "
+                    + action.maxPerHour() + ")");
+        }
+        return Optional.empty();
+    }
+
+    private void skipped(Ladder ladder, ActionConfig action, String reason) {
+        String result = reason.substring(0, reason.indexOf(':'));
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("rule", ladder.firing.rule().name());
+        fields.put("labels", ladder.firing.labels().toMap());
+        fields.put("action", action.name());
+        fields.put("result", result);
+        fields.put("message", reason.substring(reason.indexOf(':') + 2));
+        journal("action_skipped", fields);
+        log.warn("action {} for {} not run: {}", action.name(), ladder.firing.subject(), fields.get("message"));
+        count(action.name(), result);
+        ladder.lastEndedNanos = time.nanoTime();
+    }
+
+    private void finished(Ladder ladder, ActionConfig action, Event started, ActionOutcome outcome, boolean reminder) {
+        synchronized (this) {
+            String result = outcome.result().name().toLowerCase(Locale.ROOT);
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("rule", ladder.firing.rule().name());
+            fields.put("labels", ladder.firing.labels().toMap());
+            fields.put("action", action.name());
+            fields.put("started_event_id", started.id());
+            fields.put("result", result);
+            fields.put("exit_code", outcome.exitCode());
+            fields.put("duration_seconds", outcome.duration().toMillis() / 1000.0);
+            fields.put("message", outcome.message());
+            fields.put("output", outcome.output());
+            journal("action_finished", fields);
+            count(action.name(), result);
+            durations.put(action.name(), outcome.duration().toMillis() / 1000.0);
+            if (!reminder) {
+                ladder.running = false;
+                ladder.lastEndedNanos = time.nanoTime();
+            }
+            boolean rollback = action.rollback() && outcome.result() != ActionOutcome.Result.DRY_RUN;
+            if (rollback) {
+                rollbackRunning = false;
+            }
+            if (outcome.result() == ActionOutcome.Result.OK && rollback
+                    && !((ExecActionConfig) action).verify().isEmpty()) {
+                verify(ladder, (ExecActionConfig) action);
+            } else if (failed(outcome) && action instanceof ExecActionConfig) {
+                onFailure(ladder, (ExecActionConfig) action, "it " + result + ": " + outcome.message());
+            }
+        }
+    }
+
+    private void verify(Ladder ladder, ExecActionConfig action) {
+        checks.verify(action.verify(), action.verifyWithin(), VERIFY_PAUSE).whenComplete((verification, error) -> {
+            synchronized (this) {
+                boolean passed = error == null && verification.passed();
+                String message = error != null ? "verification could not run: " + error : verification.message();
+                Map<String, Object> fields = new LinkedHashMap<>();
+                fields.put("rule", ladder.firing.rule().name());
+                fields.put("action", action.name());
+                fields.put("checks", action.verify());
+                fields.put("message", message);
+                journal(passed ? "rollback_verified" : "rollback_verification_failed", fields);
+                verified.put(ladder.firing.rule().name(), passed);
+                if (passed) {
+                    log.info("rollback {} for {} verified: {}", action.name(), ladder.firing.subject(), message);
+                } else {
+                    log.error("rollback {} for {} did not verify: {}", action.name(), ladder.firing.subject(), message);
+                    onFailure(ladder, action, "its verification failed: " + message);
+                }
+            }
+        });
+    }
+
+    private void onFailure(Ladder ladder, ExecActionConfig action, String why) {
+        if (action.onFailure() == null) {
+            return;
+        }
+        ActionConfig fallback = actions.get(action.onFailure());
+        log.warn("running {} because {} {}", fallback.name(), action.name(), why);
+        run(new Ladder(ladder.firing, ladder.firedEventId), fallback, true);
+    }
+
+    /** Clears the latch of {@code rule}, or every latch when null; returns the rules re-armed. */
+    public synchronized List<String> rearm(String rule) {
+        List<String> rearmed = new ArrayList<>();
+        for (Iterator<String> it = latches.keySet().iterator(); it.hasNext();) {
+            String latched = it.next();
+            if (rule == null || latched.equals(rule)) {
+                it.remove();
+                rearmed.add(latched);
+            }
+        }
+        if (rule == null && stateUnreadable != null) {
+            stateUnreadable = null; // a person decided: the damaged state no longer blocks rollbacks
+            rearmed.add("(state file)");
+        }
+        if (!rearmed.isEmpty()) {
+            rearmed.forEach(verified::remove);
+            saveState();
+            journal("rule_rearmed", Map.of("rules", rearmed));
+            log.info("re-armed {}", String.join(", ", rearmed));
+        }
+        return rearmed;
+    }
+
+    public synchronized List<Latch> latches() {
+        return List.copyOf(latches.values());
+    }
+
+    public boolean knowsRule(String rule) {
+        return rules.containsKey(rule);
+    }
+
+    /** The responder's own series: rollbacks latched and verified, action results, journal errors. */
+    public synchronized void publish(SeriesStore store, long nowNanos, Duration interval) {
+        SeriesWriter out = new SeriesWriter();
+        for (RuleConfig rule : rules.values()) {
+            boolean hasRollback = rule.actions().stream().map(actions::get).anyMatch(ActionConfig::rollback);
+            if (hasRollback) {
+                out.put(ROLLED_BACK, LabelSet.of("rule", rule.name()), latches.containsKey(rule.name()) ? 1 : 0);
+            }
+        }
+        verified.forEach((rule, passed) -> out.put(ROLLBACK_VERIFIED, LabelSet.of("rule", rule), passed ? 1 : 0));
+        results.forEach((key, count) -> {
+            String[] parts = key.split("\u0000");
+            out.put(ACTIONS, LabelSet.of("action", parts[0], "result", parts[1]), count);
+        });
+        durations.forEach((action, seconds) -> out.put(ACTION_DURATION, LabelSet.of("action", action), seconds));
+        out.put(JOURNAL_ERRORS, journalErrors);
+        store.replace("actions", out, nowNanos, interval, interval.multipliedBy(3));
+    }
+
+    private Map<String, String> environment(Ladder ladder, Event started) {
+        RuleTransition firing = ladder.firing;
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("ROLLGUARD_RULE", firing.rule().name());
+        environment.put("ROLLGUARD_SEVERITY", firing.rule().severity().name().toLowerCase(Locale.ROOT));
+        environment.put("ROLLGUARD_VALUE", Double.isNaN(firing.value()) ? "" : number(firing.value()));
+        environment.put("ROLLGUARD_CONDITION", firing.rule().when());
+        environment.put("ROLLGUARD_LABELS", firing.labels().size() == 0 ? "" : firing.labels().toString());
+        environment.put("ROLLGUARD_FIRED_AT", firing.at().toString());
+        environment.put("ROLLGUARD_EVENT_ID", String.valueOf(ladder.firedEventId));
+        environment.put("ROLLGUARD_ACTION_EVENT_ID", String.valueOf(started.id()));
+        environment.put("ROLLGUARD_HOST", host);
+        return environment;
+    }
+
+    private Map<String, Object> eventBody(Ladder ladder) {
+        RuleTransition firing = ladder.firing;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("event_id", ladder.firedEventId);
+        body.put("rule", firing.rule().name());
+        body.put("severity", firing.rule().severity().name().toLowerCase(Locale.ROOT));
+        body.put("state", "firing");
+        body.put("labels", firing.labels().toMap());
+        body.put("value", finite(firing.value()));
+        body.put("threshold", finite(firing.threshold()));
+        body.put("condition", firing.rule().when());
+        body.put("reason", firing.reason());
+        body.put("window_seconds", firing.basis().window().toMillis() / 1000.0);
+        body.put("samples", firing.basis().samples());
+        body.put("fired_at", firing.at().toString());
+        body.put("description", firing.rule().description());
+        body.put("host", host);
+        return body;
+    }
+
+    private Event journal(String kind, Map<String, Object> fields) {
+        try {
+            Event event = journal.append(kind, fields);
+            if (journalFailing) {
+                log.info("the journal writes to disk again");
+                journalFailing = false;
+            }
+            return event;
+        } catch (IOException e) {
+            journalErrors++;
+            if (!journalFailing) {
+                log.error("journal: {}; events are kept in memory until it can write again", e.getMessage());
+                journalFailing = true;
+            }
+            List<Event> latest = journal.latest(1);
+            return latest.isEmpty() ? new Event(0, time.now(), kind, Map.of()) : latest.get(0);
+        }
+    }
+
+    private void loadState() {
+        try {
+            Map<String, Object> state = stateFile.read();
+            Object saved = state.getOrDefault("latches", Map.of());
+            if (saved instanceof Map) {
+                for (Map.Entry<?, ?> entry : ((Map<?, ?>) saved).entrySet()) {
+                    Map<?, ?> latch = (Map<?, ?>) entry.getValue();
+                    latches.put(String.valueOf(entry.getKey()), new Latch(String.valueOf(entry.getKey()),
+                            String.valueOf(latch.get("action")), Instant.parse(String.valueOf(latch.get("at"))),
+                            ((Number) latch.get("event_id")).longValue()));
+                }
+            }
+            Object starts = state.getOrDefault("rollback_starts", List.of());
+            if (starts instanceof List) {
+                ((List<?>) starts).forEach(s -> rollbackStarts.addLast(Instant.parse(String.valueOf(s))));
+            }
+            if (!latches.isEmpty()) {
+                log.info("rollbacks latched from before the restart: {}", String.join(", ", latches.keySet()));
+            }
+        } catch (IOException | RuntimeException e) { // a damaged state must never re-arm a rollback by accident
+            stateUnreadable = Failures.describe(e);
+            log.error("cannot read the state file {}: {}; no rollback runs until it is fixed or `rollguard rearm`",
+                    stateFile.path(), stateUnreadable);
+        }
+    }
+
+    private void saveState() {
+        Map<String, Object> saved = new LinkedHashMap<>();
+        for (Latch latch : latches.values()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("action", latch.action());
+            entry.put("at", latch.at().toString());
+            entry.put("event_id", latch.eventId());
+            saved.put(latch.rule(), entry);
+        }
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("latches", saved);
+        state.put("rollback_starts", rollbackStarts.stream().map(Instant::toString).toList());
+        try {
+            stateFile.write(state);
+        } catch (IOException e) {
+            journalErrors++;
+            log.error("cannot write the state file {}: {}; the latch holds in memory only", stateFile.path(),
+                    e.getMessage());
+        }
+    }
+
+    private void count(String action, String result) {
+        results.merge(action + "\u0000" + result, 1L, Long::sum);
+    }
+
+    private static boolean failed(ActionOutcome outcome) {
+        return outcome.result() == ActionOutcome.Result.FAILED || outcome.result() == ActionOutcome.Result.TIMEOUT;
+    }
+
+    private static ActionOutcome failedToStart(Throwable error) {
+        return new ActionOutcome(ActionOutcome.Result.FAILED, null, Duration.ZERO, "",
+                "could not start: " + error);
+    }
+
+    private static Object finite(double value) {
+        return Double.isFinite(value) ? value : null;
+    }
+
+    private static String number(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? String.valueOf((long) value)
+                : String.format(Locale.ROOT, "%.4g", value);
+    }
+}
