@@ -185,6 +185,11 @@ public final class Agent implements AutoCloseable {
         return tickLoop.health();
     }
 
+    /** Journaled events with an id above {@code afterId}, oldest first, as {@code /api/v1/events} serves them. */
+    public List<io.rollguard.journal.Event> events(long afterId, int limit) {
+        return journal.since(afterId, limit);
+    }
+
     /** Stops ticking, then the checks, then serving; bounded to a few seconds whatever a component does. */
     @Override
     public void close() {

@@ -1,0 +1,143 @@
+package io.rollguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import io.rollguard.check.CheckFactory;
+import io.rollguard.config.Config;
+import io.rollguard.config.ConfigLoader;
+import io.rollguard.config.ConfigSource;
+import io.rollguard.journal.Event;
+import io.rollguard.time.TimeSource;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The product's promise, end to end: a service that starts failing its health check fires a rule, whose rollback
+ * script runs once and only once, with the breach in its environment, and stays latched across a restart.
+ */
+class RollbackEndToEndTest {
+    private final AtomicInteger status = new AtomicInteger(200);
+    private HttpServer service;
+    private Agent agent;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void startService() throws IOException {
+        service = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        service.createContext("/health", exchange -> {
+            exchange.sendResponseHeaders(status.get(), -1);
+            exchange.close();
+        });
+        service.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (agent != null) {
+            agent.close();
+        }
+        service.stop(0);
+    }
+
+    private Agent start() throws Exception {
+        Path script = dir.resolve("rollback.sh");
+        if (!Files.exists(script)) {
+            Files.writeString(script, """
+                    #!/bin/sh
+                    echo "rolling back $ROLLGUARD_RULE ($ROLLGUARD_SEVERITY) event $ROLLGUARD_EVENT_ID value $ROLLGUARD_VALUE"
+                    echo "$ROLLGUARD_RULE $ROLLGUARD_CONDITION" >> "%s"
+                    cat > "%s"
+                    """.formatted(dir.resolve("runs.log"), dir.resolve("stdin.json")));
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        }
+        Config config = ConfigLoader.parse(new ConfigSource("test.toml", """
+                [agent]
+                interval = "1s"
+                state_dir = "%s"
+                [http]
+                listen = "127.0.0.1:0"
+
+                [[check]]
+                name = "api"
+                type = "http"
+                url = "http://127.0.0.1:%d/health"
+                interval = "1s"
+                timeout = "2s"
+
+                [action.rollback]
+                run = ["%s"]
+                rollback = true
+                timeout = "30s"
+
+                [[rule]]
+                name = "api-down"
+                when = 'check_up{check="api"} == 0'
+                for = "2s"
+                severity = "critical"
+                action = "rollback"
+                """.formatted(dir.resolve("state"), service.getAddress().getPort(), script), dir));
+        Agent started = new Agent(config, TimeSource.system(), List.of(),
+                new CheckFactory(java.time.Clock.systemUTC(), () -> 1L << 30, () -> 2));
+        started.start();
+        return started;
+    }
+
+    @Test
+    void aFailingServiceIsRolledBackOnceAndTheLatchSurvivesARestart() throws Exception {
+        agent = start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> kinds().contains("rule_inactive") || checkedOnce());
+
+        status.set(503);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> kinds().contains("action_finished"));
+        assertThat(Files.readAllLines(dir.resolve("runs.log")))
+                .containsExactly("api-down check_up{check=\"api\"} == 0");
+        assertThat(Files.readString(dir.resolve("stdin.json"))).contains("\"rule\":\"api-down\"", "\"state\":\"firing\"");
+        Event finished = last("action_finished");
+        assertThat(finished.fields()).containsEntry("result", "ok").containsEntry("exit_code", 0L);
+        assertThat((String) finished.fields().get("output")).startsWith("rolling back api-down (critical) event ");
+        Event firing = last("rule_firing");
+        assertThat(firing.fields()).containsEntry("reason", "held 2s of for=2s").containsEntry("value", 0.0)
+                .containsEntry("threshold", 0.0);
+        assertThat(kinds()).containsSubsequence("rule_pending", "rule_firing", "action_started", "action_finished");
+        assertThat(agent.health().status().name()).isEqualTo("DOWN");
+
+        // The service stays broken across a restart of the agent: the latch holds, the script does not run again.
+        agent.close();
+        agent = start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> kinds().contains("action_skipped"));
+        assertThat(last("action_skipped").fields()).containsEntry("result", "skipped_latched");
+        assertThat(Files.readAllLines(dir.resolve("runs.log"))).hasSize(1);
+    }
+
+    private boolean checkedOnce() {
+        return !agent.health().checks().isEmpty() && agent.health().checks().get(0).status().name().equals("UP");
+    }
+
+    private List<String> kinds() throws IOException {
+        return events().stream().map(Event::kind).toList();
+    }
+
+    private Event last(String kind) throws IOException {
+        List<Event> matching = events().stream().filter(e -> e.kind().equals(kind)).toList();
+        return matching.get(matching.size() - 1);
+    }
+
+    private List<Event> events() throws IOException {
+        return agent.events(0, 1000);
+    }
+}
