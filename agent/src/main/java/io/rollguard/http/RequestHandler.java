@@ -21,7 +21,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.net.InetSocketAddress;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,14 +58,22 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             send(ctx, request, response, true);
             return;
         }
-        FullHttpResponse response;
+        CompletableFuture<FullHttpResponse> answer;
         try {
-            response = route.get().endpoint().handle(request);
+            answer = route.get().endpoint().handleAsync(request, (InetSocketAddress) ctx.channel().remoteAddress());
         } catch (RuntimeException e) { // a bug in one endpoint answers 500 and leaves the server serving
-            log.error("endpoint {} failed", path, e);
-            response = Responses.error(INTERNAL_SERVER_ERROR, "internal error");
+            answer = CompletableFuture.failedFuture(e);
         }
-        send(ctx, request, response, true);
+        // The request's buffers are released when this method returns: keep what sending needs.
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        boolean keepAliveDefault = request.protocolVersion().isKeepAliveDefault();
+        answer.whenComplete((response, error) -> {
+            if (error != null) {
+                log.error("endpoint {} failed", path, error);
+                response = Responses.error(INTERNAL_SERVER_ERROR, "internal error");
+            }
+            send(ctx, keepAlive, keepAliveDefault, response);
+        });
     }
 
     private static FullHttpResponse rejection(Throwable cause) {
@@ -81,9 +91,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     private static void send(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response,
             boolean mayKeepAlive) {
-        boolean keepAlive = mayKeepAlive && HttpUtil.isKeepAlive(request);
+        send(ctx, mayKeepAlive && HttpUtil.isKeepAlive(request), request.protocolVersion().isKeepAliveDefault(), response);
+    }
+
+    private static void send(ChannelHandlerContext ctx, boolean keepAlive, boolean keepAliveDefault,
+            FullHttpResponse response) {
         if (keepAlive) {
-            if (!request.protocolVersion().isKeepAliveDefault()) {
+            if (!keepAliveDefault) {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
             ctx.writeAndFlush(response, ctx.voidPromise());

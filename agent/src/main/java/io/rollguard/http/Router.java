@@ -35,6 +35,7 @@ public final class Router {
     }
 
     private final Map<String, Route> routes = new LinkedHashMap<>();
+    private final Map<String, Route> prefixes = new LinkedHashMap<>();
 
     public Router get(String path, Endpoint endpoint) {
         return add(new Route(path, Set.of(HttpMethod.GET), endpoint));
@@ -47,7 +48,18 @@ public final class Router {
         return this;
     }
 
+    /** A route for every path under {@code prefix} (ending in '/'), such as {@code /api/v1/rules/NAME/rearm}. */
+    public Router under(String prefix, Set<HttpMethod> methods, Endpoint endpoint) {
+        prefixes.put(prefix, new Route(prefix, methods, endpoint));
+        return this;
+    }
+
     Optional<Route> route(String path) {
-        return Optional.ofNullable(routes.get(path));
+        Route exact = routes.get(path);
+        if (exact != null) {
+            return Optional.of(exact);
+        }
+        return prefixes.entrySet().stream().filter(e -> path.startsWith(e.getKey()) && path.length() > e.getKey().length())
+                .map(Map.Entry::getValue).findFirst();
     }
 }
