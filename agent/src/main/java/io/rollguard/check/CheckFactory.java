@@ -11,6 +11,7 @@ import io.rollguard.config.check.HttpCheckSpec;
 import io.rollguard.config.check.PathCheckSpec;
 import io.rollguard.config.check.ProcessCheckSpec;
 import io.rollguard.config.check.TcpCheckSpec;
+import io.rollguard.config.check.TlsCheckSpec;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.security.GeneralSecurityException;
@@ -88,6 +89,11 @@ public final class CheckFactory {
             @Override
             public Check process(ProcessCheckSpec spec) {
                 return new ProcessCheck(spec);
+            }
+
+            @Override
+            public Check tls(TlsCheckSpec spec) {
+                return new TlsCheck(spec, timeout, clock);
             }
         });
     }

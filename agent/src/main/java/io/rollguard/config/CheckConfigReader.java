@@ -8,8 +8,11 @@ import io.rollguard.config.check.HttpCheckSpec;
 import io.rollguard.config.check.PathCheckSpec;
 import io.rollguard.config.check.ProcessCheckSpec;
 import io.rollguard.config.check.TcpCheckSpec;
+import io.rollguard.config.check.TlsCheckSpec;
 import io.rollguard.config.check.VersionRequirement;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.regex.Pattern;
+import javax.net.ssl.SNIHostName;
 
 /** Reads the {@code [[check]]} tables: the keys every check has, then its type's own. */
 final class CheckConfigReader {
@@ -30,6 +34,8 @@ final class CheckConfigReader {
     private static final Duration MIN_TIMEOUT = Duration.ofMillis(10);
     private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+            + "(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
 
     private final Path base;
     private final Map<String, ProcessSettings> processes = new LinkedHashMap<>();
@@ -48,6 +54,7 @@ final class CheckConfigReader {
         types.put("disk", CheckConfigReader::disk);
         types.put("host", CheckConfigReader::host);
         types.put("process", CheckConfigReader::process);
+        types.put("tls", CheckConfigReader::tls);
     }
 
     List<CheckConfig> read(List<TableReader> tables) {
@@ -228,5 +235,51 @@ final class CheckConfigReader {
             table.report("needs at least one of \"min_memory\", \"min_cpus\", \"min_disk\"");
         }
         return new HostCheckSpec(minMemory, minCpus, minDisk, base.resolve(diskPath));
+    }
+
+    private CheckSpec tls(TableReader table) {
+        String host = table.requiredString("host");
+        int port = (int) table.integer("port", 443, 1, 65535);
+        String serverName = table.string("server_name", host);
+        if (table.has("server_name")) {
+            if (serverName.isBlank()) {
+                table.report("server_name", "must not be empty");
+            } else if (isIpLiteral(serverName) ? ipLiteral(serverName) == null : !isHostName(serverName)) {
+                table.report("server_name", "expected a host name such as \"api.example.com\", or an IP address, got \""
+                        + serverName + "\"");
+            }
+        }
+        int minDaysValid = (int) table.integer("min_days_valid", 14, 0, 3650);
+        Path caFile = table.path("ca_file", null, base);
+        return new TlsCheckSpec(host, port, serverName, minDaysValid, caFile);
+    }
+
+    /** What SNI can carry (RFC 6066): an ASCII host name, by the JDK's own rules. */
+    private static boolean isHostName(String text) {
+        try {
+            new SNIHostName(text);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static boolean isIpLiteral(String text) {
+        return IPV4.matcher(text).matches() || text.contains(":");
+    }
+
+    /**
+     * The address of an IP literal, or null for anything else. Only literals reach InetAddress: a host name there
+     * would be looked up in DNS while the configuration loads.
+     */
+    private static InetAddress ipLiteral(String text) {
+        if (!isIpLiteral(text) || !text.matches("[0-9A-Fa-f:.]+")) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            return null;
+        }
     }
 }
