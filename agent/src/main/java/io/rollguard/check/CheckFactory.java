@@ -9,9 +9,11 @@ import io.rollguard.config.check.DiskCheckSpec;
 import io.rollguard.config.check.HostCheckSpec;
 import io.rollguard.config.check.HttpCheckSpec;
 import io.rollguard.config.check.PathCheckSpec;
+import io.rollguard.config.check.PortCheckSpec;
 import io.rollguard.config.check.ProcessCheckSpec;
 import io.rollguard.config.check.TcpCheckSpec;
 import io.rollguard.config.check.TlsCheckSpec;
+import io.rollguard.sample.ListeningSockets;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.security.GeneralSecurityException;
@@ -94,6 +96,11 @@ public final class CheckFactory {
             @Override
             public Check tls(TlsCheckSpec spec) {
                 return new TlsCheck(spec, timeout, clock);
+            }
+
+            @Override
+            public Check port(PortCheckSpec spec) {
+                return new PortCheck(spec, ListeningSockets.forHost());
             }
         });
     }

@@ -6,6 +6,7 @@ import io.rollguard.config.check.DiskCheckSpec;
 import io.rollguard.config.check.HostCheckSpec;
 import io.rollguard.config.check.HttpCheckSpec;
 import io.rollguard.config.check.PathCheckSpec;
+import io.rollguard.config.check.PortCheckSpec;
 import io.rollguard.config.check.ProcessCheckSpec;
 import io.rollguard.config.check.TcpCheckSpec;
 import io.rollguard.config.check.TlsCheckSpec;
@@ -55,6 +56,7 @@ final class CheckConfigReader {
         types.put("host", CheckConfigReader::host);
         types.put("process", CheckConfigReader::process);
         types.put("tls", CheckConfigReader::tls);
+        types.put("port", CheckConfigReader::port);
     }
 
     List<CheckConfig> read(List<TableReader> tables) {
@@ -252,6 +254,32 @@ final class CheckConfigReader {
         int minDaysValid = (int) table.integer("min_days_valid", 14, 0, 3650);
         Path caFile = table.path("ca_file", null, base);
         return new TlsCheckSpec(host, port, serverName, minDaysValid, caFile);
+    }
+
+    private CheckSpec port(TableReader table) {
+        List<Integer> ports = table.integers("ports", List.of(), 1, 65535);
+        if (!table.has("ports")) {
+            table.report("missing required key \"ports\" (such as [5555, 5557])");
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (int port : ports) {
+            if (!seen.add(port)) {
+                table.report("ports", "lists " + port + " more than once");
+            }
+        }
+        PortCheckSpec.Expectation expect = table.choice("expect", PortCheckSpec.Expectation.class,
+                PortCheckSpec.Expectation.LISTENING);
+        PortCheckSpec.Protocol proto = table.choice("proto", PortCheckSpec.Protocol.class, PortCheckSpec.Protocol.TCP);
+        InetAddress address = null;
+        String addressText = table.string("address", null);
+        if (addressText != null) {
+            address = ipLiteral(addressText);
+            if (address == null) {
+                table.report("address", "expected an IP address such as \"127.0.0.1\" or \"::1\", got \""
+                        + addressText + "\"");
+            }
+        }
+        return new PortCheckSpec(ports, expect, proto, address);
     }
 
     /** What SNI can carry (RFC 6066): an ASCII host name, by the JDK's own rules. */

@@ -3,7 +3,7 @@ package io.rollguard.config.check;
 /** The settings of one check type. A new type breaks every visitor at compile time, so none forgets it. */
 public sealed interface CheckSpec
         permits HttpCheckSpec, TcpCheckSpec, CommandCheckSpec, PathCheckSpec, DiskCheckSpec, HostCheckSpec,
-        ProcessCheckSpec, TlsCheckSpec {
+        ProcessCheckSpec, TlsCheckSpec, PortCheckSpec {
     /** The {@code type} key that selects it, such as {@code http}. */
     String type();
 
@@ -26,5 +26,7 @@ public sealed interface CheckSpec
         R process(ProcessCheckSpec spec);
 
         R tls(TlsCheckSpec spec);
+
+        R port(PortCheckSpec spec);
     }
 }
