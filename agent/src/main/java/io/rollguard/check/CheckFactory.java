@@ -11,9 +11,11 @@ import io.rollguard.config.check.HttpCheckSpec;
 import io.rollguard.config.check.PathCheckSpec;
 import io.rollguard.config.check.PortCheckSpec;
 import io.rollguard.config.check.ProcessCheckSpec;
+import io.rollguard.config.check.ShmCheckSpec;
 import io.rollguard.config.check.TcpCheckSpec;
 import io.rollguard.config.check.TlsCheckSpec;
 import io.rollguard.sample.ListeningSockets;
+import io.rollguard.sample.SharedMemorySegments;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.security.GeneralSecurityException;
@@ -101,6 +103,11 @@ public final class CheckFactory {
             @Override
             public Check port(PortCheckSpec spec) {
                 return new PortCheck(spec, ListeningSockets.forHost());
+            }
+
+            @Override
+            public Check shm(ShmCheckSpec spec) {
+                return new ShmCheck(spec, SharedMemorySegments.forHost());
             }
         });
     }

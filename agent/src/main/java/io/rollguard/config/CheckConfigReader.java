@@ -8,6 +8,7 @@ import io.rollguard.config.check.HttpCheckSpec;
 import io.rollguard.config.check.PathCheckSpec;
 import io.rollguard.config.check.PortCheckSpec;
 import io.rollguard.config.check.ProcessCheckSpec;
+import io.rollguard.config.check.ShmCheckSpec;
 import io.rollguard.config.check.TcpCheckSpec;
 import io.rollguard.config.check.TlsCheckSpec;
 import io.rollguard.config.check.VersionRequirement;
@@ -37,6 +38,7 @@ final class CheckConfigReader {
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
             + "(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+    private static final Pattern SYSV_KEY = Pattern.compile("0[xX][0-9a-fA-F]{1,8}");
 
     private final Path base;
     private final Map<String, ProcessSettings> processes = new LinkedHashMap<>();
@@ -57,6 +59,7 @@ final class CheckConfigReader {
         types.put("process", CheckConfigReader::process);
         types.put("tls", CheckConfigReader::tls);
         types.put("port", CheckConfigReader::port);
+        types.put("shm", CheckConfigReader::shm);
     }
 
     List<CheckConfig> read(List<TableReader> tables) {
@@ -280,6 +283,51 @@ final class CheckConfigReader {
             }
         }
         return new PortCheckSpec(ports, expect, proto, address);
+    }
+
+    /** The POSIX name is {@code posix_name}, not {@code name}: every check's {@code name} is already its own. */
+    private CheckSpec shm(TableReader table) {
+        String keyText = table.string("key", null);
+        String nameText = table.string("posix_name", null);
+        ShmCheckSpec.Expectation expect = table.choice("expect", ShmCheckSpec.Expectation.class,
+                ShmCheckSpec.Expectation.PRESENT);
+        long minSize = table.size("min_size", -1);
+        if (expect == ShmCheckSpec.Expectation.ABSENT && table.has("min_size")) {
+            table.report("min_size", "cannot be combined with expect = \"absent\"");
+        }
+        if (!table.has("key") && !table.has("posix_name")) {
+            table.report("needs \"key\" (a System V key as ipcs -m shows it, such as \"0x0000162e\") or \"posix_name\" "
+                    + "(a POSIX segment, a file under /dev/shm)");
+            return null;
+        }
+        if (table.has("key") && table.has("posix_name")) {
+            table.report("posix_name", "conflicts with key: give exactly one of key (System V) or posix_name (POSIX)");
+            return null;
+        }
+        ShmCheckSpec.Segment segment = null;
+        if (keyText != null) {
+            if (!SYSV_KEY.matcher(keyText).matches()) {
+                table.report("key", "expected a System V key in hex as ipcs -m shows it, such as \"0x0000162e\", got \""
+                        + keyText + "\"");
+            } else if (Integer.parseUnsignedInt(keyText.substring(2), 16) == 0) {
+                table.report("key", "0x00000000 is IPC_PRIVATE, which any number of segments share: it names none");
+            } else {
+                segment = new ShmCheckSpec.SysvKey(Integer.parseUnsignedInt(keyText.substring(2), 16));
+            }
+        }
+        if (nameText != null) {
+            // shm_open takes "/name"; /dev/shm lists "name". Either spelling means the same segment.
+            String name = nameText.startsWith("/") ? nameText.substring(1) : nameText;
+            if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
+                table.report("posix_name", "expected a POSIX segment name such as \"stimulus_stream\" (a file directly "
+                        + "under /dev/shm), got \"" + nameText + "\"");
+            } else if (name.startsWith("sem.")) {
+                table.report("posix_name", "\"" + nameText + "\" is a POSIX semaphore (sem_open), not shared memory");
+            } else {
+                segment = new ShmCheckSpec.PosixName(name);
+            }
+        }
+        return segment == null ? null : new ShmCheckSpec(segment, expect, minSize);
     }
 
     /** What SNI can carry (RFC 6066): an ASCII host name, by the JDK's own rules. */

@@ -3,7 +3,7 @@ package io.rollguard.config.check;
 /** The settings of one check type. A new type breaks every visitor at compile time, so none forgets it. */
 public sealed interface CheckSpec
         permits HttpCheckSpec, TcpCheckSpec, CommandCheckSpec, PathCheckSpec, DiskCheckSpec, HostCheckSpec,
-        ProcessCheckSpec, TlsCheckSpec, PortCheckSpec {
+        ProcessCheckSpec, TlsCheckSpec, PortCheckSpec, ShmCheckSpec {
     /** The {@code type} key that selects it, such as {@code http}. */
     String type();
 
@@ -28,5 +28,7 @@ public sealed interface CheckSpec
         R tls(TlsCheckSpec spec);
 
         R port(PortCheckSpec spec);
+
+        R shm(ShmCheckSpec spec);
     }
 }
