@@ -5,6 +5,7 @@ import io.rollguard.config.check.CommandCheckSpec;
 import io.rollguard.config.check.DiskCheckSpec;
 import io.rollguard.config.check.HostCheckSpec;
 import io.rollguard.config.check.HttpCheckSpec;
+import io.rollguard.config.check.LogCheckSpec;
 import io.rollguard.config.check.PathCheckSpec;
 import io.rollguard.config.check.PortCheckSpec;
 import io.rollguard.config.check.ProcessCheckSpec;
@@ -39,6 +40,7 @@ final class CheckConfigReader {
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
             + "(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
     private static final Pattern SYSV_KEY = Pattern.compile("0[xX][0-9a-fA-F]{1,8}");
+    private static final Duration MAX_LOG_WINDOW = Duration.ofDays(1);
 
     private final Path base;
     private final Map<String, ProcessSettings> processes = new LinkedHashMap<>();
@@ -60,6 +62,7 @@ final class CheckConfigReader {
         types.put("tls", CheckConfigReader::tls);
         types.put("port", CheckConfigReader::port);
         types.put("shm", CheckConfigReader::shm);
+        types.put("log", CheckConfigReader::log);
     }
 
     List<CheckConfig> read(List<TableReader> tables) {
@@ -328,6 +331,20 @@ final class CheckConfigReader {
             }
         }
         return segment == null ? null : new ShmCheckSpec(segment, expect, minSize);
+    }
+
+    private CheckSpec log(TableReader table) {
+        String path = table.requiredString("path");
+        Pattern pattern = table.regex("pattern");
+        if (!table.has("pattern")) {
+            table.report("missing required key \"pattern\" (a regular expression such as \"ERROR|Traceback\")");
+        }
+        int maxMatches = (int) table.integer("max_matches", 0, 0, 1_000_000);
+        Duration window = table.duration("window", Duration.ofMinutes(5), MIN_INTERVAL, MAX_LOG_WINDOW);
+        if (path.isEmpty() || pattern == null) {
+            return null;
+        }
+        return new LogCheckSpec(base.resolve(path), pattern, maxMatches, window);
     }
 
     /** What SNI can carry (RFC 6066): an ASCII host name, by the JDK's own rules. */

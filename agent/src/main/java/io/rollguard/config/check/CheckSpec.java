@@ -3,7 +3,7 @@ package io.rollguard.config.check;
 /** The settings of one check type. A new type breaks every visitor at compile time, so none forgets it. */
 public sealed interface CheckSpec
         permits HttpCheckSpec, TcpCheckSpec, CommandCheckSpec, PathCheckSpec, DiskCheckSpec, HostCheckSpec,
-        ProcessCheckSpec, TlsCheckSpec, PortCheckSpec, ShmCheckSpec {
+        ProcessCheckSpec, TlsCheckSpec, PortCheckSpec, ShmCheckSpec, LogCheckSpec {
     /** The {@code type} key that selects it, such as {@code http}. */
     String type();
 
@@ -30,5 +30,7 @@ public sealed interface CheckSpec
         R port(PortCheckSpec spec);
 
         R shm(ShmCheckSpec spec);
+
+        R log(LogCheckSpec spec);
     }
 }
