@@ -13,6 +13,7 @@ import io.rollguard.config.check.PathCheckSpec;
 import io.rollguard.config.check.PortCheckSpec;
 import io.rollguard.config.check.ProcessCheckSpec;
 import io.rollguard.config.check.ShmCheckSpec;
+import io.rollguard.config.check.SystemdCheckSpec;
 import io.rollguard.config.check.TcpCheckSpec;
 import io.rollguard.config.check.TlsCheckSpec;
 import io.rollguard.sample.ListeningSockets;
@@ -128,6 +129,11 @@ public final class CheckFactory {
             @Override
             public Check log(LogCheckSpec spec) {
                 return new LogCheck(spec, logMode, System::nanoTime);
+            }
+
+            @Override
+            public Check systemd(SystemdCheckSpec spec) {
+                return SystemdCheck.forHost(spec, timeout);
             }
         });
     }

@@ -10,6 +10,7 @@ import io.rollguard.config.check.PathCheckSpec;
 import io.rollguard.config.check.PortCheckSpec;
 import io.rollguard.config.check.ProcessCheckSpec;
 import io.rollguard.config.check.ShmCheckSpec;
+import io.rollguard.config.check.SystemdCheckSpec;
 import io.rollguard.config.check.TcpCheckSpec;
 import io.rollguard.config.check.TlsCheckSpec;
 import io.rollguard.config.check.VersionRequirement;
@@ -40,6 +41,8 @@ final class CheckConfigReader {
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
             + "(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
     private static final Pattern SYSV_KEY = Pattern.compile("0[xX][0-9a-fA-F]{1,8}");
+    // systemd's alphabet for unit names; a leading '-' is allowed ("-.mount") because the unit follows "--".
+    private static final Pattern UNIT_NAME = Pattern.compile("[A-Za-z0-9:_@\\\\-][A-Za-z0-9:_.@\\\\-]{0,254}");
     private static final Duration MAX_LOG_WINDOW = Duration.ofDays(1);
 
     private final Path base;
@@ -63,6 +66,7 @@ final class CheckConfigReader {
         types.put("port", CheckConfigReader::port);
         types.put("shm", CheckConfigReader::shm);
         types.put("log", CheckConfigReader::log);
+        types.put("systemd", CheckConfigReader::systemd);
     }
 
     List<CheckConfig> read(List<TableReader> tables) {
@@ -345,6 +349,19 @@ final class CheckConfigReader {
             return null;
         }
         return new LogCheckSpec(base.resolve(path), pattern, maxMatches, window);
+    }
+
+    private CheckSpec systemd(TableReader table) {
+        String unit = table.requiredString("unit");
+        if (!unit.isEmpty() && !UNIT_NAME.matcher(unit).matches()) {
+            table.report("unit", "expected a systemd unit name such as \"backend.service\", got \"" + unit + "\"");
+        }
+        Set<SystemdCheckSpec.Expectation> expect = table.choices("expect", SystemdCheckSpec.Expectation.class,
+                Set.of(SystemdCheckSpec.Expectation.ACTIVE));
+        if (expect.isEmpty()) {
+            table.report("expect", "must list at least one of \"active\", \"enabled\"");
+        }
+        return new SystemdCheckSpec(unit, expect);
     }
 
     /** What SNI can carry (RFC 6066): an ASCII host name, by the JDK's own rules. */

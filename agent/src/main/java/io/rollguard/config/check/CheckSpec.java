@@ -3,7 +3,7 @@ package io.rollguard.config.check;
 /** The settings of one check type. A new type breaks every visitor at compile time, so none forgets it. */
 public sealed interface CheckSpec
         permits HttpCheckSpec, TcpCheckSpec, CommandCheckSpec, PathCheckSpec, DiskCheckSpec, HostCheckSpec,
-        ProcessCheckSpec, TlsCheckSpec, PortCheckSpec, ShmCheckSpec, LogCheckSpec {
+        ProcessCheckSpec, TlsCheckSpec, PortCheckSpec, ShmCheckSpec, LogCheckSpec, SystemdCheckSpec {
     /** The {@code type} key that selects it, such as {@code http}. */
     String type();
 
@@ -32,5 +32,7 @@ public sealed interface CheckSpec
         R shm(ShmCheckSpec spec);
 
         R log(LogCheckSpec spec);
+
+        R systemd(SystemdCheckSpec spec);
     }
 }
