@@ -8,9 +8,16 @@ import io.rollguard.config.check.CommandCheckSpec;
 import io.rollguard.config.check.DiskCheckSpec;
 import io.rollguard.config.check.HostCheckSpec;
 import io.rollguard.config.check.HttpCheckSpec;
+import io.rollguard.config.check.LogCheckSpec;
 import io.rollguard.config.check.PathCheckSpec;
+import io.rollguard.config.check.PortCheckSpec;
 import io.rollguard.config.check.ProcessCheckSpec;
+import io.rollguard.config.check.ShmCheckSpec;
+import io.rollguard.config.check.SystemdCheckSpec;
 import io.rollguard.config.check.TcpCheckSpec;
+import io.rollguard.config.check.TlsCheckSpec;
+import io.rollguard.sample.ListeningSockets;
+import io.rollguard.sample.SharedMemorySegments;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.security.GeneralSecurityException;
@@ -32,6 +39,7 @@ public final class CheckFactory {
     private final Clock clock;
     private final LongSupplier totalMemory;
     private final IntSupplier logicalCpus;
+    private final LogCheck.Mode logMode;
     private HttpClient verifyingClient;
     private HttpClient trustingClient;
 
@@ -40,9 +48,22 @@ public final class CheckFactory {
      * @param logicalCpus the host's logical CPUs, for {@code host} checks
      */
     public CheckFactory(Clock clock, LongSupplier totalMemory, IntSupplier logicalCpus) {
+        this(clock, totalMemory, logicalCpus, LogCheck.Mode.FOLLOW);
+    }
+
+    private CheckFactory(Clock clock, LongSupplier totalMemory, IntSupplier logicalCpus, LogCheck.Mode logMode) {
         this.clock = requireNonNull(clock, "clock");
         this.totalMemory = requireNonNull(totalMemory, "totalMemory");
         this.logicalCpus = requireNonNull(logicalCpus, "logicalCpus");
+        this.logMode = requireNonNull(logMode, "logMode");
+    }
+
+    /**
+     * The same factory for checks that run once ({@code rollguard check}). Only log checks differ: with no earlier
+     * run to follow the file from, they count the matches in the end of the file instead.
+     */
+    public CheckFactory forSingleRun() {
+        return new CheckFactory(clock, totalMemory, logicalCpus, LogCheck.Mode.TAIL);
     }
 
     /** The factory of this host: its wall clock, and what OSHI says of its memory and CPUs. */
@@ -88,6 +109,31 @@ public final class CheckFactory {
             @Override
             public Check process(ProcessCheckSpec spec) {
                 return new ProcessCheck(spec);
+            }
+
+            @Override
+            public Check tls(TlsCheckSpec spec) {
+                return new TlsCheck(spec, timeout, clock);
+            }
+
+            @Override
+            public Check port(PortCheckSpec spec) {
+                return new PortCheck(spec, ListeningSockets.forHost());
+            }
+
+            @Override
+            public Check shm(ShmCheckSpec spec) {
+                return new ShmCheck(spec, SharedMemorySegments.forHost());
+            }
+
+            @Override
+            public Check log(LogCheckSpec spec) {
+                return new LogCheck(spec, logMode, System::nanoTime);
+            }
+
+            @Override
+            public Check systemd(SystemdCheckSpec spec) {
+                return SystemdCheck.forHost(spec, timeout);
             }
         });
     }

@@ -11,6 +11,8 @@ import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesStore;
 import io.rollguard.store.SeriesWriter;
 import io.rollguard.time.TimeSource;
+import java.io.Closeable;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -270,7 +272,10 @@ public final class CheckRunner implements AutoCloseable {
         };
     }
 
-    /** Interrupts runs in flight and stops the pool; bounded, since checks are interruptible and daemon threads. */
+    /**
+     * Interrupts runs in flight and stops the pool; bounded, since checks are interruptible and daemon threads. Then
+     * closes the checks that hold something open (a followed log file), so a reload does not leak them.
+     */
     @Override
     public void close() {
         timeouts.shutdownNow();
@@ -279,6 +284,15 @@ public final class CheckRunner implements AutoCloseable {
             workers.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        for (ScheduledCheck scheduled : checks) {
+            if (scheduled.check instanceof Closeable) {
+                try {
+                    ((Closeable) scheduled.check).close();
+                } catch (IOException e) {
+                    log.warn("check {}: could not close: {}", scheduled.config.name(), e.getMessage());
+                }
+            }
         }
     }
 }

@@ -69,7 +69,8 @@ public final class CheckCommand implements Callable<Integer> {
             return ExitCode.USAGE;
         }
         List<CheckRunner.Outcome> outcomes;
-        try (CheckRunner runner = CheckRunner.forChecklist(selected, CheckFactory.forHost(new SystemInfo())::create)) {
+        try (CheckRunner runner = CheckRunner.forChecklist(selected,
+                CheckFactory.forHost(new SystemInfo()).forSingleRun()::create)) {
             outcomes = runner.runAllOnce().get();
         } catch (ExecutionException e) {
             throw new IllegalStateException("a check run failed outside its own isolation", e.getCause());

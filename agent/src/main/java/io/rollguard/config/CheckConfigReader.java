@@ -5,11 +5,18 @@ import io.rollguard.config.check.CommandCheckSpec;
 import io.rollguard.config.check.DiskCheckSpec;
 import io.rollguard.config.check.HostCheckSpec;
 import io.rollguard.config.check.HttpCheckSpec;
+import io.rollguard.config.check.LogCheckSpec;
 import io.rollguard.config.check.PathCheckSpec;
+import io.rollguard.config.check.PortCheckSpec;
 import io.rollguard.config.check.ProcessCheckSpec;
+import io.rollguard.config.check.ShmCheckSpec;
+import io.rollguard.config.check.SystemdCheckSpec;
 import io.rollguard.config.check.TcpCheckSpec;
+import io.rollguard.config.check.TlsCheckSpec;
 import io.rollguard.config.check.VersionRequirement;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.regex.Pattern;
+import javax.net.ssl.SNIHostName;
 
 /** Reads the {@code [[check]]} tables: the keys every check has, then its type's own. */
 final class CheckConfigReader {
@@ -30,6 +38,12 @@ final class CheckConfigReader {
     private static final Duration MIN_TIMEOUT = Duration.ofMillis(10);
     private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+            + "(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+    private static final Pattern SYSV_KEY = Pattern.compile("0[xX][0-9a-fA-F]{1,8}");
+    // systemd's alphabet for unit names; a leading '-' is allowed ("-.mount") because the unit follows "--".
+    private static final Pattern UNIT_NAME = Pattern.compile("[A-Za-z0-9:_@\\\\-][A-Za-z0-9:_.@\\\\-]{0,254}");
+    private static final Duration MAX_LOG_WINDOW = Duration.ofDays(1);
 
     private final Path base;
     private final Map<String, ProcessSettings> processes = new LinkedHashMap<>();
@@ -48,6 +62,11 @@ final class CheckConfigReader {
         types.put("disk", CheckConfigReader::disk);
         types.put("host", CheckConfigReader::host);
         types.put("process", CheckConfigReader::process);
+        types.put("tls", CheckConfigReader::tls);
+        types.put("port", CheckConfigReader::port);
+        types.put("shm", CheckConfigReader::shm);
+        types.put("log", CheckConfigReader::log);
+        types.put("systemd", CheckConfigReader::systemd);
     }
 
     List<CheckConfig> read(List<TableReader> tables) {
@@ -228,5 +247,149 @@ final class CheckConfigReader {
             table.report("needs at least one of \"min_memory\", \"min_cpus\", \"min_disk\"");
         }
         return new HostCheckSpec(minMemory, minCpus, minDisk, base.resolve(diskPath));
+    }
+
+    private CheckSpec tls(TableReader table) {
+        String host = table.requiredString("host");
+        int port = (int) table.integer("port", 443, 1, 65535);
+        String serverName = table.string("server_name", host);
+        if (table.has("server_name")) {
+            if (serverName.isBlank()) {
+                table.report("server_name", "must not be empty");
+            } else if (isIpLiteral(serverName) ? ipLiteral(serverName) == null : !isHostName(serverName)) {
+                table.report("server_name", "expected a host name such as \"api.example.com\", or an IP address, got \""
+                        + serverName + "\"");
+            }
+        }
+        int minDaysValid = (int) table.integer("min_days_valid", 14, 0, 3650);
+        Path caFile = table.path("ca_file", null, base);
+        return new TlsCheckSpec(host, port, serverName, minDaysValid, caFile);
+    }
+
+    private CheckSpec port(TableReader table) {
+        List<Integer> ports = table.integers("ports", List.of(), 1, 65535);
+        if (!table.has("ports")) {
+            table.report("missing required key \"ports\" (such as [5555, 5557])");
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (int port : ports) {
+            if (!seen.add(port)) {
+                table.report("ports", "lists " + port + " more than once");
+            }
+        }
+        PortCheckSpec.Expectation expect = table.choice("expect", PortCheckSpec.Expectation.class,
+                PortCheckSpec.Expectation.LISTENING);
+        PortCheckSpec.Protocol proto = table.choice("proto", PortCheckSpec.Protocol.class, PortCheckSpec.Protocol.TCP);
+        InetAddress address = null;
+        String addressText = table.string("address", null);
+        if (addressText != null) {
+            address = ipLiteral(addressText);
+            if (address == null) {
+                table.report("address", "expected an IP address such as \"127.0.0.1\" or \"::1\", got \""
+                        + addressText + "\"");
+            }
+        }
+        return new PortCheckSpec(ports, expect, proto, address);
+    }
+
+    /** The POSIX name is {@code posix_name}, not {@code name}: every check's {@code name} is already its own. */
+    private CheckSpec shm(TableReader table) {
+        String keyText = table.string("key", null);
+        String nameText = table.string("posix_name", null);
+        ShmCheckSpec.Expectation expect = table.choice("expect", ShmCheckSpec.Expectation.class,
+                ShmCheckSpec.Expectation.PRESENT);
+        long minSize = table.size("min_size", -1);
+        if (expect == ShmCheckSpec.Expectation.ABSENT && table.has("min_size")) {
+            table.report("min_size", "cannot be combined with expect = \"absent\"");
+        }
+        if (!table.has("key") && !table.has("posix_name")) {
+            table.report("needs \"key\" (a System V key as ipcs -m shows it, such as \"0x0000162e\") or \"posix_name\" "
+                    + "(a POSIX segment, a file under /dev/shm)");
+            return null;
+        }
+        if (table.has("key") && table.has("posix_name")) {
+            table.report("posix_name", "conflicts with key: give exactly one of key (System V) or posix_name (POSIX)");
+            return null;
+        }
+        ShmCheckSpec.Segment segment = null;
+        if (keyText != null) {
+            if (!SYSV_KEY.matcher(keyText).matches()) {
+                table.report("key", "expected a System V key in hex as ipcs -m shows it, such as \"0x0000162e\", got \""
+                        + keyText + "\"");
+            } else if (Integer.parseUnsignedInt(keyText.substring(2), 16) == 0) {
+                table.report("key", "0x00000000 is IPC_PRIVATE, which any number of segments share: it names none");
+            } else {
+                segment = new ShmCheckSpec.SysvKey(Integer.parseUnsignedInt(keyText.substring(2), 16));
+            }
+        }
+        if (nameText != null) {
+            // shm_open takes "/name"; /dev/shm lists "name". Either spelling means the same segment.
+            String name = nameText.startsWith("/") ? nameText.substring(1) : nameText;
+            if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
+                table.report("posix_name", "expected a POSIX segment name such as \"stimulus_stream\" (a file directly "
+                        + "under /dev/shm), got \"" + nameText + "\"");
+            } else if (name.startsWith("sem.")) {
+                table.report("posix_name", "\"" + nameText + "\" is a POSIX semaphore (sem_open), not shared memory");
+            } else {
+                segment = new ShmCheckSpec.PosixName(name);
+            }
+        }
+        return segment == null ? null : new ShmCheckSpec(segment, expect, minSize);
+    }
+
+    private CheckSpec log(TableReader table) {
+        String path = table.requiredString("path");
+        Pattern pattern = table.regex("pattern");
+        if (!table.has("pattern")) {
+            table.report("missing required key \"pattern\" (a regular expression such as \"ERROR|Traceback\")");
+        }
+        int maxMatches = (int) table.integer("max_matches", 0, 0, 1_000_000);
+        Duration window = table.duration("window", Duration.ofMinutes(5), MIN_INTERVAL, MAX_LOG_WINDOW);
+        if (path.isEmpty() || pattern == null) {
+            return null;
+        }
+        return new LogCheckSpec(base.resolve(path), pattern, maxMatches, window);
+    }
+
+    private CheckSpec systemd(TableReader table) {
+        String unit = table.requiredString("unit");
+        if (!unit.isEmpty() && !UNIT_NAME.matcher(unit).matches()) {
+            table.report("unit", "expected a systemd unit name such as \"backend.service\", got \"" + unit + "\"");
+        }
+        Set<SystemdCheckSpec.Expectation> expect = table.choices("expect", SystemdCheckSpec.Expectation.class,
+                Set.of(SystemdCheckSpec.Expectation.ACTIVE));
+        if (expect.isEmpty()) {
+            table.report("expect", "must list at least one of \"active\", \"enabled\"");
+        }
+        return new SystemdCheckSpec(unit, expect);
+    }
+
+    /** What SNI can carry (RFC 6066): an ASCII host name, by the JDK's own rules. */
+    private static boolean isHostName(String text) {
+        try {
+            new SNIHostName(text);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static boolean isIpLiteral(String text) {
+        return IPV4.matcher(text).matches() || text.contains(":");
+    }
+
+    /**
+     * The address of an IP literal, or null for anything else. Only literals reach InetAddress: a host name there
+     * would be looked up in DNS while the configuration loads.
+     */
+    private static InetAddress ipLiteral(String text) {
+        if (!isIpLiteral(text) || !text.matches("[0-9A-Fa-f:.]+")) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            return null;
+        }
     }
 }

@@ -48,11 +48,11 @@ public final class PortSampler implements Sampler {
             "TCP sockets over IPv4 and IPv6 in each state, listeners included, as ss counts them.");
 
     /** The {@code proto} label. */
-    enum Protocol {
+    public enum Protocol {
         TCP,
         UDP;
 
-        String label() {
+        public String label() {
             return name().toLowerCase(Locale.ROOT);
         }
     }
@@ -196,13 +196,7 @@ public final class PortSampler implements Sampler {
             }
         }
 
-        Set<Long> inodes = new HashSet<>();
-        for (BoundSocket socket : bound) {
-            if (socket.inode() != 0) {
-                inodes.add(socket.inode());
-            }
-        }
-        Map<Long, Owner> holders = owners.resolve(inodes);
+        Map<Long, Owner> holders = holders(bound);
         for (BoundSocket socket : bound) {
             Owner owner = holders.get(socket.inode());
             // Empty rather than absent: every series of the family carries the same label names.
@@ -216,6 +210,35 @@ public final class PortSampler implements Sampler {
         for (TcpState state : STATES) {
             out.put(CONNECTIONS, state.labels(), states[state.ordinal()]);
         }
+    }
+
+    /**
+     * The listeners of one protocol with their holders, read as {@link #sample} reads them: the {@code port} check's
+     * question, through {@link ListeningSockets}.
+     */
+    List<ListeningSockets.Listener> listeners(Protocol protocol) throws IOException {
+        List<BoundSocket> bound = new ArrayList<>();
+        for (NetTable table : read(protocol)) {
+            bound.addAll(table.bound());
+        }
+        Map<Long, Owner> holders = holders(bound);
+        List<ListeningSockets.Listener> listeners = new ArrayList<>(bound.size());
+        for (BoundSocket socket : bound) {
+            Owner owner = holders.get(socket.inode());
+            listeners.add(new ListeningSockets.Listener(socket.protocol(), socket.address(), socket.port(),
+                    owner == null ? -1 : owner.pid(), owner == null ? "" : owner.process()));
+        }
+        return listeners;
+    }
+
+    private Map<Long, Owner> holders(List<BoundSocket> bound) throws IOException {
+        Set<Long> inodes = new HashSet<>();
+        for (BoundSocket socket : bound) {
+            if (socket.inode() != 0) {
+                inodes.add(socket.inode());
+            }
+        }
+        return owners.resolve(inodes);
     }
 
     /** The tables of a protocol: one dump, or its /proc/net files. */

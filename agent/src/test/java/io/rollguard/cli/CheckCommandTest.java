@@ -67,6 +67,26 @@ class CheckCommandTest {
         assertThat(err.toString()).isEmpty();
     }
 
+    /** A single run cannot follow a log from its end: it counts what the end of the file holds, and says so. */
+    @Test
+    void aLogCheckCountsTheMatchesAtTheEndOfTheFile() throws IOException {
+        Path log = Files.writeString(dir.resolve("app.log"), "INFO up\nTraceback (most recent call last):\n");
+        Path logConfig = Files.writeString(dir.resolve("log.toml"), """
+                [[check]]
+                name = "app-errors"
+                type = "log"
+                path = "%s"
+                pattern = "ERROR|Traceback"
+                """.formatted(log));
+
+        assertThat(run("check", "--config", logConfig.toString())).isEqualTo(1);
+        assertThat(out.toString()).isEqualTo("""
+                FAIL  app-errors  %s: 1 matching line in the whole file (43 B) (max 0); \
+                last: "Traceback (most recent call last):"; a single run reads the end of the file, not a time window
+                0 passed, 1 failed
+                """.formatted(log));
+    }
+
     @Test
     void aTagSelectsTheGateAndExits0WhenAllPass() {
         assertThat(run("check", "--config", config.toString(), "--tag", "pre-deploy")).isEqualTo(0);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-import io.rollguard.sample.SharedMemorySampler.SysvSegment;
+import io.rollguard.sample.SharedMemorySegments.SysvSegment;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.SeriesWriter;
 import java.io.IOException;
@@ -34,7 +34,7 @@ class SharedMemorySamplerTest {
     void parsesTheCapturedFile() throws IOException {
         List<String> lines = Files.readAllLines(WrittenSeries.fixture("proc/sysvipc/shm"));
 
-        assertThat(SharedMemorySampler.parse("shm", lines)).containsExactly(
+        assertThat(SharedMemorySegments.parse("shm", lines)).containsExactly(
                 new SysvSegment(5678, 1, 4096, 0, 0),
                 new SysvSegment(-559038737, 2, 65536, 0, 0),
                 new SysvSegment(0, 3, 1048576, 1, 0),
@@ -48,7 +48,7 @@ class SharedMemorySamplerTest {
                       5678      32768   644       4096  1200     0      2  1000  1000  1000  1000          0          0 1700000000
                 """;
 
-        assertThat(SharedMemorySampler.parse("shm", text.lines().toList()))
+        assertThat(SharedMemorySegments.parse("shm", text.lines().toList()))
                 .containsExactly(new SysvSegment(5678, 32768, 4096, 2, 1000));
     }
 
@@ -62,7 +62,7 @@ class SharedMemorySamplerTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("withoutSegments")
     void findsNoSegments(String name, String text) throws IOException {
-        assertThat(SharedMemorySampler.parse("shm", text.lines().toList())).isEmpty();
+        assertThat(SharedMemorySegments.parse("shm", text.lines().toList())).isEmpty();
     }
 
     static Stream<Arguments> malformed() {
@@ -89,7 +89,7 @@ class SharedMemorySamplerTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("malformed")
     void rejectsAMalformedFileNamingFileAndLine(String name, String text, String message) {
-        assertThatThrownBy(() -> SharedMemorySampler.parse("shm", text.lines().toList()))
+        assertThatThrownBy(() -> SharedMemorySegments.parse("shm", text.lines().toList()))
                 .isInstanceOf(IOException.class)
                 .hasMessage(message);
     }
@@ -104,7 +104,7 @@ class SharedMemorySamplerTest {
         "2147483647, 0x7fffffff",
     })
     void formatsKeysAsIpcsDoes(int key, String formatted) {
-        assertThat(SharedMemorySampler.formatKey(key)).isEqualTo(formatted);
+        assertThat(SharedMemorySegments.formatKey(key)).isEqualTo(formatted);
     }
 
     @Test

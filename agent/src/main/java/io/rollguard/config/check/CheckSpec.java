@@ -3,7 +3,7 @@ package io.rollguard.config.check;
 /** The settings of one check type. A new type breaks every visitor at compile time, so none forgets it. */
 public sealed interface CheckSpec
         permits HttpCheckSpec, TcpCheckSpec, CommandCheckSpec, PathCheckSpec, DiskCheckSpec, HostCheckSpec,
-        ProcessCheckSpec {
+        ProcessCheckSpec, TlsCheckSpec, PortCheckSpec, ShmCheckSpec, LogCheckSpec, SystemdCheckSpec {
     /** The {@code type} key that selects it, such as {@code http}. */
     String type();
 
@@ -24,5 +24,15 @@ public sealed interface CheckSpec
         R host(HostCheckSpec spec);
 
         R process(ProcessCheckSpec spec);
+
+        R tls(TlsCheckSpec spec);
+
+        R port(PortCheckSpec spec);
+
+        R shm(ShmCheckSpec spec);
+
+        R log(LogCheckSpec spec);
+
+        R systemd(SystemdCheckSpec spec);
     }
 }
