@@ -111,8 +111,8 @@ class RollbackEndToEndTest {
         assertThat(finished.fields()).containsEntry("result", "ok").containsEntry("exit_code", 0L);
         assertThat((String) finished.fields().get("output")).startsWith("rolling back api-down (critical) event ");
         Event firing = last("rule_firing");
-        assertThat(firing.fields()).containsEntry("reason", "held 2s of for=2s").containsEntry("value", 0.0)
-                .containsEntry("threshold", 0.0);
+        assertThat(firing.fields()).containsEntry("value", 0.0).containsEntry("threshold", 0.0);
+        assertThat((String) firing.fields().get("reason")).matches("held \\d+s of for=2s");
         assertThat(kinds()).containsSubsequence("rule_pending", "rule_firing", "action_started", "action_finished");
         assertThat(agent.health().status().name()).isEqualTo("DOWN");
 

@@ -134,7 +134,10 @@ public final class RuleStateMachine {
         return Optional.of(transition);
     }
 
+    /** "62s" reads better than "1m2s13ms" in a reason; below a second the milliseconds are all there is. */
     private static String format(Duration duration) {
-        return Quantities.formatDuration(Duration.ofMillis(duration.toMillis()));
+        long millis = duration.toMillis();
+        return Quantities.formatDuration(millis < 1000 ? Duration.ofMillis(millis)
+                : Duration.ofSeconds(Math.round(millis / 1000.0)));
     }
 }
