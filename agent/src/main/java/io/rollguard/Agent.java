@@ -17,6 +17,8 @@ import io.rollguard.config.HostPort;
 import io.rollguard.config.SamplerSettings;
 import io.rollguard.health.HealthSnapshot;
 import io.rollguard.http.AgentInfo;
+import io.rollguard.http.AgentState;
+import io.rollguard.http.ApiEndpoints;
 import io.rollguard.http.DetailedHealthEndpoint;
 import io.rollguard.http.HealthEndpoint;
 import io.rollguard.http.HttpServer;
@@ -153,21 +155,23 @@ public final class Agent implements AutoCloseable {
      * @throws IOException when the HTTP address cannot be bound
      */
     public void start() throws IOException {
-        Router router = new Router()
-                .get("/health", new HealthEndpoint(tickLoop::health))
-                .get("/health/detailed", new DetailedHealthEndpoint(tickLoop::health, info))
-                .get("/metrics", new MetricsEndpoint(metrics::latest));
-        config.checks().stream().flatMap(c -> c.tags().stream()).distinct()
-                .forEach(tag -> router.get("/health/" + tag, new HealthEndpoint(() -> tickLoop.health(), tag)));
-        http = HttpServer.start(config.http().listen(), router, IDLE_TIMEOUT);
-        // The configured host, not the socket's: Java reports a dual-stack 0.0.0.0 as 0:0:0:0:0:0:0:0.
-        log.info("listening on http://{}", new HostPort(config.http().listen().host(), http.address().getPort()));
-
         scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "rollguard-tick");
             thread.setDaemon(true);
             return thread;
         });
+        Router router = new Router()
+                .get("/health", new HealthEndpoint(tickLoop::health))
+                .get("/health/detailed", new DetailedHealthEndpoint(tickLoop::health, info, this::state))
+                .get("/metrics", new MetricsEndpoint(metrics::latest));
+        config.checks().stream().flatMap(c -> c.tags().stream()).distinct()
+                .forEach(tag -> router.get("/health/" + tag, new HealthEndpoint(() -> tickLoop.health(), tag)));
+        new ApiEndpoints(tickLoop::health, this::state, (after, limit) -> journal.since(after, limit), responder,
+                scheduler).routes(router);
+        http = HttpServer.start(config.http().listen(), router, IDLE_TIMEOUT);
+        // The configured host, not the socket's: Java reports a dual-stack 0.0.0.0 as 0:0:0:0:0:0:0:0.
+        log.info("listening on http://{}", new HostPort(config.http().listen().host(), http.address().getPort()));
+
         Duration tick = config.agent().interval();
         scheduler.scheduleAtFixedRate(tickLoop::tick, 0, tick.toNanos(), TimeUnit.NANOSECONDS);
         log.info("ticking every {}", io.rollguard.config.Quantities.formatDuration(tick));
@@ -183,6 +187,10 @@ public final class Agent implements AutoCloseable {
 
     public HealthSnapshot health() {
         return tickLoop.health();
+    }
+
+    private AgentState state() {
+        return new AgentState(responder.latches(), journal.failures(), journal.lastFailure().orElse(null));
     }
 
     /** Journaled events with an id above {@code afterId}, oldest first, as {@code /api/v1/events} serves them. */

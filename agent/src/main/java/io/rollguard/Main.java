@@ -1,7 +1,9 @@
 package io.rollguard;
 
 import io.rollguard.cli.CheckCommand;
+import io.rollguard.cli.EventsCommand;
 import io.rollguard.cli.ExitCode;
+import io.rollguard.cli.RearmCommand;
 import io.rollguard.cli.RunCommand;
 import io.rollguard.cli.ValidateCommand;
 import java.io.PrintWriter;
@@ -16,7 +18,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Version.Provider.class,
         description = "Watches a host and its deployments, and rolls back when a rule fires.",
-        subcommands = {RunCommand.class, CheckCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, CheckCommand.class, ValidateCommand.class, EventsCommand.class,
+                RearmCommand.class, CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = ExitCode.USAGE,
         exitCodeOnExecutionException = ExitCode.FAILED)
 public final class Main implements Runnable {
@@ -25,7 +28,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run, check, validate or help");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run, check, validate, events, rearm or help");
     }
 
     public static void main(String[] args) {

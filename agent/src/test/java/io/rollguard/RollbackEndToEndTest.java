@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import com.fasterxml.jackson.jr.ob.JSON;
 import io.rollguard.check.CheckFactory;
 import io.rollguard.config.Config;
 import io.rollguard.config.ConfigLoader;
@@ -12,11 +13,14 @@ import io.rollguard.journal.Event;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -122,6 +126,36 @@ class RollbackEndToEndTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> kinds().contains("action_skipped"));
         assertThat(last("action_skipped").fields()).containsEntry("result", "skipped_latched");
         assertThat(Files.readAllLines(dir.resolve("runs.log"))).hasSize(1);
+
+        // What an operator sees and does: the API says it is latched; `rollguard rearm` lets it run again.
+        Map<String, Object> rules = JSON.std.mapFrom(get("/api/v1/rules").body());
+        assertThat(rules.toString()).contains("latched=true", "name=api-down", "state=firing");
+        Path cli = Files.writeString(dir.resolve("cli.toml"), "[http]\nlisten = \"127.0.0.1:"
+                + agent.httpAddress().getPort() + "\"\n");
+        StringWriter out = new StringWriter();
+        assertThat(Main.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), "rearm",
+                "--config", cli.toString(), "api-down")).isEqualTo(0);
+        assertThat(out.toString()).isEqualTo("re-armed api-down\n");
+        assertThat(kinds()).contains("rule_rearmed");
+        StringWriter events = new StringWriter();
+        assertThat(Main.execute(new PrintWriter(events, true), new PrintWriter(new StringWriter(), true), "events",
+                "--config", cli.toString())).isEqualTo(0);
+        assertThat(events.toString()).contains(" rule_firing rule=api-down: held ", " action_finished rule=api-down "
+                + "action=rollback result=ok", " rule_rearmed");
+        assertThat(get("/api/v1/events?since=0&limit=2").body()).startsWith("{\"events\":[{\"id\":1,");
+        assertThat(get("/api/v1/events?limit=0").statusCode()).isEqualTo(400);
+
+        // Re-armed, the next breach rolls back again: the service recovers, then breaks once more.
+        status.set(200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> kinds().contains("rule_inactive"));
+        status.set(503);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readAllLines(dir.resolve("runs.log")).size() == 2);
+    }
+
+    private java.net.http.HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + agent.httpAddress().getPort() + path)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
     private boolean checkedOnce() {

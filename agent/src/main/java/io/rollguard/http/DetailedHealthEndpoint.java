@@ -23,10 +23,12 @@ import java.util.function.Supplier;
 public final class DetailedHealthEndpoint implements Endpoint {
     private final Supplier<HealthSnapshot> health;
     private final AgentInfo agent;
+    private final Supplier<AgentState> agentState;
 
-    public DetailedHealthEndpoint(Supplier<HealthSnapshot> health, AgentInfo agent) {
+    public DetailedHealthEndpoint(Supplier<HealthSnapshot> health, AgentInfo agent, Supplier<AgentState> agentState) {
         this.health = requireNonNull(health, "health");
         this.agent = requireNonNull(agent, "agent");
+        this.agentState = requireNonNull(agentState, "agentState");
     }
 
     @Override
@@ -47,44 +49,19 @@ public final class DetailedHealthEndpoint implements Endpoint {
         body.put("uptime_seconds", Math.max(0, Duration.between(agent.startedAt(), snapshot.at()).toSeconds()));
         List<Map<String, Object>> samplers = new ArrayList<>();
         for (ComponentHealth component : snapshot.samplers()) {
-            samplers.add(component(component));
+            samplers.add(StatusJson.sampler(component));
         }
         body.put("samplers", samplers);
         List<Map<String, Object>> checks = new ArrayList<>();
         for (CheckStatus check : snapshot.checks()) {
-            checks.add(check(check));
+            checks.add(StatusJson.check(check));
         }
         body.put("checks", checks);
+        body.put("rules", snapshot.rules().stream().map(rule -> StatusJson.rule(rule, agentState.get())).toList());
+        body.put("rolled_back", agentState.get().latches().stream().map(StatusJson::latch).toList());
+        body.put("journal", StatusJson.journal(agentState.get()));
         return body;
     }
 
-    private static Map<String, Object> check(CheckStatus check) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("name", check.name());
-        entry.put("type", check.type());
-        entry.put("status", check.status().name());
-        entry.put("critical", check.critical());
-        entry.put("tags", check.tags());
-        entry.put("since", check.since().toString());
-        entry.put("message", check.message());
-        entry.put("value", Double.isNaN(check.value()) ? null : check.value());
-        entry.put("interval_seconds", check.interval().toMillis() / 1000.0);
-        entry.put("last_duration_seconds",
-                Double.isNaN(check.lastDurationSeconds()) ? null : check.lastDurationSeconds());
-        entry.put("failures_total", check.failures());
-        return entry;
-    }
 
-    private static Map<String, Object> component(ComponentHealth component) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("name", component.name());
-        entry.put("status", component.status().name());
-        entry.put("since", component.since().toString());
-        entry.put("message", component.message());
-        entry.put("period_seconds", component.period().toMillis() / 1000.0);
-        entry.put("last_duration_seconds",
-                Double.isNaN(component.lastDurationSeconds()) ? null : component.lastDurationSeconds());
-        entry.put("errors_total", component.errors());
-        return entry;
-    }
 }

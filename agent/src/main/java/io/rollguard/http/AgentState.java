@@ -1,0 +1,22 @@
+package io.rollguard.http;
+
+import static java.util.Objects.requireNonNull;
+
+import io.rollguard.rule.Responder;
+import java.util.List;
+
+/**
+ * What the API shows besides the tick's health snapshot: the latched rollbacks and how the journal fares.
+ *
+ * @param journalLastFailure why the last write to the journal failed; null when none has
+ */
+public record AgentState(List<Responder.Latch> latches, long journalFailures, String journalLastFailure) {
+    public AgentState {
+        latches = List.copyOf(latches);
+        requireNonNull(latches, "latches");
+    }
+
+    public boolean latched(String rule) {
+        return latches.stream().anyMatch(l -> l.rule().equals(rule));
+    }
+}

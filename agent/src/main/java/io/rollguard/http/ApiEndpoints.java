@@ -1,0 +1,122 @@
+package io.rollguard.http;
+
+import static io.netty.handler.codec.http.HttpResponseStatus.BAD_REQUEST;
+import static io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN;
+import static io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND;
+import static io.netty.handler.codec.http.HttpResponseStatus.OK;
+import static java.util.Objects.requireNonNull;
+
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.rollguard.health.HealthSnapshot;
+import io.rollguard.journal.Event;
+import io.rollguard.rule.Responder;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+
+/**
+ * {@code /api/v1}: checks, rules and events as JSON, and re-arming latched rollbacks. Until tokens arrive with the
+ * hardening work, the mutating endpoints answer loopback clients only.
+ */
+public final class ApiEndpoints {
+    static final int DEFAULT_EVENTS = 100;
+    static final int MAX_EVENTS = 1000;
+
+    private final Supplier<HealthSnapshot> health;
+    private final Supplier<AgentState> state;
+    private final BiFunction<Long, Integer, List<Event>> events;
+    private final Responder responder;
+    private final Executor mutations;
+
+    /**
+     * @param events the journaled events with an id above the first argument, at most the second, oldest first
+     * @param mutations where re-arming runs (it writes the state file): the scheduler, never the event loop
+     */
+    public ApiEndpoints(Supplier<HealthSnapshot> health, Supplier<AgentState> state,
+            BiFunction<Long, Integer, List<Event>> events, Responder responder, Executor mutations) {
+        this.health = requireNonNull(health, "health");
+        this.state = requireNonNull(state, "state");
+        this.events = requireNonNull(events, "events");
+        this.responder = requireNonNull(responder, "responder");
+        this.mutations = requireNonNull(mutations, "mutations");
+    }
+
+    public Router routes(Router router) {
+        return router
+                .get("/api/v1/checks", request -> Responses.json(OK, Map.of("checks",
+                        health.get().checks().stream().map(StatusJson::check).toList())))
+                .get("/api/v1/rules", request -> Responses.json(OK, Map.of("rules",
+                        health.get().rules().stream().map(rule -> StatusJson.rule(rule, state.get())).toList(),
+                        "rolled_back", state.get().latches().stream().map(StatusJson::latch).toList())))
+                .get("/api/v1/events", this::events)
+                .add(new Router.Route("/api/v1/rearm", Set.of(HttpMethod.POST), new Rearm(null)))
+                .under("/api/v1/rules/", Set.of(HttpMethod.POST), new Rearm(""));
+    }
+
+    /** {@code GET /api/v1/events?since=ID&limit=N}: what happened after event ID, oldest first. */
+    private FullHttpResponse events(FullHttpRequest request) {
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        long since;
+        int limit;
+        try {
+            since = Long.parseLong(parameter(query, "since", "0"));
+            limit = Integer.parseInt(parameter(query, "limit", String.valueOf(DEFAULT_EVENTS)));
+        } catch (NumberFormatException e) {
+            return Responses.error(BAD_REQUEST, "since and limit are whole numbers");
+        }
+        if (since < 0 || limit < 1 || limit > MAX_EVENTS) {
+            return Responses.error(BAD_REQUEST, "since must be >= 0 and limit between 1 and " + MAX_EVENTS);
+        }
+        return Responses.json(OK, Map.of("events", events.apply(since, limit).stream().map(Event::toMap).toList()));
+    }
+
+    private static String parameter(QueryStringDecoder query, String name, String fallback) {
+        List<String> values = query.parameters().get(name);
+        return values == null || values.isEmpty() ? fallback : values.get(0);
+    }
+
+    /** {@code POST /api/v1/rules/NAME/rearm}, or {@code POST /api/v1/rearm} for every rule. */
+    private final class Rearm implements Endpoint {
+        private final String all;
+
+        Rearm(String all) {
+            this.all = all;
+        }
+
+        @Override
+        public FullHttpResponse handle(FullHttpRequest request) {
+            throw new UnsupportedOperationException("answered by handleAsync");
+        }
+
+        @Override
+        public CompletableFuture<FullHttpResponse> handleAsync(FullHttpRequest request, InetSocketAddress remote) {
+            if (!remote.getAddress().isLoopbackAddress()) {
+                return CompletableFuture.completedFuture(Responses.error(FORBIDDEN,
+                        "re-arming is allowed from this host only until a token is configured"));
+            }
+            String rule = null;
+            if (all != null) {
+                String path = new QueryStringDecoder(request.uri()).path();
+                String rest = path.substring("/api/v1/rules/".length());
+                if (!rest.endsWith("/rearm") || rest.indexOf('/') != rest.length() - "/rearm".length()) {
+                    return CompletableFuture.completedFuture(Responses.error(NOT_FOUND, "no such endpoint: " + path));
+                }
+                rule = rest.substring(0, rest.length() - "/rearm".length());
+                if (!responder.knowsRule(rule)) {
+                    return CompletableFuture.completedFuture(Responses.error(NOT_FOUND, "no rule named " + rule));
+                }
+            }
+            String target = rule;
+            return CompletableFuture.supplyAsync(() -> Responses.json(OK, Map.of("rearmed", responder.rearm(target))),
+                    mutations);
+        }
+    }
+}
