@@ -93,7 +93,8 @@ public final class Agent implements AutoCloseable {
             }
         }
         this.checks = new CheckRunner(config.checks(), checkFactory::create, store, time);
-        this.stateDir = stateDirectory(config);
+        this.stateDir = stateDirectory(config, Agent::usable, System.getenv("XDG_STATE_HOME"),
+                System.getProperty("user.home"));
         this.journal = openJournal(stateDir, time);
         this.actions = new ActionRunner(config.actions(), config.agent().dryRun(), time);
         this.responder = new Responder(config.rules(), config.actions(), actions::run, checks, journal,
@@ -107,14 +108,14 @@ public final class Agent implements AutoCloseable {
      * cannot be created by this user, the user's own ({@code $XDG_STATE_HOME/rollguard}), so that trying the agent
      * out needs no root. A configuration that names a directory gets exactly that one.
      */
-    private static Path stateDirectory(Config config) {
+    static Path stateDirectory(Config config, java.util.function.Predicate<Path> usable, String xdgStateHome,
+            String home) {
         Path configured = config.agent().stateDir();
-        if (!config.source().equals(ConfigLoader.DEFAULT_NAME) || usable(configured)) {
+        if (!config.source().equals(ConfigLoader.DEFAULT_NAME) || usable.test(configured)) {
             return configured;
         }
-        String xdg = System.getenv("XDG_STATE_HOME");
-        Path personal = (xdg == null || xdg.isBlank() ? Path.of(System.getProperty("user.home"), ".local", "state")
-                : Path.of(xdg)).resolve("rollguard");
+        Path personal = (xdgStateHome == null || xdgStateHome.isBlank() ? Path.of(home, ".local", "state")
+                : Path.of(xdgStateHome)).resolve("rollguard");
         log.info("state directory {} is not writable by this user; using {}", configured, personal);
         return personal;
     }

@@ -44,4 +44,19 @@ class AgentTest {
                     .doesNotContainKey("filesystem");
         }
     }
+
+    @Test
+    void theEmbeddedDefaultFallsBackToTheUsersOwnStateDirectory() throws Exception {
+        Config embedded = ConfigLoader.loadDefault();
+        Config explicit = ConfigLoader.parse(new ConfigSource("/etc/rollguard/rollguard.toml", "", Path.of("/etc")));
+
+        assertThat(Agent.stateDirectory(embedded, dir -> true, null, "/home/ann")).isEqualTo(Path.of("/var/lib/rollguard"));
+        assertThat(Agent.stateDirectory(embedded, dir -> false, null, "/home/ann"))
+                .isEqualTo(Path.of("/home/ann/.local/state/rollguard"));
+        assertThat(Agent.stateDirectory(embedded, dir -> false, "/run/user/1000/state", "/home/ann"))
+                .isEqualTo(Path.of("/run/user/1000/state/rollguard"));
+        assertThat(Agent.stateDirectory(explicit, dir -> false, null, "/home/ann"))
+                .as("a configuration that names a directory gets exactly that one")
+                .isEqualTo(Path.of("/var/lib/rollguard"));
+    }
 }

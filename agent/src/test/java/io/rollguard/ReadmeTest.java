@@ -26,7 +26,10 @@ class ReadmeTest {
         exported.addAll(List.of("rollguard_build_info", "rollguard_sampler_success",
                 "rollguard_sampler_duration_seconds", "rollguard_sampler_errors_total", "rollguard_check_up",
                 "rollguard_check_value", "rollguard_check_duration_seconds", "rollguard_check_failures_total",
-                "rollguard_check_field"));
+                "rollguard_check_field", "rollguard_rule_state", "rollguard_rule_value",
+                "rollguard_rule_firing_since_seconds", "rollguard_rule_evaluation_failures_total",
+                "rollguard_actions_total", "rollguard_action_duration_seconds", "rollguard_rolled_back",
+                "rollguard_rollback_verified", "rollguard_journal_errors_total"));
         String readme = Files.readString(README);
         Set<String> documented = new TreeSet<>();
         Matcher matcher = FAMILY.matcher(readme.substring(readme.indexOf("## Metrics"), readme.indexOf("## Logs")));
