@@ -29,6 +29,9 @@ class ConfigLoaderTest {
         assertThat(config.agent().stateDir()).isEqualTo(Path.of("/var/lib/rollguard"));
         assertThat(config.agent().logLevel()).isEqualTo(LogLevel.INFO);
         assertThat(config.http().listen()).isEqualTo(new HostPort("0.0.0.0", 9730));
+        assertThat(config.rules()).as("host rules in notify-only mode").extracting(RuleConfig::name)
+                .containsExactly("memory-pressure", "filesystem-almost-full");
+        assertThat(config.rules()).allSatisfy(rule -> assertThat(rule.actions()).isEmpty());
     }
 
     @Test
