@@ -4,12 +4,12 @@ import io.rollguard.check.CheckFactory;
 import io.rollguard.check.CheckRunner;
 import io.rollguard.config.CheckConfig;
 import io.rollguard.config.Config;
-import io.rollguard.config.ConfigException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import oshi.SystemInfo;
@@ -46,13 +46,11 @@ public final class CheckCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Config config;
-        try {
-            config = configOption.load();
-        } catch (ConfigException e) {
-            ConfigOption.print(e, err);
+        Optional<Config> loaded = configOption.loadReporting(err);
+        if (loaded.isEmpty()) {
             return ExitCode.USAGE;
         }
+        Config config = loaded.get();
         Set<String> unknown = new LinkedHashSet<>(names);
         config.checks().forEach(c -> unknown.remove(c.name()));
         if (!unknown.isEmpty()) {

@@ -30,6 +30,16 @@ public final class ConfigOption {
         return ConfigLoader.loadDefault();
     }
 
+    /** The configuration, or empty after printing every problem it has (the command then exits 2). */
+    java.util.Optional<Config> loadReporting(PrintWriter err) {
+        try {
+            return java.util.Optional.of(load());
+        } catch (ConfigException e) {
+            print(e, err);
+            return java.util.Optional.empty();
+        }
+    }
+
     static void print(ConfigException e, PrintWriter err) {
         for (ConfigProblem problem : e.problems()) {
             err.println(problem);

@@ -2,12 +2,12 @@ package io.rollguard.cli;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.rollguard.config.Config;
-import io.rollguard.config.ConfigException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,13 +41,11 @@ public final class EventsCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Config config;
-        try {
-            config = configOption.load();
-        } catch (ConfigException e) {
-            ConfigOption.print(e, err);
+        Optional<Config> loaded = configOption.loadReporting(err);
+        if (loaded.isEmpty()) {
             return ExitCode.USAGE;
         }
+        Config config = loaded.get();
         LocalAgent agent = new LocalAgent(config);
         long after = since;
         try {

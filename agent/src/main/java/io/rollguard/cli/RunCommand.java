@@ -4,11 +4,11 @@ import io.rollguard.Agent;
 import io.rollguard.Version;
 import io.rollguard.check.CheckFactory;
 import io.rollguard.config.Config;
-import io.rollguard.config.ConfigException;
 import io.rollguard.logging.Logging;
 import io.rollguard.sample.HostSamplers;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -32,13 +32,11 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Config config;
-        try {
-            config = configOption.load();
-        } catch (ConfigException e) {
-            ConfigOption.print(e, spec.commandLine().getErr());
+        Optional<Config> loaded = configOption.loadReporting(spec.commandLine().getErr());
+        if (loaded.isEmpty()) {
             return ExitCode.USAGE;
         }
+        Config config = loaded.get();
         Logging.setLevel(config.agent().logLevel());
         log.info("rollguard {} starting with configuration {}", Version.current(), config.source());
 

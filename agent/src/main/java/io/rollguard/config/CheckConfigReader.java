@@ -73,15 +73,7 @@ final class CheckConfigReader {
         List<CheckConfig> checks = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (TableReader table : tables) {
-            String name = table.requiredString("name");
-            if (!name.isEmpty() && !NAME.matcher(name).matches()) {
-                table.report("name", "expected letters, digits, '_', '.' or '-', starting with a letter or digit, got \""
-                        + name + "\"");
-            } else if (!name.isEmpty() && !names.add(name)) {
-                table.report("name", "a check named \"" + name + "\" is already defined");
-            } else if (!name.isEmpty()) {
-                table.relabel("check \"" + name + "\"");
-            }
+            String name = table.uniqueName("check", names);
             checkName = name;
             String type = table.requiredString("type");
             Duration interval = table.duration("interval", CheckConfig.DEFAULT_INTERVAL, MIN_INTERVAL, MAX_INTERVAL);

@@ -17,7 +17,6 @@ import java.util.regex.Pattern;
 
 /** Reads the {@code [[rule]]} tables; every {@code when} is parsed here, once, with errors at their column. */
 final class RuleConfigReader {
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
     private static final Duration MAX_HOLD = Duration.ofDays(7);
 
     private final Set<String> actionNames;
@@ -31,15 +30,7 @@ final class RuleConfigReader {
         List<RuleConfig> rules = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (TableReader table : tables) {
-            String name = table.requiredString("name");
-            if (!name.isEmpty() && !NAME.matcher(name).matches()) {
-                table.report("name", "expected letters, digits, '_', '.' or '-', starting with a letter or digit, got \""
-                        + name + "\"");
-            } else if (!name.isEmpty() && !names.add(name)) {
-                table.report("name", "a rule named \"" + name + "\" is already defined");
-            } else if (!name.isEmpty()) {
-                table.relabel("rule \"" + name + "\"");
-            }
+            String name = table.uniqueName("rule", names);
             String when = table.requiredString("when");
             Expr condition = null;
             if (!when.isBlank()) {

@@ -64,6 +64,29 @@ final class TableReader {
         path = label;
     }
 
+    private static final Pattern ENTRY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+
+    /**
+     * The {@code name} of one entry of an array of tables ({@code [[check]]}, {@code [[rule]]}): required, letters,
+     * digits, '_', '.' or '-', not taken by an earlier entry (recorded in {@code taken}). A valid name relabels the
+     * table in later messages ({@code check "api"}); the name is returned as written, "" when missing.
+     */
+    String uniqueName(String kind, Set<String> taken) {
+        String name = requiredString("name");
+        if (name.isEmpty()) {
+            return name;
+        }
+        if (!ENTRY_NAME.matcher(name).matches()) {
+            report("name", "expected letters, digits, '_', '.' or '-', starting with a letter or digit, got \""
+                    + name + "\"");
+        } else if (!taken.add(name)) {
+            report("name", "a " + kind + " named \"" + name + "\" is already defined");
+        } else {
+            relabel(kind + " \"" + name + "\"");
+        }
+        return name;
+    }
+
     /** Records a problem found at {@code offset} inside the string value of {@code key}. */
     void reportInString(String key, int offset, String message) {
         problems.addInString(table.inputPositionOf(List.of(key)), offset, qualify(key) + ": " + message);
