@@ -1,0 +1,76 @@
+package io.rollguard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.rollguard.Agent;
+import io.rollguard.Main;
+import io.rollguard.check.CheckFactory;
+import io.rollguard.config.ConfigLoader;
+import io.rollguard.config.ConfigSource;
+import io.rollguard.time.TimeSource;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code rollguard events} against a real agent: what is journaled, and with --follow what is journaled next. */
+class EventsCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void followPrintsEventsAsTheyHappen() throws Exception {
+        Path flag = Files.createFile(dir.resolve("ready"));
+        try (Agent agent = new Agent(ConfigLoader.parse(new ConfigSource("test.toml", """
+                [agent]
+                interval = "1s"
+                state_dir = "%s"
+                [http]
+                listen = "127.0.0.1:0"
+                [[check]]
+                name = "flag"
+                type = "path"
+                path = "%s"
+                interval = "1s"
+                [[rule]]
+                name = "flag-gone"
+                when = 'check_up{check="flag"} == 0'
+                """.formatted(dir.resolve("state"), flag), dir)), TimeSource.system(), List.of(),
+                new CheckFactory(java.time.Clock.systemUTC(), () -> 0, () -> 0))) {
+            agent.start();
+            Path cli = Files.writeString(dir.resolve("cli.toml"),
+                    "[http]\nlisten = \"127.0.0.1:" + agent.httpAddress().getPort() + "\"\n");
+            StringWriter out = new StringWriter();
+            Thread follower = new Thread(() -> Main.execute(new PrintWriter(out, true),
+                    new PrintWriter(new StringWriter(), true), "events", "--config", cli.toString(), "--follow"));
+            follower.start();
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> agent.health().checks().get(0).status().name()
+                        .equals("UP"));
+                Files.delete(flag);
+
+                await().atMost(Duration.ofSeconds(30)).until(() -> out.toString().contains(" rule_firing rule=flag-gone"));
+                assertThat(out.toString()).matches("(?s)\\d+ \\S+Z rule_firing rule=flag-gone: condition true, for=0s\\n");
+            } finally {
+                follower.interrupt();
+                follower.join(10_000);
+            }
+        }
+    }
+
+    @Test
+    void withoutAnAgentItSaysWhereItLookedAndExits1() throws Exception {
+        Path cli = Files.writeString(dir.resolve("cli.toml"), "[http]\nlisten = \"127.0.0.1:1\"\n");
+        StringWriter err = new StringWriter();
+
+        assertThat(Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "events",
+                "--config", cli.toString())).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("rollguard: no agent answers at http://127.0.0.1:1 (is `rollguard run` "
+                + "running with this configuration?)\n");
+    }
+}
