@@ -71,7 +71,7 @@ public final class Agent implements AutoCloseable {
     private final TickLoop tickLoop;
     private final AgentInfo info;
 
-    private ScheduledExecutorService scheduler;
+    private volatile ScheduledExecutorService scheduler;
     private HttpServer http;
 
     public Agent(Config config, TimeSource time, List<Sampler> samplers, CheckFactory checkFactory) {
@@ -101,6 +101,19 @@ public final class Agent implements AutoCloseable {
                 new StateFile(stateDir), time, hostName(), config.agent().dryRun());
         this.rules = new RuleEngine(config.rules(), store, responder, time, tick);
         this.tickLoop = new TickLoop(runners, checks, rules, responder, tick, store, metrics, time);
+        checks.onStatusChange(this::evaluateRulesSoon);
+    }
+
+    /** A check changed status: evaluate the rules on the scheduler thread now rather than at the next tick. */
+    private void evaluateRulesSoon() {
+        ScheduledExecutorService running = scheduler;
+        if (running != null && !running.isShutdown()) {
+            try {
+                running.execute(tickLoop::evaluateRules);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping: there is nothing left to evaluate for
+            }
+        }
     }
 
     /**

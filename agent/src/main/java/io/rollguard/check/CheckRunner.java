@@ -56,6 +56,7 @@ public final class CheckRunner implements AutoCloseable {
     private final ExecutorService workers;
     private final ScheduledExecutorService timeouts;
     private final boolean logTransitions;
+    private volatile Runnable onStatusChange = () -> {};
 
     /** A check, its configuration and what its runs found so far. */
     private final class ScheduledCheck {
@@ -172,6 +173,14 @@ public final class CheckRunner implements AutoCloseable {
         return String.join(", ", selected.stream().map(s -> s.config.name()).toList());
     }
 
+    /**
+     * Called, on the worker that ran the check, whenever a check's status changes: the agent evaluates its rules at
+     * once instead of at the next tick, so a breach reaches its action within one check interval.
+     */
+    public void onStatusChange(Runnable listener) {
+        this.onStatusChange = requireNonNull(listener, "listener");
+    }
+
     public List<CheckStatus> statuses() {
         return checks.stream().map(s -> s.status).toList();
     }
@@ -261,6 +270,9 @@ public final class CheckRunner implements AutoCloseable {
         // Fresh for three intervals plus the time a run may take: a check that stops reporting goes stale.
         Duration staleAfter = scheduled.config.interval().multipliedBy(3).plus(scheduled.config.timeout());
         store.replace("check:" + previous.name(), out, nowNanos, scheduled.config.interval(), staleAfter);
+        if (status != previous.status()) {
+            onStatusChange.run();
+        }
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {

@@ -84,6 +84,21 @@ public final class TickLoop {
         }
     }
 
+    /**
+     * Evaluates the rules now, between ticks: called on the scheduler thread when a check changed status, so that
+     * the breach it reports does not wait for the next tick. Never throws.
+     */
+    public void evaluateRules() {
+        try {
+            long now = time.nanoTime();
+            rules.evaluate(now, false);
+            responder.tick(now);
+            health.set(buildHealth());
+        } catch (RuntimeException e) { // as in tick(): a bug here must not stop the scheduler
+            log.error("rule evaluation between ticks failed", e);
+        }
+    }
+
     private HealthSnapshot buildHealth() {
         List<ComponentHealth> components = samplers.stream().map(SamplerRunner::health).toList();
         List<CheckStatus> checkStatuses = checks.statuses();
