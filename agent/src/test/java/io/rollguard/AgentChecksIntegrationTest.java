@@ -97,7 +97,9 @@ class AgentChecksIntegrationTest {
         assertThat(get("/health/ready").statusCode()).isEqualTo(503);
         assertThat(get("/health/live").statusCode()).as("another group's question").isEqualTo(200);
         assertThat(get("/health/nope").statusCode()).isEqualTo(404);
-        assertThat(get("/metrics").body()).contains("rollguard_check_up{check=\"api\"} 0.0");
+        // /metrics is rendered at the tick; health answered as soon as the check failed.
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> get("/metrics").body().contains("rollguard_check_up{check=\"api\"} 0.0"));
 
         Map<String, Object> detailed = JSON.std.mapFrom(get("/health/detailed").body());
         assertThat(detailed.get("status")).isEqualTo("DOWN");
