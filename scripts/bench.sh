@@ -114,12 +114,17 @@ TOML
     rss_scraped=$(rss_mib "$agent_pid")
     stop_agent
 
+    # Breach to action started: a service stops answering, a rule with for = 0s on its check runs a script.
+    local breach_ms
+    breach_ms=$(RUNS="$RUNS" scripts/bench-breach.sh 2>/dev/null | tail -1)
+
     e2e_rows=$(cat <<ROWS
 | start to \`/health\` answering (median of $RUNS) | ${start_ms} ms | <= 1500 ms |
 | resident memory after start, default samplers (median of $RUNS) | ${rss_start} MiB | <= 72 MiB |
 | resident memory after 2,000 scrapes | ${rss_scraped} MiB | <= 72 MiB |
 | \`GET /metrics\`, one client, curl time_total (median of 50) | ${metrics_ms} ms | |
 | \`/metrics\` size | ${metrics_bytes} bytes, ${series} series | |
+| breach to action started: \`for = "0s"\`, 1 s tick and check interval, a real script (median of $RUNS, \`scripts/bench-breach.sh\`) | ${breach_ms} ms | <= 1100 ms (for + one tick + 100 ms) |
 ROWS
 )
 }
