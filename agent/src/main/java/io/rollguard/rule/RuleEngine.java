@@ -152,6 +152,7 @@ public final class RuleEngine {
         }
         if (verdicts.isEmpty() && rule.instances.isEmpty()) {
             // Nothing to evaluate yet: the rule as a whole is unknown, silently, not a transition worth journaling.
+            // With on_missing = "fire" it is a breach instead, which must be heard like any other.
             Instance instance = new Instance(rule.config, now);
             rule.instances.put(LabelSet.EMPTY, instance);
             observe(rule, LabelSet.EMPTY, instance, Observation.MISSING, nowNanos, now, true);
@@ -174,8 +175,9 @@ public final class RuleEngine {
         }
     }
 
+    /** @param quietUnknown whether a move to unknown goes unreported; any other transition is always reported */
     private void observe(CompiledRule rule, LabelSet labels, Instance instance, Observation observation,
-            long nowNanos, Instant now, boolean silently) {
+            long nowNanos, Instant now, boolean quietUnknown) {
         Optional<RuleStateMachine.Transition> transition = instance.machine.observe(observation, nowNanos);
         if (transition.isEmpty()) {
             return;
@@ -184,7 +186,7 @@ public final class RuleEngine {
         instance.since = now;
         instance.reason = change.reason();
         instance.firingSince = change.to() == RuleState.FIRING ? now : null;
-        if (silently) {
+        if (quietUnknown && change.to() == RuleState.UNKNOWN) {
             return;
         }
         listener.accept(new RuleTransition(rule.config, labels, change.from(), change.to(), change.reason(),

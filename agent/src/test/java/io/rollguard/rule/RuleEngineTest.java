@@ -306,6 +306,23 @@ class RuleEngineTest {
         assertThat(series()).doesNotContainKey("rollguard_rule_state{mount=\"/\",rule=\"latency-regression\"}");
     }
 
+    @Test
+    void onMissingFireWithoutAnyDataFiresWithATransition() throws ConfigException {
+        engine = engine("""
+                [[rule]]
+                name = "api-silent"
+                when = 'check_up{check="api"} == 0'
+                on_missing = "fire"
+                """);
+
+        evaluate();
+
+        // A firing nobody hears of runs no action: only the step to unknown may be silent.
+        assertThat(transitions).extracting(t -> t.subject() + " " + t.from().label() + "->" + t.to().label())
+                .containsExactly("api-silent inactive->firing");
+        assertThat(transitions.get(0).reason()).isEqualTo("no data (on_missing = \"fire\"), for=0s");
+    }
+
     private RuleEngine engine(String toml) throws ConfigException {
         return engine(toml, transitions::add);
     }
