@@ -67,6 +67,8 @@ public final class RuleEngine {
     /** One label set of a rule. */
     private static final class Instance {
         final RuleStateMachine machine;
+        // Stands for the rule as a whole while no label set has had data yet.
+        boolean wholeRule;
         Instant since;
         String reason = "condition false";
         double value = Double.NaN;
@@ -136,6 +138,14 @@ public final class RuleEngine {
         for (Verdict verdict : evaluator.evaluateCondition(rule.config.condition(), view)) {
             verdicts.put(verdict.labels(), verdict);
         }
+        Instance wholeRule = rule.instances.get(LabelSet.EMPTY);
+        if (wholeRule != null && wholeRule.wholeRule && !verdicts.isEmpty() && !verdicts.containsKey(LabelSet.EMPTY)) {
+            // Data has come, under its own labels: the rule-wide "no data" ends rather than waiting for data of its
+            // own, which never comes. With on_missing = "fire" it would otherwise go on to fire while all is well.
+            rule.instances.remove(LabelSet.EMPTY);
+            forget(rule, LabelSet.EMPTY, wholeRule, "data arrived; each label set has its own state now", nowNanos,
+                    now);
+        }
         for (Map.Entry<LabelSet, Verdict> entry : verdicts.entrySet()) {
             Verdict verdict = entry.getValue();
             Instance instance = rule.instances.get(entry.getKey());
@@ -144,6 +154,7 @@ public final class RuleEngine {
                 instance = new Instance(rule.config, now);
                 rule.instances.put(entry.getKey(), instance);
             }
+            instance.wholeRule = false;
             instance.value = verdict.value();
             instance.threshold = verdict.threshold();
             instance.basis = verdict.basis();
@@ -154,6 +165,7 @@ public final class RuleEngine {
             // Nothing to evaluate yet: the rule as a whole is unknown, silently, not a transition worth journaling.
             // With on_missing = "fire" it is a breach instead, which must be heard like any other.
             Instance instance = new Instance(rule.config, now);
+            instance.wholeRule = true;
             rule.instances.put(LabelSet.EMPTY, instance);
             observe(rule, LabelSet.EMPTY, instance, Observation.MISSING, nowNanos, now, true);
             return;
@@ -191,6 +203,16 @@ public final class RuleEngine {
         }
         listener.accept(new RuleTransition(rule.config, labels, change.from(), change.to(), change.reason(),
                 instance.value, instance.threshold, instance.basis, now, nowNanos));
+    }
+
+    /** Ends a label set that is no longer evaluated: one that was pending or firing says so, so its actions stop. */
+    private void forget(CompiledRule rule, LabelSet labels, Instance instance, String reason, long nowNanos,
+            Instant now) {
+        RuleState state = instance.machine.state();
+        if (state == RuleState.PENDING || state == RuleState.FIRING) {
+            listener.accept(new RuleTransition(rule.config, labels, state, RuleState.INACTIVE, reason, instance.value,
+                    instance.threshold, instance.basis, now, nowNanos));
+        }
     }
 
     private SeriesWriter series() {

@@ -323,6 +323,33 @@ class RuleEngineTest {
         assertThat(transitions.get(0).reason()).isEqualTo("no data (on_missing = \"fire\"), for=0s");
     }
 
+    @Test
+    void onMissingFireStopsOnceTheFirstDataArrives() throws ConfigException {
+        engine = engine("""
+                [[rule]]
+                name = "api-down"
+                when = 'check_up{check="api"} == 0'
+                for = "1m"
+                on_missing = "fire"
+                """);
+        evaluate(); // the check has not reported yet
+        time.advance(TICK);
+        checkUp(1);
+        evaluate();
+
+        for (int i = 0; i < 12; i++) {
+            time.advance(TICK);
+            checkUp(1);
+            evaluate();
+        }
+
+        // The check passes all along: the rule-wide "no data" must not go on to fire.
+        assertThat(transitions).extracting(t -> t.subject() + " " + t.from().label() + "->" + t.to().label())
+                .containsExactly("api-down inactive->pending", "api-down pending->inactive");
+        assertThat(transitions.get(1).reason()).isEqualTo("data arrived; each label set has its own state now");
+        assertThat(states("api-down")).containsExactly(Map.entry(LabelSet.of("check", "api"), INACTIVE));
+    }
+
     private RuleEngine engine(String toml) throws ConfigException {
         return engine(toml, transitions::add);
     }
