@@ -112,11 +112,11 @@ public final class RuleEngine {
         SeriesView view = store.view(nowNanos);
         Instant now = time.now();
         for (CompiledRule rule : rules) {
-            if (rule.config.scope() == RuleConfig.Scope.DEPLOY && !inWatchWindow) {
-                rule.instances.clear();
-                continue;
-            }
             try {
+                if (rule.config.scope() == RuleConfig.Scope.DEPLOY && !inWatchWindow) {
+                    forgetAll(rule, nowNanos, now);
+                    continue;
+                }
                 evaluate(rule, view, nowNanos, now);
                 if (rule.lastError != null) {
                     log.info("rule {} evaluates again", rule.config.name());
@@ -203,6 +203,15 @@ public final class RuleEngine {
         }
         listener.accept(new RuleTransition(rule.config, labels, change.from(), change.to(), change.reason(),
                 instance.value, instance.threshold, instance.basis, now, nowNanos));
+    }
+
+    /** A deploy-scoped rule outside a watch window rests inactive; if it was firing, its actions must hear so. */
+    private void forgetAll(CompiledRule rule, long nowNanos, Instant now) {
+        for (Iterator<Map.Entry<LabelSet, Instance>> it = rule.instances.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<LabelSet, Instance> entry = it.next();
+            it.remove();
+            forget(rule, entry.getKey(), entry.getValue(), "the deployment's watch window closed", nowNanos, now);
+        }
     }
 
     /** Ends a label set that is no longer evaluated: one that was pending or firing says so, so its actions stop. */

@@ -307,6 +307,29 @@ class RuleEngineTest {
     }
 
     @Test
+    void aDeployScopedRuleFiringWhenTheWatchWindowClosesEndsWithATransition() throws ConfigException {
+        engine = engine("""
+                [[rule]]
+                name = "latency-regression"
+                when = "filesystem_used_ratio > 90%"
+                scope = "deploy"
+                """);
+        mounts(Map.of("/", 0.95));
+        engine.evaluate(time.nanoTime(), true);
+        time.advance(TICK);
+        mounts(Map.of("/", 0.95));
+
+        evaluate(); // the window has closed
+
+        // Whoever acts on transitions must hear that it stopped firing, or its ladder and reminders go on for ever.
+        assertThat(transitions).extracting(t -> t.subject() + " " + t.from().label() + "->" + t.to().label())
+                .containsExactly("latency-regression{mount=\"/\"} inactive->firing",
+                        "latency-regression{mount=\"/\"} firing->inactive");
+        assertThat(transitions.get(1).reason()).isEqualTo("the deployment's watch window closed");
+        assertThat(status("latency-regression").state()).isEqualTo(INACTIVE);
+    }
+
+    @Test
     void onMissingFireWithoutAnyDataFiresWithATransition() throws ConfigException {
         engine = engine("""
                 [[rule]]
