@@ -217,7 +217,9 @@ public final class Responder implements Consumer<RuleTransition> {
             saveState();
         }
         Event started = journal("action_started", fields);
-        ladder.running = !reminder;
+        if (!reminder) {
+            ladder.running = true; // a reminder runs beside the ladder: it neither holds it nor lets it move on
+        }
         ladder.lastStartedNanos.put(action.name(), time.nanoTime());
         ActionRequest request = new ActionRequest(action.name(), environment(ladder, started), eventBody(ladder));
         runner.apply(request).whenComplete((outcome, error) -> finished(ladder, action, started,

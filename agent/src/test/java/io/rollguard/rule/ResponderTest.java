@@ -301,6 +301,32 @@ class ResponderTest {
     }
 
     @Test
+    void aReminderDoesNotLetTheLadderOvertakeAStepStillRunning() throws Exception {
+        responder = responder("""
+                [[rule]]
+                name = "api-down"
+                when = 'check_up{check="api"} == 0'
+                action = ["page", "rollback", "restart"]
+                escalate_after = "30s"
+                """);
+        fire("api-down");
+        runner.last().end(Result.OK);
+        advanceAndTick(Duration.ofSeconds(30));
+        assertThat(runner.runs()).extracting(Run::action).containsExactly("page", "rollback");
+
+        advanceAndTick(Duration.ofSeconds(30)); // a reminder of the page, while the rollback runs
+        advanceAndTick(Duration.ofSeconds(30));
+
+        assertThat(runner.runs()).extracting(Run::action).containsExactly("page", "rollback", "page");
+        runner.runs().get(1).end(Result.OK);
+        advanceAndTick(Duration.ofSeconds(29));
+        assertThat(runner.runs()).extracting(Run::action).containsExactly("page", "rollback", "page");
+        advanceAndTick(Duration.ofSeconds(1)); // escalate_after since the rollback ended, and the next reminder
+        assertThat(runner.runs()).extracting(Run::action).containsExactly("page", "rollback", "page", "restart",
+                "page");
+    }
+
+    @Test
     void aRollbackRunsOnceLatchedOnDiskBeforeItStarts() throws Exception {
         responder = responder("""
                 [[rule]]
