@@ -361,8 +361,7 @@ public final class Responder implements Consumer<RuleTransition> {
     public synchronized void publish(SeriesStore store, long nowNanos, Duration interval) {
         SeriesWriter out = new SeriesWriter();
         for (RuleConfig rule : rules.values()) {
-            boolean hasRollback = rule.actions().stream().map(actions::get).anyMatch(ActionConfig::rollback);
-            if (hasRollback) {
+            if (mayRollBack(rule)) {
                 out.put(ROLLED_BACK, LabelSet.of("rule", rule.name()), latches.containsKey(rule.name()) ? 1 : 0);
             }
         }
@@ -374,6 +373,22 @@ public final class Responder implements Consumer<RuleTransition> {
         durations.forEach((action, seconds) -> out.put(ACTION_DURATION, LabelSet.of("action", action), seconds));
         out.put(JOURNAL_ERRORS, journalErrors);
         store.replace("actions", out, nowNanos, interval, interval.multipliedBy(3));
+    }
+
+    /** Whether a rollback can run for the rule: a step of its ladder, or an on_failure action down from one. */
+    private boolean mayRollBack(RuleConfig rule) {
+        for (String step : rule.actions()) {
+            ActionConfig action = actions.get(step);
+            // The configuration rejects on_failure cycles; the bound only keeps a bad map from looping for ever.
+            for (int hops = 0; action != null && hops <= actions.size(); hops++) {
+                if (action.rollback()) {
+                    return true;
+                }
+                String next = action instanceof ExecActionConfig ? ((ExecActionConfig) action).onFailure() : null;
+                action = next == null ? null : actions.get(next);
+            }
+        }
+        return false;
     }
 
     private Map<String, String> environment(Ladder ladder, Event started) {

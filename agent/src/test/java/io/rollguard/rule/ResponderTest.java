@@ -65,6 +65,10 @@ class ResponderTest {
             [action.restart]
             run = ["/opt/app/restart.sh"]
 
+            [action.restart-or-rollback]
+            run = ["/opt/app/restart.sh"]
+            on_failure = "rollback"
+
             [action.rollback]
             run = ["/opt/app/rollback.sh", "--to", "previous"]
             rollback = true
@@ -584,6 +588,31 @@ class ResponderTest {
     }
 
     @Test
+    void aRollbackReachedThroughOnFailureIsLatchedAndPublishedAsRolledBack() throws Exception {
+        responder = responder("""
+                [[rule]]
+                name = "api-down"
+                when = 'check_up{check="api"} == 0'
+                action = "restart-or-rollback"
+                """);
+        assertThat(published()).containsEntry("rollguard_rolled_back{rule=\"api-down\"}", 0.0);
+        fire("api-down");
+
+        runner.last().end(Result.FAILED);
+
+        assertThat(runner.runs()).extracting(Run::action).containsExactly("restart-or-rollback", "rollback");
+        assertThat(responder.latches()).extracting(Responder.Latch::rule).containsExactly("api-down");
+        assertThat(published()).containsEntry("rollguard_rolled_back{rule=\"api-down\"}", 1.0);
+        runner.last().end(Result.OK);
+        clear("api-down");
+        fire("api-down");
+        runner.last().end(Result.FAILED);
+        assertThat(runner.runs()).extracting(Run::action).containsExactly("restart-or-rollback", "rollback",
+                "restart-or-rollback");
+        assertThat(last("action_skipped").fields()).containsEntry("result", "skipped_latched");
+    }
+
+    @Test
     void publishesItsSeriesWithTheDocumentedLabels() throws Exception {
         responder = responder("""
                 [[rule]]
@@ -711,9 +740,14 @@ class ResponderTest {
     /** The runner the responder asks: records every request and leaves each run open until the test ends it. */
     private final class FakeRunner implements Function<ActionRequest, CompletableFuture<ActionOutcome>> {
         private final List<Run> runs = new ArrayList<>();
+        private boolean refuseNext;
 
         @Override
         public synchronized CompletableFuture<ActionOutcome> apply(ActionRequest request) {
+            if (refuseNext) {
+                refuseNext = false;
+                throw new IllegalArgumentException("no action named \"" + request.action() + "\"");
+            }
             Map<String, Object> state;
             try {
                 state = new StateFile(stateDir).read();
@@ -723,6 +757,11 @@ class ResponderTest {
             Run run = new Run(request, state, new CompletableFuture<>());
             runs.add(run);
             return run.outcome();
+        }
+
+        /** The next request throws, as the real runner does for an action it does not know. */
+        synchronized void refuseNext() {
+            refuseNext = true;
         }
 
         synchronized List<Run> runs() {
