@@ -172,7 +172,7 @@ public final class Responder implements Consumer<RuleTransition> {
                 if (action instanceof WebhookActionConfig && ((WebhookActionConfig) action).repeatInterval() != null) {
                     Long last = ladder.lastStartedNanos.get(action.name());
                     if (last != null && nowNanos - last >= ((WebhookActionConfig) action).repeatInterval().toNanos()) {
-                        run(ladder, action, true);
+                        run(ladder, action, true, null);
                     }
                 }
             }
@@ -186,11 +186,15 @@ public final class Responder implements Consumer<RuleTransition> {
         }
         ActionConfig action = actions.get(steps.get(ladder.next));
         ladder.next++;
-        run(ladder, action, false);
+        run(ladder, action, false, null);
     }
 
-    /** Starts one action for a firing ladder; rollbacks only past the latch, the exclusivity and the hourly bound. */
-    private void run(Ladder ladder, ActionConfig action, boolean reminder) {
+    /**
+     * Starts one action for a firing ladder; rollbacks only past the latch, the exclusivity and the hourly bound.
+     *
+     * @param onFailureOf the action whose failure this one answers; null for a step of the ladder or a reminder
+     */
+    private void run(Ladder ladder, ActionConfig action, boolean reminder, String onFailureOf) {
         RuleConfig rule = ladder.firing.rule();
         boolean dryRun = agentDryRun || action.dryRun();
         if (action.rollback() && !dryRun) {
@@ -209,6 +213,9 @@ public final class Responder implements Consumer<RuleTransition> {
         fields.put("dry_run", dryRun);
         fields.put("fired_event_id", ladder.firedEventId);
         fields.put("reminder", reminder);
+        if (onFailureOf != null) {
+            fields.put("on_failure_of", onFailureOf);
+        }
         if (action.rollback() && !dryRun) {
             // The latch reaches the disk before the script starts: a crash from here on never runs it twice.
             latches.put(rule.name(), new Latch(rule.name(), action.name(), time.now(), ladder.firedEventId));
@@ -323,7 +330,8 @@ public final class Responder implements Consumer<RuleTransition> {
         }
         ActionConfig fallback = actions.get(action.onFailure());
         log.warn("running {} because {} {}", fallback.name(), action.name(), why);
-        run(new Ladder(ladder.firing, ladder.firedEventId), fallback, true);
+        // On a ladder of its own: it neither holds nor moves the rule's ladder.
+        run(new Ladder(ladder.firing, ladder.firedEventId), fallback, false, action.name());
     }
 
     /** Clears the latch of {@code rule}, or every latch when null; returns the rules re-armed. */

@@ -613,6 +613,24 @@ class ResponderTest {
     }
 
     @Test
+    void anActionStartedByOnFailureIsJournaledAsSuch() throws Exception {
+        responder = responder("""
+                [[rule]]
+                name = "memory-pressure"
+                when = "memory_used_ratio > 90%"
+                action = "rollback"
+                """);
+        fire("memory-pressure");
+
+        runner.last().end(Result.TIMEOUT);
+
+        assertThat(events("action_started")).extracting(e -> e.fields().get("action")).containsExactly("rollback",
+                "page");
+        assertThat(last("action_started").fields()).containsEntry("reminder", false)
+                .containsEntry("on_failure_of", "rollback");
+    }
+
+    @Test
     void publishesItsSeriesWithTheDocumentedLabels() throws Exception {
         responder = responder("""
                 [[rule]]
