@@ -228,8 +228,13 @@ public final class Responder implements Consumer<RuleTransition> {
             ladder.running = true; // a reminder runs beside the ladder: it neither holds it nor lets it move on
         }
         ladder.lastStartedNanos.put(action.name(), time.nanoTime());
-        ActionRequest request = new ActionRequest(action.name(), environment(ladder, started), eventBody(ladder));
-        runner.apply(request).whenComplete((outcome, error) -> finished(ladder, action, started,
+        CompletableFuture<ActionOutcome> run;
+        try {
+            run = runner.apply(new ActionRequest(action.name(), environment(ladder, started), eventBody(ladder)));
+        } catch (RuntimeException e) { // a run that cannot start ends like one that failed, or it holds its slot
+            run = CompletableFuture.failedFuture(e);
+        }
+        run.whenComplete((outcome, error) -> finished(ladder, action, started,
                 error == null ? outcome : failedToStart(error), reminder));
     }
 

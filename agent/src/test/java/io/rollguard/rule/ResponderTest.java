@@ -631,6 +631,32 @@ class ResponderTest {
     }
 
     @Test
+    void aRunnerThatCannotStartTheRollbackFailsItAndFreesTheSlot() throws Exception {
+        responder = responder("""
+                [[rule]]
+                name = "memory-pressure"
+                when = "memory_used_ratio > 90%"
+                action = "rollback"
+
+                [[rule]]
+                name = "disk-full"
+                when = "filesystem_used_ratio > 90%"
+                action = "verified-rollback"
+                """);
+        runner.refuseNext();
+
+        fire("memory-pressure");
+
+        assertThat(last("action_finished").fields()).containsEntry("action", "rollback")
+                .containsEntry("result", "failed")
+                .containsEntry("message", "could not start: java.lang.IllegalArgumentException: no action named "
+                        + "\"rollback\"");
+        assertThat(runner.runs()).extracting(Run::action).containsExactly("page");
+        fire("disk-full");
+        assertThat(runner.runs()).extracting(Run::action).containsExactly("page", "verified-rollback");
+    }
+
+    @Test
     void publishesItsSeriesWithTheDocumentedLabels() throws Exception {
         responder = responder("""
                 [[rule]]
