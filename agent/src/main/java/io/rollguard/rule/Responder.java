@@ -462,18 +462,19 @@ public final class Responder implements Consumer<RuleTransition> {
         try {
             Map<String, Object> state = stateFile.read();
             Object saved = state.getOrDefault("latches", Map.of());
-            if (saved instanceof Map) {
-                for (Map.Entry<?, ?> entry : ((Map<?, ?>) saved).entrySet()) {
-                    Map<?, ?> latch = (Map<?, ?>) entry.getValue();
-                    latches.put(String.valueOf(entry.getKey()), new Latch(String.valueOf(entry.getKey()),
-                            String.valueOf(latch.get("action")), Instant.parse(String.valueOf(latch.get("at"))),
-                            ((Number) latch.get("event_id")).longValue()));
-                }
-            }
             Object starts = state.getOrDefault("rollback_starts", List.of());
-            if (starts instanceof List) {
-                ((List<?>) starts).forEach(s -> rollbackStarts.addLast(Instant.parse(String.valueOf(s))));
+            if (!(saved instanceof Map) || !(starts instanceof List)) {
+                // Valid JSON of another shape (another version's, or edited by hand) hides latches as well as garbage.
+                throw new IOException(stateFile.path() + ": expected \"latches\" to be an object and "
+                        + "\"rollback_starts\" a list");
             }
+            for (Map.Entry<?, ?> entry : ((Map<?, ?>) saved).entrySet()) {
+                Map<?, ?> latch = (Map<?, ?>) entry.getValue();
+                latches.put(String.valueOf(entry.getKey()), new Latch(String.valueOf(entry.getKey()),
+                        String.valueOf(latch.get("action")), Instant.parse(String.valueOf(latch.get("at"))),
+                        ((Number) latch.get("event_id")).longValue()));
+            }
+            ((List<?>) starts).forEach(s -> rollbackStarts.addLast(Instant.parse(String.valueOf(s))));
             if (!latches.isEmpty()) {
                 log.info("rollbacks latched from before the restart: {}", String.join(", ", latches.keySet()));
             }

@@ -657,6 +657,25 @@ class ResponderTest {
     }
 
     @Test
+    void aStateFileWhoseLatchesAreNotAnObjectBlocksRollbacksLikeADamagedOne() throws Exception {
+        Files.createDirectories(stateDir);
+        Files.writeString(stateDir.resolve("state.json"), "{\"latches\": [\"memory-pressure\"]}");
+        responder = responder("""
+                [[rule]]
+                name = "memory-pressure"
+                when = "memory_used_ratio > 90%"
+                action = "rollback"
+                """);
+
+        fire("memory-pressure");
+
+        assertThat(runner.runs()).isEmpty();
+        assertThat((String) last("action_skipped").fields().get("message"))
+                .startsWith("the state file cannot be read, so whether this rollback already ran is unknown (")
+                .contains("latches");
+    }
+
+    @Test
     void publishesItsSeriesWithTheDocumentedLabels() throws Exception {
         responder = responder("""
                 [[rule]]
