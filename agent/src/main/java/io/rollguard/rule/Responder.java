@@ -172,7 +172,7 @@ public final class Responder implements Consumer<RuleTransition> {
                 if (action instanceof WebhookActionConfig && ((WebhookActionConfig) action).repeatInterval() != null) {
                     Long last = ladder.lastStartedNanos.get(action.name());
                     if (last != null && nowNanos - last >= ((WebhookActionConfig) action).repeatInterval().toNanos()) {
-                        run(ladder, action, true);
+                        run(ladder, action, true, null);
                     }
                 }
             }
@@ -186,11 +186,15 @@ public final class Responder implements Consumer<RuleTransition> {
         }
         ActionConfig action = actions.get(steps.get(ladder.next));
         ladder.next++;
-        run(ladder, action, false);
+        run(ladder, action, false, null);
     }
 
-    /** Starts one action for a firing ladder; rollbacks only past the latch, the exclusivity and the hourly bound. */
-    private void run(Ladder ladder, ActionConfig action, boolean reminder) {
+    /**
+     * Starts one action for a firing ladder; rollbacks only past the latch, the exclusivity and the hourly bound.
+     *
+     * @param onFailureOf the action whose failure this one answers; null for a step of the ladder or a reminder
+     */
+    private void run(Ladder ladder, ActionConfig action, boolean reminder, String onFailureOf) {
         RuleConfig rule = ladder.firing.rule();
         boolean dryRun = agentDryRun || action.dryRun();
         if (action.rollback() && !dryRun) {
@@ -209,6 +213,9 @@ public final class Responder implements Consumer<RuleTransition> {
         fields.put("dry_run", dryRun);
         fields.put("fired_event_id", ladder.firedEventId);
         fields.put("reminder", reminder);
+        if (onFailureOf != null) {
+            fields.put("on_failure_of", onFailureOf);
+        }
         if (action.rollback() && !dryRun) {
             // The latch reaches the disk before the script starts: a crash from here on never runs it twice.
             latches.put(rule.name(), new Latch(rule.name(), action.name(), time.now(), ladder.firedEventId));
@@ -217,10 +224,17 @@ public final class Responder implements Consumer<RuleTransition> {
             saveState();
         }
         Event started = journal("action_started", fields);
-        ladder.running = !reminder;
+        if (!reminder) {
+            ladder.running = true; // a reminder runs beside the ladder: it neither holds it nor lets it move on
+        }
         ladder.lastStartedNanos.put(action.name(), time.nanoTime());
-        ActionRequest request = new ActionRequest(action.name(), environment(ladder, started), eventBody(ladder));
-        runner.apply(request).whenComplete((outcome, error) -> finished(ladder, action, started,
+        CompletableFuture<ActionOutcome> run;
+        try {
+            run = runner.apply(new ActionRequest(action.name(), environment(ladder, started), eventBody(ladder)));
+        } catch (RuntimeException e) { // a run that cannot start ends like one that failed, or it holds its slot
+            run = CompletableFuture.failedFuture(e);
+        }
+        run.whenComplete((outcome, error) -> finished(ladder, action, started,
                 error == null ? outcome : failedToStart(error), reminder));
     }
 
@@ -321,7 +335,8 @@ public final class Responder implements Consumer<RuleTransition> {
         }
         ActionConfig fallback = actions.get(action.onFailure());
         log.warn("running {} because {} {}", fallback.name(), action.name(), why);
-        run(new Ladder(ladder.firing, ladder.firedEventId), fallback, true);
+        // On a ladder of its own: it neither holds nor moves the rule's ladder.
+        run(new Ladder(ladder.firing, ladder.firedEventId), fallback, false, action.name());
     }
 
     /** Clears the latch of {@code rule}, or every latch when null; returns the rules re-armed. */
@@ -359,8 +374,7 @@ public final class Responder implements Consumer<RuleTransition> {
     public synchronized void publish(SeriesStore store, long nowNanos, Duration interval) {
         SeriesWriter out = new SeriesWriter();
         for (RuleConfig rule : rules.values()) {
-            boolean hasRollback = rule.actions().stream().map(actions::get).anyMatch(ActionConfig::rollback);
-            if (hasRollback) {
+            if (mayRollBack(rule)) {
                 out.put(ROLLED_BACK, LabelSet.of("rule", rule.name()), latches.containsKey(rule.name()) ? 1 : 0);
             }
         }
@@ -372,6 +386,22 @@ public final class Responder implements Consumer<RuleTransition> {
         durations.forEach((action, seconds) -> out.put(ACTION_DURATION, LabelSet.of("action", action), seconds));
         out.put(JOURNAL_ERRORS, journalErrors);
         store.replace("actions", out, nowNanos, interval, interval.multipliedBy(3));
+    }
+
+    /** Whether a rollback can run for the rule: a step of its ladder, or an on_failure action down from one. */
+    private boolean mayRollBack(RuleConfig rule) {
+        for (String step : rule.actions()) {
+            ActionConfig action = actions.get(step);
+            // The configuration rejects on_failure cycles; the bound only keeps a bad map from looping for ever.
+            for (int hops = 0; action != null && hops <= actions.size(); hops++) {
+                if (action.rollback()) {
+                    return true;
+                }
+                String next = action instanceof ExecActionConfig ? ((ExecActionConfig) action).onFailure() : null;
+                action = next == null ? null : actions.get(next);
+            }
+        }
+        return false;
     }
 
     private Map<String, String> environment(Ladder ladder, Event started) {
@@ -432,18 +462,19 @@ public final class Responder implements Consumer<RuleTransition> {
         try {
             Map<String, Object> state = stateFile.read();
             Object saved = state.getOrDefault("latches", Map.of());
-            if (saved instanceof Map) {
-                for (Map.Entry<?, ?> entry : ((Map<?, ?>) saved).entrySet()) {
-                    Map<?, ?> latch = (Map<?, ?>) entry.getValue();
-                    latches.put(String.valueOf(entry.getKey()), new Latch(String.valueOf(entry.getKey()),
-                            String.valueOf(latch.get("action")), Instant.parse(String.valueOf(latch.get("at"))),
-                            ((Number) latch.get("event_id")).longValue()));
-                }
-            }
             Object starts = state.getOrDefault("rollback_starts", List.of());
-            if (starts instanceof List) {
-                ((List<?>) starts).forEach(s -> rollbackStarts.addLast(Instant.parse(String.valueOf(s))));
+            if (!(saved instanceof Map) || !(starts instanceof List)) {
+                // Valid JSON of another shape (another version's, or edited by hand) hides latches as well as garbage.
+                throw new IOException(stateFile.path() + ": expected \"latches\" to be an object and "
+                        + "\"rollback_starts\" a list");
             }
+            for (Map.Entry<?, ?> entry : ((Map<?, ?>) saved).entrySet()) {
+                Map<?, ?> latch = (Map<?, ?>) entry.getValue();
+                latches.put(String.valueOf(entry.getKey()), new Latch(String.valueOf(entry.getKey()),
+                        String.valueOf(latch.get("action")), Instant.parse(String.valueOf(latch.get("at"))),
+                        ((Number) latch.get("event_id")).longValue()));
+            }
+            ((List<?>) starts).forEach(s -> rollbackStarts.addLast(Instant.parse(String.valueOf(s))));
             if (!latches.isEmpty()) {
                 log.info("rollbacks latched from before the restart: {}", String.join(", ", latches.keySet()));
             }

@@ -67,6 +67,8 @@ public final class RuleEngine {
     /** One label set of a rule. */
     private static final class Instance {
         final RuleStateMachine machine;
+        // Stands for the rule as a whole while no label set has had data yet.
+        boolean wholeRule;
         Instant since;
         String reason = "condition false";
         double value = Double.NaN;
@@ -110,11 +112,11 @@ public final class RuleEngine {
         SeriesView view = store.view(nowNanos);
         Instant now = time.now();
         for (CompiledRule rule : rules) {
-            if (rule.config.scope() == RuleConfig.Scope.DEPLOY && !inWatchWindow) {
-                rule.instances.clear();
-                continue;
-            }
             try {
+                if (rule.config.scope() == RuleConfig.Scope.DEPLOY && !inWatchWindow) {
+                    forgetAll(rule, nowNanos, now);
+                    continue;
+                }
                 evaluate(rule, view, nowNanos, now);
                 if (rule.lastError != null) {
                     log.info("rule {} evaluates again", rule.config.name());
@@ -136,6 +138,14 @@ public final class RuleEngine {
         for (Verdict verdict : evaluator.evaluateCondition(rule.config.condition(), view)) {
             verdicts.put(verdict.labels(), verdict);
         }
+        Instance wholeRule = rule.instances.get(LabelSet.EMPTY);
+        if (wholeRule != null && wholeRule.wholeRule && !verdicts.isEmpty() && !verdicts.containsKey(LabelSet.EMPTY)) {
+            // Data has come, under its own labels: the rule-wide "no data" ends rather than waiting for data of its
+            // own, which never comes. With on_missing = "fire" it would otherwise go on to fire while all is well.
+            rule.instances.remove(LabelSet.EMPTY);
+            forget(rule, LabelSet.EMPTY, wholeRule, "data arrived; each label set has its own state now", nowNanos,
+                    now);
+        }
         for (Map.Entry<LabelSet, Verdict> entry : verdicts.entrySet()) {
             Verdict verdict = entry.getValue();
             Instance instance = rule.instances.get(entry.getKey());
@@ -144,6 +154,7 @@ public final class RuleEngine {
                 instance = new Instance(rule.config, now);
                 rule.instances.put(entry.getKey(), instance);
             }
+            instance.wholeRule = false;
             instance.value = verdict.value();
             instance.threshold = verdict.threshold();
             instance.basis = verdict.basis();
@@ -152,7 +163,9 @@ public final class RuleEngine {
         }
         if (verdicts.isEmpty() && rule.instances.isEmpty()) {
             // Nothing to evaluate yet: the rule as a whole is unknown, silently, not a transition worth journaling.
+            // With on_missing = "fire" it is a breach instead, which must be heard like any other.
             Instance instance = new Instance(rule.config, now);
+            instance.wholeRule = true;
             rule.instances.put(LabelSet.EMPTY, instance);
             observe(rule, LabelSet.EMPTY, instance, Observation.MISSING, nowNanos, now, true);
             return;
@@ -174,8 +187,9 @@ public final class RuleEngine {
         }
     }
 
+    /** @param quietUnknown whether a move to unknown goes unreported; any other transition is always reported */
     private void observe(CompiledRule rule, LabelSet labels, Instance instance, Observation observation,
-            long nowNanos, Instant now, boolean silently) {
+            long nowNanos, Instant now, boolean quietUnknown) {
         Optional<RuleStateMachine.Transition> transition = instance.machine.observe(observation, nowNanos);
         if (transition.isEmpty()) {
             return;
@@ -184,11 +198,30 @@ public final class RuleEngine {
         instance.since = now;
         instance.reason = change.reason();
         instance.firingSince = change.to() == RuleState.FIRING ? now : null;
-        if (silently) {
+        if (quietUnknown && change.to() == RuleState.UNKNOWN) {
             return;
         }
         listener.accept(new RuleTransition(rule.config, labels, change.from(), change.to(), change.reason(),
                 instance.value, instance.threshold, instance.basis, now, nowNanos));
+    }
+
+    /** A deploy-scoped rule outside a watch window rests inactive; if it was firing, its actions must hear so. */
+    private void forgetAll(CompiledRule rule, long nowNanos, Instant now) {
+        for (Iterator<Map.Entry<LabelSet, Instance>> it = rule.instances.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<LabelSet, Instance> entry = it.next();
+            it.remove();
+            forget(rule, entry.getKey(), entry.getValue(), "the deployment's watch window closed", nowNanos, now);
+        }
+    }
+
+    /** Ends a label set that is no longer evaluated: one that was pending or firing says so, so its actions stop. */
+    private void forget(CompiledRule rule, LabelSet labels, Instance instance, String reason, long nowNanos,
+            Instant now) {
+        RuleState state = instance.machine.state();
+        if (state == RuleState.PENDING || state == RuleState.FIRING) {
+            listener.accept(new RuleTransition(rule.config, labels, state, RuleState.INACTIVE, reason, instance.value,
+                    instance.threshold, instance.basis, now, nowNanos));
+        }
     }
 
     private SeriesWriter series() {
