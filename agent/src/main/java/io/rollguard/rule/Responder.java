@@ -101,6 +101,9 @@ public final class Responder implements Consumer<RuleTransition> {
         long lastEndedNanos;
         final Map<String, Long> lastStartedNanos = new HashMap<>();
 
+        /** Set on the ladder of an {@code on_failure} action: what failed, for the person it notifies. */
+        String failure;
+
         Ladder(RuleTransition firing, long firedEventId) {
             this.firing = firing;
             this.firedEventId = firedEventId;
@@ -295,11 +298,13 @@ public final class Responder implements Consumer<RuleTransition> {
                 ladder.lastEndedNanos = time.nanoTime();
             }
             boolean rollback = action.rollback() && outcome.result() != ActionOutcome.Result.DRY_RUN;
-            if (rollback) {
+            boolean verifying = outcome.result() == ActionOutcome.Result.OK && rollback
+                    && !((ExecActionConfig) action).verify().isEmpty();
+            if (rollback && !verifying) {
                 rollbackRunning = false;
             }
-            if (outcome.result() == ActionOutcome.Result.OK && rollback
-                    && !((ExecActionConfig) action).verify().isEmpty()) {
+            if (verifying) {
+                // Still one rollback at a time: the slot is released once its verification has an answer.
                 verify(ladder, (ExecActionConfig) action);
             } else if (failed(outcome) && action instanceof ExecActionConfig) {
                 onFailure(ladder, (ExecActionConfig) action, "it " + result + ": " + outcome.message());
@@ -310,6 +315,7 @@ public final class Responder implements Consumer<RuleTransition> {
     private void verify(Ladder ladder, ExecActionConfig action) {
         checks.verify(action.verify(), action.verifyWithin(), VERIFY_PAUSE).whenComplete((verification, error) -> {
             synchronized (this) {
+                rollbackRunning = false;
                 boolean passed = error == null && verification.passed();
                 String message = error != null ? "verification could not run: " + error : verification.message();
                 Map<String, Object> fields = new LinkedHashMap<>();
@@ -336,7 +342,9 @@ public final class Responder implements Consumer<RuleTransition> {
         ActionConfig fallback = actions.get(action.onFailure());
         log.warn("running {} because {} {}", fallback.name(), action.name(), why);
         // On a ladder of its own: it neither holds nor moves the rule's ladder.
-        run(new Ladder(ladder.firing, ladder.firedEventId), fallback, false, action.name());
+        Ladder own = new Ladder(ladder.firing, ladder.firedEventId);
+        own.failure = action.name() + " " + why;
+        run(own, fallback, false, action.name());
     }
 
     /** Clears the latch of {@code rule}, or every latch when null; returns the rules re-armed. */
@@ -425,7 +433,11 @@ public final class Responder implements Consumer<RuleTransition> {
         body.put("event_id", ladder.firedEventId);
         body.put("rule", firing.rule().name());
         body.put("severity", firing.rule().severity().name().toLowerCase(Locale.ROOT));
-        body.put("state", "firing");
+        // An on_failure action (a page, typically) must say that the remedy failed, not repeat the breach.
+        body.put("state", ladder.failure == null ? "firing" : "action_failed");
+        if (ladder.failure != null) {
+            body.put("failure", ladder.failure);
+        }
         body.put("labels", firing.labels().toMap());
         body.put("value", finite(firing.value()));
         body.put("threshold", finite(firing.threshold()));

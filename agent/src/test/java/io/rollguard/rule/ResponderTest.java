@@ -530,7 +530,10 @@ class ResponderTest {
                 "message", "not passing after 1.0 s: api: connection refused"));
         Run page = runner.last();
         assertThat(page.action()).isEqualTo("page");
-        assertThat(page.request().event()).containsEntry("rule", "memory-pressure").containsEntry("state", "firing");
+        assertThat(page.request().event()).containsEntry("rule", "memory-pressure")
+                .containsEntry("state", "action_failed")
+                .containsEntry("failure", "verified-rollback its verification failed: not passing after 1.0 s: api: "
+                        + "connection refused");
         assertThat(published()).containsEntry("rollguard_rollback_verified{rule=\"memory-pressure\"}", 0.0);
         assertThat(responder.latches()).extracting(Responder.Latch::rule).containsExactly("memory-pressure");
     }
