@@ -55,18 +55,24 @@ public final class RuleEngine {
     /** A rule, its label sets' state machines and its failure count. */
     private static final class CompiledRule {
         final RuleConfig config;
+        // Built once: rebuilding the series' label sets each tick (sorting and checking every name) was the largest
+        // allocation of an evaluation pass.
+        final LabelSet failureLabels;
         final Map<LabelSet, Instance> instances = new LinkedHashMap<>();
         long failures;
         String lastError;
 
         CompiledRule(RuleConfig config) {
             this.config = config;
+            this.failureLabels = LabelSet.of("rule", config.name());
         }
     }
 
     /** One label set of a rule. */
     private static final class Instance {
         final RuleStateMachine machine;
+        // The label set's labels plus the rule's name, the labels of its series; fixed for the instance's life.
+        final LabelSet seriesLabels;
         Instant since;
         String reason = "condition false";
         double value = Double.NaN;
@@ -74,9 +80,16 @@ public final class RuleEngine {
         Basis basis = Basis.NONE;
         Instant firingSince;
 
-        Instance(RuleConfig config, Instant now) {
+        Instance(RuleConfig config, LabelSet labels, Instant now) {
             this.machine = new RuleStateMachine(config.forDuration(), config.clearFor(), config.fireOnMissing());
+            this.seriesLabels = seriesLabels(labels, config.name());
             this.since = now;
+        }
+
+        private static LabelSet seriesLabels(LabelSet labels, String rule) {
+            Map<String, String> withRule = new LinkedHashMap<>(labels.toMap());
+            withRule.put("rule", rule);
+            return LabelSet.of(withRule);
         }
     }
 
@@ -141,7 +154,7 @@ public final class RuleEngine {
             Instance instance = rule.instances.get(entry.getKey());
             boolean fresh = instance == null;
             if (fresh) {
-                instance = new Instance(rule.config, now);
+                instance = new Instance(rule.config, entry.getKey(), now);
                 rule.instances.put(entry.getKey(), instance);
             }
             instance.value = verdict.value();
@@ -152,7 +165,7 @@ public final class RuleEngine {
         }
         if (verdicts.isEmpty() && rule.instances.isEmpty()) {
             // Nothing to evaluate yet: the rule as a whole is unknown, silently, not a transition worth journaling.
-            Instance instance = new Instance(rule.config, now);
+            Instance instance = new Instance(rule.config, LabelSet.EMPTY, now);
             rule.instances.put(LabelSet.EMPTY, instance);
             observe(rule, LabelSet.EMPTY, instance, Observation.MISSING, nowNanos, now, true);
             return;
@@ -194,12 +207,9 @@ public final class RuleEngine {
     private SeriesWriter series() {
         SeriesWriter out = new SeriesWriter();
         for (CompiledRule rule : rules) {
-            out.put(FAILURES, LabelSet.of("rule", rule.config.name()), rule.failures);
-            for (Map.Entry<LabelSet, Instance> entry : rule.instances.entrySet()) {
-                Map<String, String> labels = new LinkedHashMap<>(entry.getKey().toMap());
-                labels.put("rule", rule.config.name());
-                LabelSet set = LabelSet.of(labels);
-                Instance instance = entry.getValue();
+            out.put(FAILURES, rule.failureLabels, rule.failures);
+            for (Instance instance : rule.instances.values()) {
+                LabelSet set = instance.seriesLabels;
                 out.put(STATE, set, instance.machine.state().code());
                 out.put(VALUE, set, instance.value);
                 if (instance.firingSince != null) {
