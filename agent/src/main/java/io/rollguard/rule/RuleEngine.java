@@ -145,9 +145,16 @@ public final class RuleEngine {
     }
 
     private void evaluate(CompiledRule rule, SeriesView view, long nowNanos, Instant now) {
-        Map<LabelSet, Verdict> verdicts = new LinkedHashMap<>();
-        for (Verdict verdict : evaluator.evaluateCondition(rule.config.condition(), view)) {
-            verdicts.put(verdict.labels(), verdict);
+        List<Verdict> evaluated = evaluator.evaluateCondition(rule.config.condition(), view);
+        Map<LabelSet, Verdict> verdicts;
+        if (evaluated.size() == 1) {
+            // Most rules read one series: a one-entry map spares them a hash table per rule per tick.
+            verdicts = Map.of(evaluated.get(0).labels(), evaluated.get(0));
+        } else {
+            verdicts = new LinkedHashMap<>();
+            for (Verdict verdict : evaluated) {
+                verdicts.put(verdict.labels(), verdict);
+            }
         }
         for (Map.Entry<LabelSet, Verdict> entry : verdicts.entrySet()) {
             Verdict verdict = entry.getValue();
