@@ -55,12 +55,16 @@ public final class RuleEngine {
     /** A rule, its label sets' state machines and its failure count. */
     private static final class CompiledRule {
         final RuleConfig config;
+        // Built once: rebuilding the series' label sets each tick (sorting and checking every name) was the largest
+        // allocation of an evaluation pass.
+        final LabelSet failureLabels;
         final Map<LabelSet, Instance> instances = new LinkedHashMap<>();
         long failures;
         String lastError;
 
         CompiledRule(RuleConfig config) {
             this.config = config;
+            this.failureLabels = LabelSet.of("rule", config.name());
         }
     }
 
@@ -69,6 +73,8 @@ public final class RuleEngine {
         final RuleStateMachine machine;
         // Stands for the rule as a whole while no label set has had data yet.
         boolean wholeRule;
+        // The label set's labels plus the rule's name, the labels of its series; fixed for the instance's life.
+        final LabelSet seriesLabels;
         Instant since;
         String reason = "condition false";
         double value = Double.NaN;
@@ -76,9 +82,16 @@ public final class RuleEngine {
         Basis basis = Basis.NONE;
         Instant firingSince;
 
-        Instance(RuleConfig config, Instant now) {
+        Instance(RuleConfig config, LabelSet labels, Instant now) {
             this.machine = new RuleStateMachine(config.forDuration(), config.clearFor(), config.fireOnMissing());
+            this.seriesLabels = seriesLabels(labels, config.name());
             this.since = now;
+        }
+
+        private static LabelSet seriesLabels(LabelSet labels, String rule) {
+            Map<String, String> withRule = new LinkedHashMap<>(labels.toMap());
+            withRule.put("rule", rule);
+            return LabelSet.of(withRule);
         }
     }
 
@@ -134,9 +147,16 @@ public final class RuleEngine {
     }
 
     private void evaluate(CompiledRule rule, SeriesView view, long nowNanos, Instant now) {
-        Map<LabelSet, Verdict> verdicts = new LinkedHashMap<>();
-        for (Verdict verdict : evaluator.evaluateCondition(rule.config.condition(), view)) {
-            verdicts.put(verdict.labels(), verdict);
+        List<Verdict> evaluated = evaluator.evaluateCondition(rule.config.condition(), view);
+        Map<LabelSet, Verdict> verdicts;
+        if (evaluated.size() == 1) {
+            // Most rules read one series: a one-entry map spares them a hash table per rule per tick.
+            verdicts = Map.of(evaluated.get(0).labels(), evaluated.get(0));
+        } else {
+            verdicts = new LinkedHashMap<>();
+            for (Verdict verdict : evaluated) {
+                verdicts.put(verdict.labels(), verdict);
+            }
         }
         Instance wholeRule = rule.instances.get(LabelSet.EMPTY);
         if (wholeRule != null && wholeRule.wholeRule && !verdicts.isEmpty() && !verdicts.containsKey(LabelSet.EMPTY)) {
@@ -151,7 +171,7 @@ public final class RuleEngine {
             Instance instance = rule.instances.get(entry.getKey());
             boolean fresh = instance == null;
             if (fresh) {
-                instance = new Instance(rule.config, now);
+                instance = new Instance(rule.config, entry.getKey(), now);
                 rule.instances.put(entry.getKey(), instance);
             }
             instance.wholeRule = false;
@@ -164,7 +184,7 @@ public final class RuleEngine {
         if (verdicts.isEmpty() && rule.instances.isEmpty()) {
             // Nothing to evaluate yet: the rule as a whole is unknown, silently, not a transition worth journaling.
             // With on_missing = "fire" it is a breach instead, which must be heard like any other.
-            Instance instance = new Instance(rule.config, now);
+            Instance instance = new Instance(rule.config, LabelSet.EMPTY, now);
             instance.wholeRule = true;
             rule.instances.put(LabelSet.EMPTY, instance);
             observe(rule, LabelSet.EMPTY, instance, Observation.MISSING, nowNanos, now, true);
@@ -227,12 +247,9 @@ public final class RuleEngine {
     private SeriesWriter series() {
         SeriesWriter out = new SeriesWriter();
         for (CompiledRule rule : rules) {
-            out.put(FAILURES, LabelSet.of("rule", rule.config.name()), rule.failures);
-            for (Map.Entry<LabelSet, Instance> entry : rule.instances.entrySet()) {
-                Map<String, String> labels = new LinkedHashMap<>(entry.getKey().toMap());
-                labels.put("rule", rule.config.name());
-                LabelSet set = LabelSet.of(labels);
-                Instance instance = entry.getValue();
+            out.put(FAILURES, rule.failureLabels, rule.failures);
+            for (Instance instance : rule.instances.values()) {
+                LabelSet set = instance.seriesLabels;
                 out.put(STATE, set, instance.machine.state().code());
                 out.put(VALUE, set, instance.value);
                 if (instance.firingSince != null) {

@@ -41,6 +41,7 @@ public final class SeriesStore {
      */
     private record Batch(
             Map<String, List<Series>> byName,
+            Map<String, Served> servedByName,
             Map<SeriesKey, SeriesHistory> histories,
             long updatedNanos,
             long staleAfterNanos) {}
@@ -70,6 +71,7 @@ public final class SeriesStore {
     private static Batch nextBatch(Batch previous, Map<SeriesKey, Double> values, long nowNanos,
             Duration period, long staleAfterNanos, Map<String, Duration> windows) {
         Map<String, List<Series>> byName = new LinkedHashMap<>();
+        Map<String, List<SeriesHistory>> historiesByName = new HashMap<>();
         Map<SeriesKey, SeriesHistory> histories = new HashMap<>();
         for (Map.Entry<SeriesKey, Double> entry : values.entrySet()) {
             SeriesKey key = entry.getKey();
@@ -86,10 +88,44 @@ public final class SeriesStore {
                 }
                 history.append(nowNanos, entry.getValue());
                 histories.put(key, history);
+                historiesByName.computeIfAbsent(name, n -> new ArrayList<>()).add(history);
             }
         }
-        byName.replaceAll((name, series) -> List.copyOf(series));
-        return new Batch(Collections.unmodifiableMap(byName), Map.copyOf(histories), nowNanos, staleAfterNanos);
+        Map<String, Served> served = new HashMap<>(byName.size() * 2);
+        for (Map.Entry<String, List<Series>> entry : byName.entrySet()) {
+            List<Series> series = List.copyOf(entry.getValue());
+            entry.setValue(series);
+            served.put(entry.getKey(), served(series, historiesByName.get(entry.getKey()), histories));
+        }
+        return new Batch(Collections.unmodifiableMap(byName), served, Map.copyOf(histories), nowNanos,
+                staleAfterNanos);
+    }
+
+    /**
+     * What a view serves of one name of a batch, worked out once per run rather than at every view: the series,
+     * one per label set, and the histories of the tracked ones, in the order written.
+     */
+    private record Served(List<Series> series, List<SeriesHistory> histories) {}
+
+    private static Served served(List<Series> series, List<SeriesHistory> historiesOfName,
+            Map<SeriesKey, SeriesHistory> histories) {
+        MetricFamily family = series.get(0).key().family();
+        boolean oneFamily = true;
+        for (int i = 1; i < series.size() && oneFamily; i++) {
+            oneFamily = series.get(i).key().family().equals(family);
+        }
+        if (oneFamily) { // the writer's keys are distinct, so are the label sets of one family
+            return new Served(series, historiesOfName == null ? List.of() : List.copyOf(historiesOfName));
+        }
+        // Two families share the name (a type or help text differs): one label set, one series, the first.
+        Map<LabelSet, Series> byLabels = new LinkedHashMap<>();
+        List<SeriesHistory> kept = new ArrayList<>();
+        for (Series one : series) {
+            if (byLabels.putIfAbsent(one.key().labels(), one) == null && histories.get(one.key()) != null) {
+                kept.add(histories.get(one.key()));
+            }
+        }
+        return new Served(List.copyOf(byLabels.values()), List.copyOf(kept));
     }
 
     /** Enough samples to cover the window at the producer's period, plus two for a run that comes a little early. */
@@ -148,62 +184,168 @@ public final class SeriesStore {
 
     /**
      * A read-only picture of the fresh series and their history at {@code nowNanos}, for one rule evaluation pass.
-     * Building it indexes the fresh series by name once, so that each selector of each rule is a map lookup.
+     * Taking it only notes which producers are fresh; each name is resolved at its first lookup and then
+     * remembered, so a pass pays for the names its rules read, not for every series in the store.
      */
     public SeriesView view(long nowNanos) {
-        Map<String, Map<LabelSet, Series>> latest = new HashMap<>();
-        Map<String, List<SeriesHistory>> histories = new HashMap<>();
+        List<Batch> fresh = new ArrayList<>();
         for (Batch batch : owners.values()) {
-            if (!isFresh(batch, nowNanos)) {
-                continue;
-            }
-            batch.byName().forEach((name, seriesOfName) -> {
-                Map<LabelSet, Series> byLabels = latest.computeIfAbsent(name, n -> new LinkedHashMap<>());
-                for (Series series : seriesOfName) {
-                    // Two producers writing one label set: the first one wins, as on /metrics.
-                    if (byLabels.putIfAbsent(series.key().labels(), series) == null) {
-                        SeriesHistory history = batch.histories().get(series.key());
-                        if (history != null) {
-                            histories.computeIfAbsent(name, n -> new ArrayList<>()).add(history);
-                        }
-                    }
-                }
-            });
-        }
-        Map<String, List<Series>> latestLists = new HashMap<>(latest.size() * 2);
-        latest.forEach((name, byLabels) -> latestLists.put(name, List.copyOf(byLabels.values())));
-        // Resolve names once per view rather than per lookup: each prefixed name is also found under its short
-        // name, unless a series has that short name itself (then the name as written wins).
-        Map<String, List<Series>> resolved = new HashMap<>(latestLists);
-        Map<String, List<SeriesHistory>> resolvedHistories = new HashMap<>(histories);
-        for (String name : latestLists.keySet()) {
-            String shortName = name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : null;
-            if (shortName != null && !shortName.startsWith(PREFIX) && !latestLists.containsKey(shortName)) {
-                resolved.put(shortName, latestLists.get(name));
-                List<SeriesHistory> historiesOfName = histories.get(name);
-                if (historiesOfName != null) {
-                    resolvedHistories.put(shortName, historiesOfName);
-                }
+            if (isFresh(batch, nowNanos)) {
+                fresh.add(batch);
             }
         }
-        return new StoreView(nowNanos, resolved, resolvedHistories);
+        return new StoreView(nowNanos, fresh);
     }
 
     private static boolean isFresh(Batch batch, long nowNanos) {
         return nowNanos - batch.updatedNanos() <= batch.staleAfterNanos();
     }
 
-    private record StoreView(
-            long nowNanos, Map<String, List<Series>> byName, Map<String, List<SeriesHistory>> histories)
-            implements SeriesView {
+    /**
+     * Series of one name, one per label set, and the histories of the tracked ones, in the same order. Indexes
+     * itself by a label's values at the first lookup by that label: one pass's selectors of {@code {instance="a"}}
+     * then cost a map lookup each instead of a scan of every instance.
+     */
+    private static final class Selection {
+        static final Selection EMPTY = new Selection(List.of(), List.of());
+
+        final List<Series> series;
+        final List<SeriesHistory> histories;
+        private Map<String, Map<String, Selection>> byLabel; // label -> value -> the series with that value
+
+        Selection(List<Series> series, List<SeriesHistory> histories) {
+            this.series = series;
+            this.histories = histories;
+        }
+
+        Selection matching(String label, String value) {
+            if (series.isEmpty()) {
+                return this; // and EMPTY, shared by every view, is never written to
+            }
+            if (byLabel == null) {
+                byLabel = new HashMap<>();
+            }
+            Map<String, Selection> byValue = byLabel.get(label);
+            if (byValue == null) {
+                byValue = index(label);
+                byLabel.put(label, byValue);
+            }
+            return byValue.getOrDefault(value, EMPTY);
+        }
+
+        private Map<String, Selection> index(String label) {
+            Map<String, List<Series>> seriesByValue = new HashMap<>();
+            for (int i = 0; i < series.size(); i++) {
+                Series one = series.get(i);
+                seriesByValue.computeIfAbsent(valueOf(one.key().labels(), label), v -> new ArrayList<>()).add(one);
+            }
+            Map<String, List<SeriesHistory>> historiesByValue = new HashMap<>();
+            for (int i = 0; i < histories.size(); i++) {
+                SeriesHistory history = histories.get(i);
+                historiesByValue.computeIfAbsent(valueOf(history.key().labels(), label), v -> new ArrayList<>())
+                        .add(history);
+            }
+            Map<String, Selection> byValue = new HashMap<>(seriesByValue.size() * 2);
+            seriesByValue.forEach((value, seriesOfValue) -> byValue.put(value, new Selection(
+                    Collections.unmodifiableList(seriesOfValue),
+                    Collections.unmodifiableList(historiesByValue.getOrDefault(value, List.of())))));
+            return byValue;
+        }
+    }
+
+    /** A label's value as a matcher sees it: a series without the label has it empty. */
+    static String valueOf(LabelSet labels, String label) {
+        String value = labels.get(label);
+        return value == null ? "" : value;
+    }
+
+    /**
+     * Not thread-safe: it remembers the names it resolved, so one view serves one pass on one thread, as
+     * {@link SeriesView} says.
+     */
+    private static final class StoreView implements SeriesView {
+        private final long nowNanos;
+        private final List<Batch> fresh; // in the order the store iterates its owners, as /metrics shows them
+        private final Map<String, Selection> resolved = new HashMap<>();
+
+        StoreView(long nowNanos, List<Batch> fresh) {
+            this.nowNanos = nowNanos;
+            this.fresh = fresh;
+        }
+
+        @Override
+        public long nowNanos() {
+            return nowNanos;
+        }
+
         @Override
         public List<Series> latest(String name) {
-            return byName.getOrDefault(name, List.of());
+            return resolve(name).series;
         }
 
         @Override
         public List<SeriesHistory> range(String name) {
-            return histories.getOrDefault(name, List.of());
+            return resolve(name).histories;
+        }
+
+        @Override
+        public List<Series> latest(String name, String label, String value) {
+            return resolve(name).matching(label, value).series;
+        }
+
+        @Override
+        public List<SeriesHistory> range(String name, String label, String value) {
+            return resolve(name).matching(label, value).histories;
+        }
+
+        /** As written when a fresh series has the name, else with the prefix when the name lacks it. */
+        private Selection resolve(String name) {
+            Selection selection = resolved.get(name);
+            if (selection == null) {
+                selection = collect(name);
+                if (selection.series.isEmpty() && !name.startsWith(PREFIX)) {
+                    selection = collect(PREFIX + name);
+                }
+                resolved.put(name, selection);
+            }
+            return selection;
+        }
+
+        private Selection collect(String name) {
+            Served only = null;
+            int producers = 0;
+            for (int i = 0; i < fresh.size(); i++) {
+                Served served = fresh.get(i).servedByName().get(name);
+                if (served != null) {
+                    only = served;
+                    producers++;
+                }
+            }
+            if (producers == 0) {
+                return Selection.EMPTY;
+            }
+            if (producers == 1) {
+                // The batch's lists as they are; the selection around them, and the index it builds, are this view's.
+                return new Selection(only.series(), only.histories());
+            }
+            // Two producers writing one label set: the first one wins, as on /metrics.
+            Map<LabelSet, Series> byLabels = new LinkedHashMap<>();
+            List<SeriesHistory> histories = new ArrayList<>();
+            for (Batch batch : fresh) {
+                Served served = batch.servedByName().get(name);
+                if (served == null) {
+                    continue;
+                }
+                for (Series series : served.series()) {
+                    if (byLabels.putIfAbsent(series.key().labels(), series) == null) {
+                        SeriesHistory history = batch.histories().get(series.key());
+                        if (history != null) {
+                            histories.add(history);
+                        }
+                    }
+                }
+            }
+            return new Selection(List.copyOf(byLabels.values()), List.copyOf(histories));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.rollguard.store;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -11,6 +12,8 @@ import java.util.List;
  * that name and it lacks the {@code rollguard_} prefix, {@code rollguard_} + name is looked up instead. So
  * {@code memory_used_ratio} reads {@code rollguard_memory_used_ratio}, while a scraped application's
  * {@code http_requests_total} is found as written.
+ *
+ * <p>A view serves one evaluation pass on one thread: it may remember what it looked up.
  */
 public interface SeriesView {
     /** The monotonic time, in nanoseconds, this view was taken at: the end of every window read through it. */
@@ -24,4 +27,30 @@ public interface SeriesView {
      * ({@link SeriesStore#track}); a stale or vanished series has none, even if its ring still holds samples.
      */
     List<SeriesHistory> range(String name);
+
+    /**
+     * What {@link #latest} returns for {@code name} whose label {@code label} has {@code value}, a series without
+     * the label counting as having it empty, in the same order: what an equality matcher keeps. A view may index
+     * its series to answer this without reading every one of them.
+     */
+    default List<Series> latest(String name, String label, String value) {
+        List<Series> matching = new ArrayList<>();
+        for (Series series : latest(name)) {
+            if (SeriesStore.valueOf(series.key().labels(), label).equals(value)) {
+                matching.add(series);
+            }
+        }
+        return matching;
+    }
+
+    /** What {@link #range} returns for {@code name} whose label {@code label} has {@code value}, as above. */
+    default List<SeriesHistory> range(String name, String label, String value) {
+        List<SeriesHistory> matching = new ArrayList<>();
+        for (SeriesHistory history : range(name)) {
+            if (SeriesStore.valueOf(history.key().labels(), label).equals(value)) {
+                matching.add(history);
+            }
+        }
+        return matching;
+    }
 }

@@ -102,7 +102,7 @@ public final class Evaluator {
         @Override
         public Value selector(Selector selector) {
             List<Vector.Element> elements = new ArrayList<>();
-            List<Series> candidates = view.latest(selector.name());
+            List<Series> candidates = candidates(selector);
             // Indexed loops over series: an iterator per selector per tick is garbage C1 (the shipped JIT) keeps.
             for (int i = 0; i < candidates.size(); i++) {
                 Series series = candidates.get(i);
@@ -145,7 +145,7 @@ public final class Evaluator {
         @Override
         public Value window(WindowCall call) {
             List<Vector.Element> elements = new ArrayList<>();
-            List<SeriesHistory> histories = view.range(call.selector().name());
+            List<SeriesHistory> histories = histories(call.selector());
             for (int i = 0; i < histories.size(); i++) {
                 SeriesHistory history = histories.get(i);
                 if (call.selector().matches(history.key().labels())) {
@@ -163,7 +163,7 @@ public final class Evaluator {
         @Override
         public Value quantile(QuantileCall call) {
             List<Vector.Element> elements = new ArrayList<>();
-            List<SeriesHistory> histories = view.range(call.selector().name());
+            List<SeriesHistory> histories = histories(call.selector());
             for (int i = 0; i < histories.size(); i++) {
                 SeriesHistory history = histories.get(i);
                 if (call.selector().matches(history.key().labels())) {
@@ -194,8 +194,9 @@ public final class Evaluator {
         public Value absent(Absent absent) {
             Selector selector = absent.selector();
             int matching = 0;
-            for (Series series : view.latest(selector.name())) {
-                if (selector.matches(series.key().labels())) {
+            List<Series> candidates = candidates(selector);
+            for (int i = 0; i < candidates.size(); i++) {
+                if (selector.matches(candidates.get(i).key().labels())) {
                     matching++;
                 }
             }
@@ -217,6 +218,22 @@ public final class Evaluator {
             return Vector.series(List.of());
         }
 
+        /**
+         * The series that may match: those with the value of the selector's first equality matcher when it has one,
+         * which the view finds without reading every series of the name, else all of them.
+         */
+        private List<Series> candidates(Selector selector) {
+            LabelMatcher equality = equality(selector);
+            return equality == null ? view.latest(selector.name())
+                    : view.latest(selector.name(), equality.label(), equality.value());
+        }
+
+        private List<SeriesHistory> histories(Selector selector) {
+            LabelMatcher equality = equality(selector);
+            return equality == null ? view.range(selector.name())
+                    : view.range(selector.name(), equality.label(), equality.value());
+        }
+
         private Vector numbers(Expr expr) {
             Value value = expr.accept(this);
             if (!(value instanceof Vector)) {
@@ -232,6 +249,16 @@ public final class Evaluator {
             }
             return (Verdicts) value;
         }
+    }
+
+    private static LabelMatcher equality(Selector selector) {
+        List<LabelMatcher> matchers = selector.matchers();
+        for (int i = 0; i < matchers.size(); i++) {
+            if (matchers.get(i).op() == LabelMatcher.Op.EQUAL) {
+                return matchers.get(i);
+            }
+        }
+        return null;
     }
 
     private static Vector arithmetic(Binary binary, Vector left, Vector right) {
