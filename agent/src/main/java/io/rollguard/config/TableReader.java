@@ -46,11 +46,6 @@ final class TableReader {
         return new TableReader(table, "", null, problems);
     }
 
-    /** Where this table starts, for problems about what it lacks; null for the root and for absent tables. */
-    TomlPosition position() {
-        return position;
-    }
-
     /** The dotted path of this table, such as {@code sample.cpu} or {@code process[2]}, for messages. */
     String path() {
         return path;
