@@ -13,9 +13,11 @@ import io.rollguard.journal.JournalLimits;
 import io.rollguard.journal.StateFile;
 import io.rollguard.rule.Responder;
 import io.rollguard.rule.RuleEngine;
+import io.rollguard.rule.RuleState;
 import io.rollguard.config.HostPort;
 import io.rollguard.config.SamplerSettings;
 import io.rollguard.health.HealthSnapshot;
+import io.rollguard.health.Status;
 import io.rollguard.http.AgentInfo;
 import io.rollguard.http.AgentState;
 import io.rollguard.http.ApiEndpoints;
@@ -221,8 +223,8 @@ public final class Agent implements AutoCloseable {
     /** For {@code systemctl status}: "12 checks (1 failing), 5 rules (0 firing), 0 latched". */
     private String statusLine() {
         HealthSnapshot health = tickLoop.health();
-        long failing = health.checks().stream().filter(c -> c.status() == io.rollguard.health.Status.DOWN).count();
-        long firing = health.rules().stream().filter(r -> r.state() == io.rollguard.rule.RuleState.FIRING).count();
+        long failing = health.checks().stream().filter(c -> c.status() == Status.DOWN).count();
+        long firing = health.rules().stream().filter(r -> r.state() == RuleState.FIRING).count();
         return "%d checks (%d failing), %d rules (%d firing), %d latched".formatted(health.checks().size(), failing,
                 health.rules().size(), firing, responder.latches().size());
     }

@@ -83,12 +83,12 @@ final class UnixDatagrams {
      * is part of the name, so the address must end exactly where the name does.
      */
     static byte[] address(String name) throws IOException {
+        if (name.isEmpty() || name.equals("@")) {
+            throw new IOException("not a socket name: \"" + name + "\"");
+        }
         boolean abstractName = name.startsWith("@");
         byte[] path = (abstractName ? "\0" + name.substring(1) : name).getBytes(StandardCharsets.UTF_8);
         int length = abstractName ? path.length : path.length + 1;
-        if (name.length() < 2 && abstractName || name.isEmpty()) {
-            throw new IOException("not a socket name: \"" + name + "\"");
-        }
         if (length > PATH_BYTES) {
             throw new IOException("socket name longer than " + PATH_BYTES + " bytes: " + name);
         }
