@@ -13,9 +13,11 @@ import io.rollguard.journal.JournalLimits;
 import io.rollguard.journal.StateFile;
 import io.rollguard.rule.Responder;
 import io.rollguard.rule.RuleEngine;
+import io.rollguard.rule.RuleState;
 import io.rollguard.config.HostPort;
 import io.rollguard.config.SamplerSettings;
 import io.rollguard.health.HealthSnapshot;
+import io.rollguard.health.Status;
 import io.rollguard.http.AgentInfo;
 import io.rollguard.http.AgentState;
 import io.rollguard.http.ApiEndpoints;
@@ -32,6 +34,7 @@ import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesStore;
 import io.rollguard.store.SeriesWriter;
+import io.rollguard.systemd.SystemdNotifier;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -70,11 +73,19 @@ public final class Agent implements AutoCloseable {
     private final RuleEngine rules;
     private final TickLoop tickLoop;
     private final AgentInfo info;
+    private final SystemdNotifier notifier;
 
     private volatile ScheduledExecutorService scheduler;
     private HttpServer http;
 
     public Agent(Config config, TimeSource time, List<Sampler> samplers, CheckFactory checkFactory) {
+        this(config, time, samplers, checkFactory, SystemdNotifier.disabled());
+    }
+
+    /** @param notifier tells systemd when the agent is ready, alive and stopping */
+    public Agent(Config config, TimeSource time, List<Sampler> samplers, CheckFactory checkFactory,
+            SystemdNotifier notifier) {
+        this.notifier = requireNonNull(notifier, "notifier");
         this.config = requireNonNull(config, "config");
         this.time = requireNonNull(time, "time");
         String version = Version.current();
@@ -187,6 +198,12 @@ public final class Agent implements AutoCloseable {
         log.info("listening on http://{}", new HostPort(config.http().listen().host(), http.address().getPort()));
 
         Duration tick = config.agent().interval();
+        notifier.watchdogInterval().filter(ping -> tick.compareTo(ping.multipliedBy(2)) >= 0).ifPresent(ping ->
+                log.warn("[agent] interval {} is not shorter than WatchdogSec={}: systemd will restart the agent",
+                        io.rollguard.config.Quantities.formatDuration(tick),
+                        io.rollguard.config.Quantities.formatDuration(ping.multipliedBy(2))));
+        // Set before the first tick, after the bind: READY=1 follows the first tick, with HTTP already serving.
+        tickLoop.afterEachTick(() -> notifier.ticked(time.nanoTime(), statusLine()));
         scheduler.scheduleAtFixedRate(tickLoop::tick, 0, tick.toNanos(), TimeUnit.NANOSECONDS);
         log.info("ticking every {}", io.rollguard.config.Quantities.formatDuration(tick));
     }
@@ -203,6 +220,15 @@ public final class Agent implements AutoCloseable {
         return tickLoop.health();
     }
 
+    /** For {@code systemctl status}: "12 checks (1 failing), 5 rules (0 firing), 0 latched". */
+    private String statusLine() {
+        HealthSnapshot health = tickLoop.health();
+        long failing = health.checks().stream().filter(c -> c.status() == Status.DOWN).count();
+        long firing = health.rules().stream().filter(r -> r.state() == RuleState.FIRING).count();
+        return "%d checks (%d failing), %d rules (%d firing), %d latched".formatted(health.checks().size(), failing,
+                health.rules().size(), firing, responder.latches().size());
+    }
+
     private AgentState state() {
         return new AgentState(responder.latches(), journal.failures(), journal.lastFailure().orElse(null));
     }
@@ -215,6 +241,7 @@ public final class Agent implements AutoCloseable {
     /** Stops ticking, then the checks, then serving; bounded to a few seconds whatever a component does. */
     @Override
     public void close() {
+        notifier.stopping();
         if (scheduler != null) {
             scheduler.shutdown();
             try {

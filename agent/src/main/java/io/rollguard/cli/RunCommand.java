@@ -6,6 +6,7 @@ import io.rollguard.check.CheckFactory;
 import io.rollguard.config.Config;
 import io.rollguard.logging.Logging;
 import io.rollguard.sample.HostSamplers;
+import io.rollguard.systemd.SystemdNotifier;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;
 import java.util.Optional;
@@ -42,7 +43,8 @@ public final class RunCommand implements Callable<Integer> {
 
         SystemInfo system = new SystemInfo();
         Agent agent = new Agent(config, TimeSource.system(), HostSamplers.create(system, config),
-                CheckFactory.forHost(system));
+                CheckFactory.forHost(system),
+                SystemdNotifier.fromEnvironment(System.getenv(), ProcessHandle.current().pid()));
         try {
             agent.start();
         } catch (IOException e) {

@@ -39,6 +39,7 @@ public final class TickLoop {
     private final TimeSource time;
     private final AtomicReference<HealthSnapshot> health;
     private boolean tickFailing;
+    private volatile Runnable afterTick = () -> { };
 
     /** @param interval how often {@link #tick()} is called: the period of the agent's own series */
     public TickLoop(List<SamplerRunner> samplers, CheckRunner checks, RuleEngine rules, Responder responder,
@@ -72,6 +73,8 @@ public final class TickLoop {
             store.replace("agent:samplers", self, now, interval, NEVER_STALE);
             health.set(buildHealth());
             metrics.render();
+            // Inside the try: only a tick that did its work counts as alive (systemd's watchdog pings come from here).
+            afterTick.run();
             if (tickFailing) {
                 log.info("tick recovered");
                 tickFailing = false;
@@ -111,5 +114,10 @@ public final class TickLoop {
 
     public HealthSnapshot health() {
         return health.get();
+    }
+
+    /** Runs {@code hook} on the ticking thread after each tick that succeeded; it must not block. */
+    public void afterEachTick(Runnable hook) {
+        this.afterTick = requireNonNull(hook, "hook");
     }
 }
