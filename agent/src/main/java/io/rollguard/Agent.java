@@ -7,6 +7,7 @@ import io.rollguard.check.CheckFactory;
 import io.rollguard.check.CheckRunner;
 import io.rollguard.config.Config;
 import io.rollguard.config.ConfigLoader;
+import io.rollguard.deploy.Deployments;
 import io.rollguard.journal.EventJournal;
 import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalLimits;
@@ -67,6 +68,7 @@ public final class Agent implements AutoCloseable {
     private final Journal journal;
     private final ActionRunner actions;
     private final Responder responder;
+    private final Deployments deployments;
     private final RuleEngine rules;
     private final TickLoop tickLoop;
     private final AgentInfo info;
@@ -99,8 +101,10 @@ public final class Agent implements AutoCloseable {
         this.actions = new ActionRunner(config.actions(), config.agent().dryRun(), time);
         this.responder = new Responder(config.rules(), config.actions(), actions::run, checks, journal,
                 new StateFile(stateDir), time, hostName(), config.agent().dryRun());
+        this.deployments = new Deployments(config.deploy(), responder, journal, time);
+        responder.attach(deployments);
         this.rules = new RuleEngine(config.rules(), store, responder, time, tick);
-        this.tickLoop = new TickLoop(runners, checks, rules, responder, tick, store, metrics, time);
+        this.tickLoop = new TickLoop(runners, checks, rules, responder, deployments, tick, store, metrics, time);
         checks.onStatusChange(this::evaluateRulesSoon);
     }
 
