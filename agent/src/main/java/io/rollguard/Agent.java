@@ -20,6 +20,7 @@ import io.rollguard.health.HealthSnapshot;
 import io.rollguard.http.AgentInfo;
 import io.rollguard.http.AgentState;
 import io.rollguard.http.ApiEndpoints;
+import io.rollguard.http.DeploymentEndpoints;
 import io.rollguard.http.DetailedHealthEndpoint;
 import io.rollguard.http.HealthEndpoint;
 import io.rollguard.http.HttpServer;
@@ -186,6 +187,7 @@ public final class Agent implements AutoCloseable {
                 .forEach(tag -> router.get("/health/" + tag, new HealthEndpoint(() -> tickLoop.health(), tag)));
         new ApiEndpoints(tickLoop::health, this::state, (after, limit) -> journal.since(after, limit), responder,
                 scheduler).routes(router);
+        new DeploymentEndpoints(deployments, scheduler).routes(router);
         http = HttpServer.start(config.http().listen(), router, IDLE_TIMEOUT);
         // The configured host, not the socket's: Java reports a dual-stack 0.0.0.0 as 0:0:0:0:0:0:0:0.
         log.info("listening on http://{}", new HostPort(config.http().listen().host(), http.address().getPort()));
