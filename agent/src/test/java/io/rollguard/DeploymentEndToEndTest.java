@@ -124,6 +124,8 @@ class DeploymentEndToEndTest {
         assertThat(Files.readAllLines(dir.resolve("runs.log"))).containsExactly(id + " v42");
         assertThat(kinds()).containsSubsequence("deployment_started", "rule_firing", "action_started",
                 "deployment_rolled_back");
+        assertThat(kinds().indexOf("rule_firing")).as("fired only inside the window")
+                .isGreaterThan(kinds().indexOf("deployment_started"));
         Map<String, Object> deployments = JSON.std.mapFrom(get("/api/v1/deployments").body());
         assertThat(current(deployments)).containsEntry("id", id).containsEntry("version", "v42")
                 .containsEntry("state", "rolled_back");
