@@ -212,6 +212,34 @@ class DeploymentsTest {
         assertThat(deployments.currentDeployment().orElseThrow().state()).isEqualTo(State.ROLLED_BACK);
     }
 
+    @Test
+    void theResponderKeepsTheDeploymentsWhenItWritesItsOwnState() throws Exception {
+        deployments.start("v42", null);
+        fire("errors");
+
+        responder.rearm("errors");
+
+        Map<String, Object> state = new StateFile(dir.resolve("state")).read();
+        assertThat(state.get("latches")).isEqualTo(Map.of());
+        assertThat(state.get("deployments").toString()).contains("version=v42", "state=rolled_back");
+    }
+
+    @Test
+    void aDamagedStateFileIsLeftAloneUntilADeploymentReArmsEverything() throws Exception {
+        Path file = dir.resolve("state").resolve("state.json");
+        java.nio.file.Files.writeString(file, "{\"latches\": ");
+        restart();
+        assertThat(deployments.currentDeployment()).isEmpty();
+        responder.saveSection(Deployments.STATE_KEY, () -> Map.of());
+        assertThat(java.nio.file.Files.readString(file)).as("not overwritten").isEqualTo("{\"latches\": ");
+
+        deployments.start("v42", null); // re-arming is a person's decision, as with `rollguard rearm`
+
+        Map<String, Object> state = new StateFile(dir.resolve("state")).read();
+        assertThat(state).containsKeys("latches", "deployments");
+        assertThat(kinds()).containsSubsequence("rule_rearmed", "deployment_started");
+    }
+
     static Stream<Arguments> badStarts() {
         return Stream.of(
                 arguments("", null, "version must be a non-empty string"),
