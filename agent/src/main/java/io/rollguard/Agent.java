@@ -7,6 +7,7 @@ import io.rollguard.check.CheckFactory;
 import io.rollguard.check.CheckRunner;
 import io.rollguard.config.Config;
 import io.rollguard.config.ConfigLoader;
+import io.rollguard.deploy.Deployments;
 import io.rollguard.journal.EventJournal;
 import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalLimits;
@@ -21,6 +22,7 @@ import io.rollguard.health.Status;
 import io.rollguard.http.AgentInfo;
 import io.rollguard.http.AgentState;
 import io.rollguard.http.ApiEndpoints;
+import io.rollguard.http.DeploymentEndpoints;
 import io.rollguard.http.DetailedHealthEndpoint;
 import io.rollguard.http.HealthEndpoint;
 import io.rollguard.http.HttpServer;
@@ -70,6 +72,7 @@ public final class Agent implements AutoCloseable {
     private final Journal journal;
     private final ActionRunner actions;
     private final Responder responder;
+    private final Deployments deployments;
     private final RuleEngine rules;
     private final TickLoop tickLoop;
     private final AgentInfo info;
@@ -110,8 +113,10 @@ public final class Agent implements AutoCloseable {
         this.actions = new ActionRunner(config.actions(), config.agent().dryRun(), time);
         this.responder = new Responder(config.rules(), config.actions(), actions::run, checks, journal,
                 new StateFile(stateDir), time, hostName(), config.agent().dryRun());
+        this.deployments = new Deployments(config.deploy(), responder, journal, time);
+        responder.attach(deployments);
         this.rules = new RuleEngine(config.rules(), store, responder, time, tick);
-        this.tickLoop = new TickLoop(runners, checks, rules, responder, tick, store, metrics, time);
+        this.tickLoop = new TickLoop(runners, checks, rules, responder, deployments, tick, store, metrics, time);
         checks.onStatusChange(this::evaluateRulesSoon);
     }
 
@@ -193,6 +198,7 @@ public final class Agent implements AutoCloseable {
                 .forEach(tag -> router.get("/health/" + tag, new HealthEndpoint(() -> tickLoop.health(), tag)));
         new ApiEndpoints(tickLoop::health, this::state, (after, limit) -> journal.since(after, limit), responder,
                 scheduler).routes(router);
+        new DeploymentEndpoints(deployments, scheduler).routes(router);
         http = HttpServer.start(config.http().listen(), router, IDLE_TIMEOUT);
         // The configured host, not the socket's: Java reports a dual-stack 0.0.0.0 as 0:0:0:0:0:0:0:0.
         log.info("listening on http://{}", new HostPort(config.http().listen().host(), http.address().getPort()));

@@ -3,6 +3,7 @@ package io.rollguard;
 import io.rollguard.cli.CheckCommand;
 import io.rollguard.cli.EventsCommand;
 import io.rollguard.cli.ExitCode;
+import io.rollguard.cli.DeployCommand;
 import io.rollguard.cli.RearmCommand;
 import io.rollguard.cli.RunCommand;
 import io.rollguard.cli.ValidateCommand;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
         versionProvider = Version.Provider.class,
         description = "Watches a host and its deployments, and rolls back when a rule fires.",
         subcommands = {RunCommand.class, CheckCommand.class, ValidateCommand.class, EventsCommand.class,
-                RearmCommand.class, CommandLine.HelpCommand.class},
+                RearmCommand.class, DeployCommand.class, CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = ExitCode.USAGE,
         exitCodeOnExecutionException = ExitCode.FAILED)
 public final class Main implements Runnable {

@@ -28,8 +28,17 @@ final class LocalAgent {
 
     /** GET or POST {@code path}; a refused connection is reported in words. */
     HttpResponse<String> send(String method, String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
-                .method(method, HttpRequest.BodyPublishers.noBody()).build();
+        return send(HttpRequest.newBuilder(base.resolve(path)).method(method, HttpRequest.BodyPublishers.noBody()));
+    }
+
+    /** POST {@code json} to {@code path}. */
+    HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder builder) throws IOException, InterruptedException {
+        HttpRequest request = builder.timeout(Duration.ofSeconds(30)).build();
         try {
             return client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {

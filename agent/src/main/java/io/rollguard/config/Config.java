@@ -17,10 +17,11 @@ import java.util.Map;
  * @param checks the {@code [[check]]} tables, in file order
  * @param actions the {@code [action.NAME]} tables by name, in file order
  * @param rules the {@code [[rule]]} tables, in file order
+ * @param deploy the {@code [deploy]} table
  */
 public record Config(String source, AgentSettings agent, HttpSettings http, Map<String, SamplerSettings> samplers,
         FilesystemFilter filesystemFilter, List<ProcessSettings> processes, List<CheckConfig> checks,
-        Map<String, ActionConfig> actions, List<RuleConfig> rules) {
+        Map<String, ActionConfig> actions, List<RuleConfig> rules, DeploySettings deploy) {
     public Config {
         requireNonNull(source, "source");
         requireNonNull(agent, "agent");
@@ -31,6 +32,7 @@ public record Config(String source, AgentSettings agent, HttpSettings http, Map<
         checks = List.copyOf(checks);
         actions = Collections.unmodifiableMap(new LinkedHashMap<>(actions));
         rules = List.copyOf(rules);
+        requireNonNull(deploy, "deploy");
     }
 
     /** The settings of sampler {@code name}: its {@code [sample.NAME]} table, or the defaults. */

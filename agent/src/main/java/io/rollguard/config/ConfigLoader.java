@@ -100,10 +100,11 @@ public final class ConfigLoader {
         Map<String, ActionConfig> actions = new ActionConfigReader(source.baseDirectory(),
                 checks.stream().map(CheckConfig::name).toList()).read(root.table("action"));
         List<RuleConfig> rules = new RuleConfigReader(actions.keySet()).read(root.tables("rule"));
+        DeploySettings deploy = readDeploy(root.table("deploy"));
         root.rejectUnknownKeys();
         problems.throwIfAny();
         return new Config(source.name(), agent, http, sample.samplers(), sample.filesystemFilter(), processes, checks,
-                actions, rules);
+                actions, rules, deploy);
     }
 
     private static List<ProcessSettings> readProcesses(List<TableReader> tables, Path base) {
@@ -230,6 +231,13 @@ public final class ConfigLoader {
 
     private static HttpSettings readHttp(TableReader table) {
         HttpSettings settings = new HttpSettings(table.hostPort("listen", HttpSettings.DEFAULT_LISTEN));
+        table.rejectUnknownKeys();
+        return settings;
+    }
+
+    private static DeploySettings readDeploy(TableReader table) {
+        DeploySettings settings = new DeploySettings(table.duration("watch", DeploySettings.DEFAULT_WATCH,
+                DeploySettings.MIN_WATCH, DeploySettings.MAX_WATCH));
         table.rejectUnknownKeys();
         return settings;
     }

@@ -84,6 +84,9 @@ public final class Responder implements Consumer<RuleTransition> {
     private final Map<String, Long> results = new TreeMap<>();
     private final Map<String, Double> durations = new TreeMap<>();
     private final Map<String, Boolean> verified = new TreeMap<>();
+    /** The keys of state.json that others own (the deployments): written back with every save, so none is lost. */
+    private final Map<String, Object> sections = new TreeMap<>();
+    private DeploymentContext deployment = DeploymentContext.NONE;
     private boolean rollbackRunning;
     private String stateUnreadable;
     private long journalErrors;
@@ -227,6 +230,9 @@ public final class Responder implements Consumer<RuleTransition> {
             saveState();
         }
         Event started = journal("action_started", fields);
+        if (action.rollback() && !dryRun) {
+            deployment.rollbackStarted(rule.name(), action.name());
+        }
         if (!reminder) {
             ladder.running = true; // a reminder runs beside the ladder: it neither holds it nor lets it move on
         }
@@ -370,6 +376,34 @@ public final class Responder implements Consumer<RuleTransition> {
         return rearmed;
     }
 
+    /** Where actions learn their deployment and rollbacks are reported; {@link DeploymentContext#NONE} until then. */
+    public synchronized void attach(DeploymentContext deployment) {
+        this.deployment = requireNonNull(deployment, "deployment");
+    }
+
+    /**
+     * The value {@code key} had in state.json when the agent started (or as last saved), for a component that keeps
+     * its own part of the state there; the responder owns the file and writes it whole, so no writer clobbers another.
+     */
+    public synchronized Optional<Object> savedSection(String key) {
+        return Optional.ofNullable(sections.get(key));
+    }
+
+    /** Replaces {@code key} of state.json with what {@code value} gives (plain JSON), taken under this lock so that
+     * concurrent saves cannot write an older value last, and writes the file. */
+    public synchronized void saveSection(String key, java.util.function.Supplier<Object> value) {
+        if (key.equals("latches") || key.equals("rollback_starts")) {
+            throw new IllegalArgumentException(key + " belongs to the responder");
+        }
+        sections.put(key, requireNonNull(value.get(), "value"));
+        if (stateUnreadable != null) {
+            // Overwriting the damaged file would drop the latches it may hold: keep it until a person re-arms.
+            log.warn("state {} kept in memory only: the state file cannot be read and is left as it is", key);
+            return;
+        }
+        saveState();
+    }
+
     public synchronized List<Latch> latches() {
         return List.copyOf(latches.values());
     }
@@ -424,6 +458,9 @@ public final class Responder implements Consumer<RuleTransition> {
         environment.put("ROLLGUARD_EVENT_ID", String.valueOf(ladder.firedEventId));
         environment.put("ROLLGUARD_ACTION_EVENT_ID", String.valueOf(started.id()));
         environment.put("ROLLGUARD_HOST", host);
+        DeploymentContext.DeployedVersion current = deployment.current();
+        environment.put("ROLLGUARD_DEPLOYMENT_ID", current.id());
+        environment.put("ROLLGUARD_DEPLOYMENT_VERSION", current.version());
         return environment;
     }
 
@@ -448,6 +485,9 @@ public final class Responder implements Consumer<RuleTransition> {
         body.put("fired_at", firing.at().toString());
         body.put("description", firing.rule().description());
         body.put("host", host);
+        DeploymentContext.DeployedVersion current = deployment.current();
+        body.put("deployment_id", current.exists() ? current.id() : null);
+        body.put("deployment_version", current.exists() ? current.version() : null);
         return body;
     }
 
@@ -487,6 +527,11 @@ public final class Responder implements Consumer<RuleTransition> {
                         ((Number) latch.get("event_id")).longValue()));
             }
             ((List<?>) starts).forEach(s -> rollbackStarts.addLast(Instant.parse(String.valueOf(s))));
+            state.forEach((key, value) -> {
+                if (!key.equals("latches") && !key.equals("rollback_starts")) {
+                    sections.put(key, value);
+                }
+            });
             if (!latches.isEmpty()) {
                 log.info("rollbacks latched from before the restart: {}", String.join(", ", latches.keySet()));
             }
@@ -509,6 +554,7 @@ public final class Responder implements Consumer<RuleTransition> {
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("latches", saved);
         state.put("rollback_starts", rollbackStarts.stream().map(Instant::toString).toList());
+        state.putAll(sections);
         try {
             stateFile.write(state);
         } catch (IOException e) {

@@ -3,6 +3,7 @@ package io.rollguard.schedule;
 import static java.util.Objects.requireNonNull;
 
 import io.rollguard.check.CheckRunner;
+import io.rollguard.deploy.Deployments;
 import io.rollguard.health.CheckStatus;
 import io.rollguard.rule.Responder;
 import io.rollguard.rule.RuleEngine;
@@ -33,6 +34,7 @@ public final class TickLoop {
     private final CheckRunner checks;
     private final RuleEngine rules;
     private final Responder responder;
+    private final Deployments deployments;
     private final Duration interval;
     private final SeriesStore store;
     private final MetricsRenderer metrics;
@@ -43,11 +45,12 @@ public final class TickLoop {
 
     /** @param interval how often {@link #tick()} is called: the period of the agent's own series */
     public TickLoop(List<SamplerRunner> samplers, CheckRunner checks, RuleEngine rules, Responder responder,
-            Duration interval, SeriesStore store, MetricsRenderer metrics, TimeSource time) {
+            Deployments deployments, Duration interval, SeriesStore store, MetricsRenderer metrics, TimeSource time) {
         this.samplers = List.copyOf(samplers);
         this.checks = requireNonNull(checks, "checks");
         this.rules = requireNonNull(rules, "rules");
         this.responder = requireNonNull(responder, "responder");
+        this.deployments = requireNonNull(deployments, "deployments");
         this.interval = requireNonNull(interval, "interval");
         this.store = requireNonNull(store, "store");
         this.metrics = requireNonNull(metrics, "metrics");
@@ -65,7 +68,7 @@ public final class TickLoop {
                     sampler.run(now);
                 }
             }
-            rules.evaluate(now, false);
+            rules.evaluate(now, deployments.tick(now));
             responder.tick(now);
             responder.publish(store, now, interval);
             SeriesWriter self = new SeriesWriter();
@@ -94,7 +97,7 @@ public final class TickLoop {
     public void evaluateRules() {
         try {
             long now = time.nanoTime();
-            rules.evaluate(now, false);
+            rules.evaluate(now, deployments.tick(now));
             responder.tick(now);
             health.set(buildHealth());
         } catch (RuntimeException e) { // as in tick(): a bug here must not stop the scheduler

@@ -57,6 +57,8 @@ class ConfigLoaderTest {
         assertThat(config.sampler("cpu")).isEqualTo(new SamplerSettings(true, Duration.ofSeconds(2)));
         assertThat(config.sampler("filesystem")).isEqualTo(new SamplerSettings(false, Duration.ofMinutes(1)));
         assertThat(config.sampler("memory").periodOr(Duration.ofSeconds(9))).isEqualTo(Duration.ofSeconds(9));
+        assertThat(config.deploy().watch()).isEqualTo(Duration.ofMinutes(45));
+        assertThat(ConfigLoader.loadDefault().deploy()).isEqualTo(DeploySettings.DEFAULT);
     }
 
     static Stream<String> badFiles() throws IOException {

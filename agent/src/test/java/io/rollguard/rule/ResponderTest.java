@@ -175,7 +175,7 @@ class ResponderTest {
         Event started = only("action_started");
         assertThat(runner.runs()).extracting(Run::action).containsExactly("restart");
         ActionRequest request = runner.runs().get(0).request();
-        assertThat(request.environment()).isEqualTo(Map.of(
+        Map<String, String> environment = new TreeMap<>(Map.of(
                 "ROLLGUARD_RULE", "api-down",
                 "ROLLGUARD_SEVERITY", "critical",
                 "ROLLGUARD_VALUE", "0",
@@ -185,6 +185,9 @@ class ResponderTest {
                 "ROLLGUARD_EVENT_ID", String.valueOf(firing.id()),
                 "ROLLGUARD_ACTION_EVENT_ID", String.valueOf(started.id()),
                 "ROLLGUARD_HOST", HOST));
+        environment.put("ROLLGUARD_DEPLOYMENT_ID", ""); // no deployment: empty, so a script can test for it
+        environment.put("ROLLGUARD_DEPLOYMENT_VERSION", "");
+        assertThat(request.environment()).isEqualTo(environment);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("event_id", firing.id());
         body.put("rule", "api-down");
@@ -200,6 +203,8 @@ class ResponderTest {
         body.put("fired_at", "2026-01-01T00:00:00Z");
         body.put("description", "The API stopped answering.");
         body.put("host", HOST);
+        body.put("deployment_id", null);
+        body.put("deployment_version", null);
         assertThat(request.event()).isEqualTo(body);
         assertThat(started.fields()).containsEntry("rule", "api-down").containsEntry("action", "restart")
                 .containsEntry("type", "exec").containsEntry("rollback", false).containsEntry("dry_run", false)

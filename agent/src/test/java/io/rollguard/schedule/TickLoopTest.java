@@ -3,6 +3,8 @@ package io.rollguard.schedule;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollguard.check.CheckRunner;
+import io.rollguard.config.DeploySettings;
+import io.rollguard.deploy.Deployments;
 import io.rollguard.health.ComponentHealth;
 import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalLimits;
@@ -38,6 +40,8 @@ class TickLoopTest {
     private final Responder noResponses = new Responder(List.of(), Map.of(), request -> null, noChecks,
             Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), new StateFile(Path.of("target/no-state")), time,
             "test-host", false);
+    private final Deployments noDeployments = new Deployments(DeploySettings.DEFAULT, noResponses,
+            Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), time);
 
     @org.junit.jupiter.api.AfterEach
     void closeChecks() {
@@ -73,7 +77,7 @@ class TickLoopTest {
         List<SamplerRunner> runners = periods.entrySet().stream()
                 .map(e -> new SamplerRunner(e.getKey(), e.getValue(), TICK.dividedBy(2), store, time))
                 .collect(Collectors.toList());
-        return new TickLoop(runners, noChecks, noRules, noResponses, TICK, store, metrics, time);
+        return new TickLoop(runners, noChecks, noRules, noResponses, noDeployments, TICK, store, metrics, time);
     }
 
     @Test
@@ -177,7 +181,7 @@ class TickLoopTest {
             }
         };
         TickLoop loop = new TickLoop(List.of(new SamplerRunner(buggy, TICK, TICK.dividedBy(2), store, time)),
-                noChecks, noRules, noResponses, TICK, store, metrics, time);
+                noChecks, noRules, noResponses, noDeployments, TICK, store, metrics, time);
 
         loop.tick();
 

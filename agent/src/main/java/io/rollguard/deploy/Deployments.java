@@ -1,0 +1,262 @@
+package io.rollguard.deploy;
+
+import static java.util.Objects.requireNonNull;
+
+import io.rollguard.config.DeploySettings;
+import io.rollguard.config.Quantities;
+import io.rollguard.deploy.Deployment.State;
+import io.rollguard.health.Failures;
+import io.rollguard.journal.Journal;
+import io.rollguard.rule.DeploymentContext;
+import io.rollguard.rule.Responder;
+import io.rollguard.time.TimeSource;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The deployment lifecycle: {@code deploy start} re-arms latched rollbacks and opens a watch window, in which rules
+ * with {@code scope = "deploy"} evaluate; the window's end without a rollback makes the deployment healthy, a
+ * rollback inside it rolled back. The window runs on the monotonic clock; its wall-clock end is persisted in
+ * state.json (through the responder, which owns that file) so that a restarted agent resumes it with the time left.
+ *
+ * <p>Lock order: the responder's lock, then this one. Nothing here calls into the responder while holding this
+ * lock, since the responder calls {@link #current()} and {@link #rollbackStarted} under its own.
+ */
+public final class Deployments implements DeploymentContext {
+    private static final Logger log = LoggerFactory.getLogger(Deployments.class);
+    static final String STATE_KEY = "deployments";
+    static final int RECENT = 20;
+    static final int MAX_VERSION_LENGTH = 200;
+    private static final DateTimeFormatter ID_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private final Responder responder;
+    private final Journal journal;
+    private final TimeSource time;
+    private final Duration defaultWatch;
+
+    private Deployment current;
+    private long windowEndNanos;
+    private final Deque<Deployment> recent = new ArrayDeque<>(); // newest first
+    private long sequence;
+
+    /** Reads what state.json kept of the deployments: a deployment watching before a restart resumes its window. */
+    public Deployments(DeploySettings settings, Responder responder, Journal journal, TimeSource time) {
+        this.defaultWatch = requireNonNull(settings, "settings").watch();
+        this.responder = requireNonNull(responder, "responder");
+        this.journal = requireNonNull(journal, "journal");
+        this.time = requireNonNull(time, "time");
+        responder.savedSection(STATE_KEY).ifPresent(this::load);
+    }
+
+    private synchronized void load(Object saved) {
+        try {
+            Map<?, ?> state = (Map<?, ?>) saved;
+            sequence = ((Number) state.get("sequence")).longValue();
+            for (Object entry : (List<?>) state.get("recent")) {
+                recent.addLast(Deployment.fromMap((Map<?, ?>) entry));
+            }
+            Object savedCurrent = state.get("current");
+            current = savedCurrent == null ? null : Deployment.fromMap((Map<?, ?>) savedCurrent);
+        } catch (RuntimeException e) { // a damaged record of past deployments must not stop the agent
+            log.error("the deployments in the state file cannot be read ({}); starting without them",
+                    Failures.describe(e));
+            current = null;
+            recent.clear();
+            return;
+        }
+        if (current != null && current.state() == State.WATCHING) {
+            Duration left = Duration.between(time.now(), current.watchEndsAt());
+            left = left.isNegative() ? Duration.ZERO : left;
+            windowEndNanos = time.nanoTime() + left.toNanos();
+            log.info("deployment {} ({}) resumes its watch window: {} left", current.id(), current.version(),
+                    Quantities.formatDuration(left));
+        }
+    }
+
+    /**
+     * Starts a deployment of {@code version}: re-arms every latched rollback, then opens a watch window of
+     * {@code watch} (the configured default when null). A deployment still current is finished first.
+     *
+     * @throws IllegalArgumentException when the version or the watch is not acceptable
+     */
+    public Deployment start(String version, Duration watch) {
+        validate(version, watch);
+        Duration window = watch == null ? defaultWatch : watch;
+        responder.rearm(null); // a new version deserves its own rollback; it journals what it re-armed
+        Deployment superseded;
+        Deployment started;
+        synchronized (this) {
+            superseded = current != null && current.state() == State.WATCHING
+                    ? current.ended(State.FINISHED, time.now(), "superseded by a new deployment") : current;
+            if (superseded != null) {
+                remember(superseded);
+            }
+            Instant now = time.now();
+            sequence++;
+            started = new Deployment("d" + sequence + "-" + ID_TIME.format(now), version, now, window,
+                    now.plus(window), State.WATCHING, null, "");
+            current = started;
+            windowEndNanos = time.nanoTime() + window.toNanos();
+        }
+        if (superseded != null && superseded.reason().startsWith("superseded")) {
+            journal("deployment_finished", superseded);
+        }
+        journal("deployment_started", started);
+        log.info("deployment {} of {} started; watching for {}", started.id(), version,
+                Quantities.formatDuration(window));
+        persist();
+        return started;
+    }
+
+    /** Ends the current deployment: a window still open closes as {@code finished}; empty when there is none. */
+    public Optional<Deployment> finish() {
+        Deployment finished;
+        synchronized (this) {
+            if (current == null) {
+                return Optional.empty();
+            }
+            finished = current.state() == State.WATCHING
+                    ? current.ended(State.FINISHED, time.now(), "finished before its watch window ended") : current;
+            remember(finished);
+            current = null;
+        }
+        journal("deployment_finished", finished);
+        log.info("deployment {} of {} finished ({})", finished.id(), finished.version(), finished.state().label());
+        persist();
+        return Optional.of(finished);
+    }
+
+    /**
+     * Called each tick on the scheduler thread: a window that ran its course without a rollback makes the deployment
+     * healthy. Returns whether a watch window is open, which is what deploy-scoped rules need.
+     */
+    public boolean tick(long nowNanos) {
+        Deployment healthy = null;
+        boolean open;
+        synchronized (this) {
+            if (current != null && current.state() == State.WATCHING && nowNanos - windowEndNanos >= 0) {
+                current = current.ended(State.HEALTHY, time.now(), "no rollback within its watch window");
+                healthy = current;
+            }
+            open = windowOpen(nowNanos);
+        }
+        if (healthy != null) {
+            journal("deployment_healthy", healthy);
+            log.info("deployment {} of {} is healthy: no rollback in {}", healthy.id(), healthy.version(),
+                    Quantities.formatDuration(healthy.watch()));
+            persist();
+        }
+        return open;
+    }
+
+    /**
+     * Whether rules with {@code scope = "deploy"} evaluate: until the window's end, also after a rollback inside
+     * it, so the firing rule keeps its escalation ladder; a finished deployment closes it.
+     */
+    private boolean windowOpen(long nowNanos) {
+        return current != null && nowNanos - windowEndNanos < 0
+                && (current.state() == State.WATCHING || current.state() == State.ROLLED_BACK);
+    }
+
+    @Override
+    public synchronized DeploymentContext.DeployedVersion current() {
+        return current == null ? DeploymentContext.DeployedVersion.NONE
+                : new DeploymentContext.DeployedVersion(current.id(), current.version());
+    }
+
+    @Override
+    public void rollbackStarted(String rule, String action) {
+        Deployment rolledBack = null;
+        synchronized (this) {
+            if (current != null && current.state() == State.WATCHING) {
+                current = current.ended(State.ROLLED_BACK, time.now(),
+                        action + " ran for rule " + rule + " inside the watch window");
+                rolledBack = current;
+            }
+        }
+        if (rolledBack != null) {
+            journal("deployment_rolled_back", rolledBack);
+            log.warn("deployment {} of {} rolled back: {}", rolledBack.id(), rolledBack.version(), rolledBack.reason());
+            persist(); // under the responder's lock already: it is re-entrant
+        }
+    }
+
+    /** The current deployment (null when none) and the recent ones, newest first, as the API shows them. */
+    public synchronized Map<String, Object> toMap() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("current", current == null ? null : current.toMap());
+        map.put("recent", recent.stream().map(Deployment::toMap).toList());
+        return map;
+    }
+
+    public synchronized Optional<Deployment> currentDeployment() {
+        return Optional.ofNullable(current);
+    }
+
+    public synchronized List<Deployment> recent() {
+        return new ArrayList<>(recent);
+    }
+
+    /** Checks what a client gave; the message is fit to show it. */
+    public static void validate(String version, Duration watch) {
+        if (version == null || version.isBlank()) {
+            throw new IllegalArgumentException("version must be a non-empty string");
+        }
+        if (version.length() > MAX_VERSION_LENGTH || version.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("version must be at most " + MAX_VERSION_LENGTH
+                    + " characters, without control characters");
+        }
+        if (watch != null && (watch.compareTo(DeploySettings.MIN_WATCH) < 0
+                || watch.compareTo(DeploySettings.MAX_WATCH) > 0)) {
+            throw new IllegalArgumentException("watch must be between "
+                    + Quantities.formatDuration(DeploySettings.MIN_WATCH) + " and "
+                    + Quantities.formatDuration(DeploySettings.MAX_WATCH) + ", got \""
+                    + Quantities.formatDuration(watch) + "\"");
+        }
+    }
+
+    private void remember(Deployment deployment) {
+        recent.addFirst(deployment);
+        while (recent.size() > RECENT) {
+            recent.removeLast();
+        }
+    }
+
+    private synchronized Map<String, Object> stateMap() {
+        Map<String, Object> map = toMap();
+        map.put("sequence", sequence);
+        return map;
+    }
+
+    private void persist() {
+        responder.saveSection(STATE_KEY, this::stateMap);
+    }
+
+    private void journal(String kind, Deployment deployment) {
+        try {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("deployment_id", deployment.id()); // "id" is the event's own
+            deployment.toMap().forEach((key, value) -> {
+                if (!key.equals("id")) {
+                    fields.put(key, value);
+                }
+            });
+            journal.append(kind, fields);
+        } catch (IOException e) {
+            log.error("journal: {}; {} of deployment {} is kept in memory only", e.getMessage(), kind, deployment.id());
+        }
+    }
+}
