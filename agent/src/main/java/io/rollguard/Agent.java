@@ -236,7 +236,8 @@ public final class Agent implements AutoCloseable {
     }
 
     private AgentState state() {
-        return new AgentState(responder.latches(), journal.failures(), journal.lastFailure().orElse(null));
+        return new AgentState(responder.latches(), journal.failures(), journal.lastFailure().orElse(null),
+                deployments.currentDeployment().map(io.rollguard.deploy.Deployment::toMap).orElse(null));
     }
 
     /** Journaled events with an id above {@code afterId}, oldest first, as {@code /api/v1/events} serves them. */

@@ -79,7 +79,8 @@ class AgentIntegrationTest {
         Map<String, Object> body = JSON.std.mapFrom(response.body());
         assertThat(body).containsEntry("status", "UP").containsEntry("config", "test.toml")
                 .containsEntry("version", Version.current())
-                .containsKeys("started_at", "as_of", "uptime_seconds");
+                .containsKeys("started_at", "as_of", "uptime_seconds", "rules", "rolled_back", "journal")
+                .containsEntry("deployment", null);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> samplers = (List<Map<String, Object>>) body.get("samplers");
         assertThat(samplers).extracting(s -> s.get("name")).contains("cpu", "memory", "filesystem");

@@ -9,8 +9,10 @@ import java.util.List;
  * What the API shows besides the tick's health snapshot: the latched rollbacks and how the journal fares.
  *
  * @param journalLastFailure why the last write to the journal failed; null when none has
+ * @param deployment the current deployment as {@code /api/v1/deployments} shows it; null when none
  */
-public record AgentState(List<Responder.Latch> latches, long journalFailures, String journalLastFailure) {
+public record AgentState(List<Responder.Latch> latches, long journalFailures, String journalLastFailure,
+        java.util.Map<String, Object> deployment) {
     public AgentState {
         latches = List.copyOf(latches);
         requireNonNull(latches, "latches");

@@ -60,6 +60,7 @@ public final class DetailedHealthEndpoint implements Endpoint {
         body.put("rules", snapshot.rules().stream().map(rule -> StatusJson.rule(rule, agentState.get())).toList());
         body.put("rolled_back", agentState.get().latches().stream().map(StatusJson::latch).toList());
         body.put("journal", StatusJson.journal(agentState.get()));
+        body.put("deployment", agentState.get().deployment());
         return body;
     }
 
