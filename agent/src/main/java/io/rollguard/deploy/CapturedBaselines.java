@@ -37,18 +37,20 @@ public final class CapturedBaselines implements Baselines {
     private final Duration window;
     private final List<Value> values;
     private final List<String> missing;
-    private final Map<String, List<Vector.Element>> bySelector = new LinkedHashMap<>();
+    private final Map<String, List<Vector.Element>> bySelector;
 
     /** @param missing the selectors no series had history for before the start: their baseline has no data */
     CapturedBaselines(Duration window, List<Value> values, List<String> missing) {
         this.window = requireNonNull(window, "window");
         this.values = List.copyOf(values);
         this.missing = List.copyOf(missing);
+        Map<String, List<Vector.Element>> elements = new LinkedHashMap<>();
         for (Value value : this.values) {
-            bySelector.computeIfAbsent(value.selector(), s -> new ArrayList<>())
+            elements.computeIfAbsent(value.selector(), s -> new ArrayList<>())
                     .add(new Vector.Element(value.labels(), value.value(), new Basis(window, value.samples())));
         }
-        bySelector.replaceAll((selector, elements) -> List.copyOf(elements));
+        elements.replaceAll((selector, list) -> List.copyOf(list));
+        this.bySelector = Map.copyOf(elements);
     }
 
     /** Averages each series {@code selectors} match over {@code window} before the view's moment. */
