@@ -142,6 +142,8 @@ class DeploymentEndToEndTest {
                         .containsEntry("value", 0.0));
         assertThat(cli("deploy", "status", "--config", cli.toString())).startsWith("0 current: " + id
                 + " v42 rolled_back started ");
+        assertThat(cli("deploy", "status", "--config", cli.toString())).containsPattern(
+                "\n  baseline check_up\\{check=\"api\"} \\{check=\"api\"} = 0\\.0 \\(\\d+ samples over 10m\\)\n");
 
         // A restart keeps the deployment.
         agent.close();
