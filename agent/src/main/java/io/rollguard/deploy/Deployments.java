@@ -293,8 +293,10 @@ public final class Deployments implements DeploymentContext {
         try {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("deployment_id", deployment.id()); // "id" is the event's own
+            boolean started = kind.equals("deployment_started");
             deployment.toMap().forEach((key, value) -> {
-                if (!key.equals("id")) {
+                // The baselines are journaled once, when captured: later events of the deployment refer to them.
+                if (!key.equals("id") && (started || !key.startsWith("baseline"))) {
                     fields.put(key, value);
                 }
             });

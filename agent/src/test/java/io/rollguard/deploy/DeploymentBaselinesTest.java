@@ -134,6 +134,10 @@ class DeploymentBaselinesTest {
                 .findFirst().orElseThrow();
         assertThat(event.fields()).containsEntry("baseline_window", "2m").containsKey("baselines");
         assertThat(event.fields().get("baselines").toString()).contains(API);
+        deployments.finish();
+        assertThat(journal.since(0, 1000).stream().filter(e -> e.kind().equals("deployment_finished"))
+                .findFirst().orElseThrow().fields()).as("journaled once, at the start")
+                .doesNotContainKeys("baselines", "baseline_window", "baselines_missing");
     }
 
     @Test
