@@ -113,9 +113,10 @@ public final class Agent implements AutoCloseable {
         this.actions = new ActionRunner(config.actions(), config.agent().dryRun(), time);
         this.responder = new Responder(config.rules(), config.actions(), actions::run, checks, journal,
                 new StateFile(stateDir), time, hostName(), config.agent().dryRun());
-        this.deployments = new Deployments(config.deploy(), responder, journal, time);
+        this.deployments = new Deployments(config.deploy(), responder, journal, time, store,
+                Deployments.baselineSelectors(config.rules()));
         responder.attach(deployments);
-        this.rules = new RuleEngine(config.rules(), store, responder, time, tick);
+        this.rules = new RuleEngine(config.rules(), store, responder, time, tick, config.deploy().baselineWindow());
         this.tickLoop = new TickLoop(runners, checks, rules, responder, deployments, tick, store, metrics, time);
         checks.onStatusChange(this::evaluateRulesSoon);
     }

@@ -94,6 +94,11 @@ class DeploymentEndToEndTest {
                 when = 'check_up{check="api"} == 0'
                 scope = "deploy"
                 action = "rollback"
+
+                [[rule]]
+                name = "worse-than-before"
+                when = 'check_up{check="api"} < baseline(check_up{check="api"})'
+                scope = "deploy"
                 """.formatted(dir.resolve("state"), service.getAddress().getPort(), script), dir));
         Agent started = new Agent(config, TimeSource.system(), List.of(),
                 new CheckFactory(java.time.Clock.systemUTC(), () -> 1L << 30, () -> 2));
@@ -128,16 +133,24 @@ class DeploymentEndToEndTest {
                 .isGreaterThan(kinds().indexOf("deployment_started"));
         Map<String, Object> deployments = JSON.std.mapFrom(get("/api/v1/deployments").body());
         assertThat(current(deployments)).containsEntry("id", id).containsEntry("version", "v42")
-                .containsEntry("state", "rolled_back");
+                .containsEntry("state", "rolled_back").containsEntry("baseline_window", "10m");
+        List<?> baselines = (List<?>) current(deployments).get("baselines");
+        assertThat(baselines).as("the check was down before the start too").singleElement()
+                .isInstanceOfSatisfying(Map.class, baseline -> assertThat(baseline)
+                        .containsEntry("selector", "check_up{check=\"api\"}")
+                        .containsEntry("labels", Map.of("check", "api"))
+                        .containsEntry("value", 0.0));
         assertThat(cli("deploy", "status", "--config", cli.toString())).startsWith("0 current: " + id
                 + " v42 rolled_back started ");
+        assertThat(cli("deploy", "status", "--config", cli.toString())).containsPattern(
+                "\n  baseline check_up\\{check=\"api\"} \\{check=\"api\"} = 0\\.0 \\(\\d+ samples over 10m\\)\n");
 
         // A restart keeps the deployment.
         agent.close();
         agent = start();
         Files.writeString(cli, "[http]\nlisten = \"127.0.0.1:" + agent.httpAddress().getPort() + "\"\n");
         assertThat(current(JSON.std.mapFrom(get("/api/v1/deployments").body())))
-                .containsEntry("id", id).containsEntry("state", "rolled_back");
+                .containsEntry("id", id).containsEntry("state", "rolled_back").containsEntry("baselines", baselines);
 
         assertThat(cli("deploy", "finish", "--config", cli.toString()))
                 .isEqualTo("0 deployment " + id + " of v42 finished (rolled_back)\n");

@@ -102,12 +102,35 @@ public final class DeployCommand implements Callable<Integer> {
             return request(spec, configOption, "GET", "/api/v1/deployments", null, (answer, out) -> {
                 Map<?, ?> current = (Map<?, ?>) answer.get("current");
                 out.println(current == null ? "no deployment in progress" : "current: " + line(current));
+                if (current != null) {
+                    printBaselines(current, out);
+                }
                 List<?> recent = (List<?>) answer.get("recent");
                 if (!recent.isEmpty()) {
                     out.println("recent:");
                     recent.forEach(deployment -> out.println("  " + line((Map<?, ?>) deployment)));
                 }
             });
+        }
+
+        /** What {@code baseline(...)} compares with while this deployment is current. */
+        private static void printBaselines(Map<?, ?> deployment, PrintWriter out) {
+            Object baselines = deployment.get("baselines");
+            if (baselines instanceof List<?> values) {
+                for (Object entry : values) {
+                    Map<?, ?> value = (Map<?, ?>) entry;
+                    StringBuilder labels = new StringBuilder("{");
+                    ((Map<?, ?>) value.get("labels")).forEach((name, text) -> labels.append(labels.length() > 1
+                            ? "," : "").append(name).append("=\"").append(text).append('"'));
+                    out.println("  baseline " + value.get("selector") + " " + labels.append('}') + " = "
+                            + value.get("value") + " (" + value.get("samples") + " samples over "
+                            + deployment.get("baseline_window") + ")");
+                }
+            }
+            if (deployment.get("baselines_missing") instanceof List<?> missing) {
+                missing.forEach(selector -> out.println("  baseline " + selector
+                        + ": no history before the start, no data"));
+            }
         }
 
         private static String line(Map<?, ?> deployment) {

@@ -237,7 +237,9 @@ public final class ConfigLoader {
 
     private static DeploySettings readDeploy(TableReader table) {
         DeploySettings settings = new DeploySettings(table.duration("watch", DeploySettings.DEFAULT_WATCH,
-                DeploySettings.MIN_WATCH, DeploySettings.MAX_WATCH));
+                DeploySettings.MIN_WATCH, DeploySettings.MAX_WATCH),
+                table.duration("baseline_window", DeploySettings.DEFAULT_BASELINE_WINDOW,
+                        DeploySettings.MIN_BASELINE_WINDOW, DeploySettings.MAX_BASELINE_WINDOW));
         table.rejectUnknownKeys();
         return settings;
     }

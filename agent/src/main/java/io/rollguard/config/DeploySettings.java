@@ -8,9 +8,13 @@ import java.time.Duration;
  * The {@code [deploy]} table.
  *
  * @param watch how long a deployment's watch window stays open when {@code deploy start} does not say
+ * @param baselineWindow how much history before a deployment's start its baselines average
  */
-public record DeploySettings(Duration watch) {
+public record DeploySettings(Duration watch, Duration baselineWindow) {
     public static final Duration DEFAULT_WATCH = Duration.ofMinutes(30);
+    public static final Duration DEFAULT_BASELINE_WINDOW = Duration.ofMinutes(10);
+    public static final Duration MIN_BASELINE_WINDOW = Duration.ofSeconds(1);
+    public static final Duration MAX_BASELINE_WINDOW = Duration.ofHours(6);
     /** Bounds of a watch window, from the configuration or from a {@code deploy start}. */
     public static final Duration MIN_WATCH = Duration.ofSeconds(1);
     public static final Duration MAX_WATCH = Duration.ofDays(7);
@@ -18,5 +22,10 @@ public record DeploySettings(Duration watch) {
 
     public DeploySettings {
         requireNonNull(watch, "watch");
+        requireNonNull(baselineWindow, "baselineWindow");
+    }
+
+    public DeploySettings(Duration watch) {
+        this(watch, DEFAULT_BASELINE_WINDOW);
     }
 }

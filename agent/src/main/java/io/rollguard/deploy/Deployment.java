@@ -15,9 +15,10 @@ import java.util.Map;
  * @param watchEndsAt wall-clock end of the watch window: shown, and used to resume the window after a restart
  * @param endedAt when it stopped watching (healthy, rolled back or finished); null while watching
  * @param reason why it ended as it did; empty while watching
+ * @param baselines what {@code baseline(...)} reads while this deployment is current, frozen at its start
  */
 public record Deployment(String id, String version, Instant startedAt, Duration watch, Instant watchEndsAt,
-        State state, Instant endedAt, String reason) {
+        State state, Instant endedAt, String reason, CapturedBaselines baselines) {
     public enum State {
         WATCHING, HEALTHY, ROLLED_BACK, FINISHED;
 
@@ -38,10 +39,11 @@ public record Deployment(String id, String version, Instant startedAt, Duration 
         requireNonNull(watchEndsAt, "watchEndsAt");
         requireNonNull(state, "state");
         requireNonNull(reason, "reason");
+        requireNonNull(baselines, "baselines");
     }
 
     Deployment ended(State to, Instant at, String why) {
-        return new Deployment(id, version, startedAt, watch, watchEndsAt, to, at, why);
+        return new Deployment(id, version, startedAt, watch, watchEndsAt, to, at, why, baselines);
     }
 
     /** As the API shows it and state.json keeps it. */
@@ -55,6 +57,7 @@ public record Deployment(String id, String version, Instant startedAt, Duration 
         map.put("watch_ends_at", watchEndsAt.toString());
         map.put("ended_at", endedAt == null ? null : endedAt.toString());
         map.put("reason", reason);
+        baselines.putInto(map);
         return map;
     }
 
@@ -67,6 +70,6 @@ public record Deployment(String id, String version, Instant startedAt, Duration 
                 Instant.parse(String.valueOf(map.get("watch_ends_at"))),
                 State.parse(String.valueOf(map.get("state"))),
                 ended == null ? null : Instant.parse(String.valueOf(ended)),
-                map.get("reason") == null ? "" : String.valueOf(map.get("reason")));
+                map.get("reason") == null ? "" : String.valueOf(map.get("reason")), CapturedBaselines.from(map));
     }
 }

@@ -4,11 +4,17 @@ import static java.util.Objects.requireNonNull;
 
 import io.rollguard.config.DeploySettings;
 import io.rollguard.config.Quantities;
+import io.rollguard.config.RuleConfig;
 import io.rollguard.deploy.Deployment.State;
 import io.rollguard.health.Failures;
 import io.rollguard.journal.Journal;
 import io.rollguard.rule.DeploymentContext;
 import io.rollguard.rule.Responder;
+import io.rollguard.rule.expr.Baselines;
+import io.rollguard.rule.expr.ExpressionPrinter;
+import io.rollguard.rule.expr.HistoryWindows;
+import io.rollguard.rule.expr.Selector;
+import io.rollguard.store.SeriesStore;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;
 import java.time.Duration;
@@ -46,6 +52,9 @@ public final class Deployments implements DeploymentContext {
     private final Journal journal;
     private final TimeSource time;
     private final Duration defaultWatch;
+    private final Duration baselineWindow;
+    private final SeriesStore store;
+    private final List<Selector> baselineSelectors;
 
     private Deployment current;
     private long windowEndNanos;
@@ -54,7 +63,19 @@ public final class Deployments implements DeploymentContext {
 
     /** Reads what state.json kept of the deployments: a deployment watching before a restart resumes its window. */
     public Deployments(DeploySettings settings, Responder responder, Journal journal, TimeSource time) {
+        this(settings, responder, journal, time, new SeriesStore(), List.of());
+    }
+
+    /**
+     * @param store where baselines are captured from, at each start
+     * @param baselineSelectors what the rules' {@code baseline(...)} read, each selector once
+     */
+    public Deployments(DeploySettings settings, Responder responder, Journal journal, TimeSource time,
+            SeriesStore store, List<Selector> baselineSelectors) {
         this.defaultWatch = requireNonNull(settings, "settings").watch();
+        this.baselineWindow = settings.baselineWindow();
+        this.store = requireNonNull(store, "store");
+        this.baselineSelectors = List.copyOf(baselineSelectors);
         this.responder = requireNonNull(responder, "responder");
         this.journal = requireNonNull(journal, "journal");
         this.time = requireNonNull(time, "time");
@@ -96,6 +117,9 @@ public final class Deployments implements DeploymentContext {
         validate(version, watch);
         Duration window = watch == null ? defaultWatch : watch;
         responder.rearm(null); // a new version deserves its own rollback; it journals what it re-armed
+        // Before the new version has had a chance to change anything: the history up to now is the old version's.
+        CapturedBaselines baselines = CapturedBaselines.capture(store.view(time.nanoTime()), baselineSelectors,
+                baselineWindow);
         Deployment superseded;
         Deployment started;
         synchronized (this) {
@@ -107,7 +131,7 @@ public final class Deployments implements DeploymentContext {
             Instant now = time.now();
             sequence++;
             started = new Deployment("d" + sequence + "-" + ID_TIME.format(now), version, now, window,
-                    now.plus(window), State.WATCHING, null, "");
+                    now.plus(window), State.WATCHING, null, "", baselines);
             current = started;
             windowEndNanos = time.nanoTime() + window.toNanos();
         }
@@ -117,6 +141,10 @@ public final class Deployments implements DeploymentContext {
         journal("deployment_started", started);
         log.info("deployment {} of {} started; watching for {}", started.id(), version,
                 Quantities.formatDuration(window));
+        if (!baselines.missing().isEmpty()) {
+            log.warn("deployment {}: no history within {} before the start for {}; these baselines have no data",
+                    started.id(), Quantities.formatDuration(baselineWindow), String.join(", ", baselines.missing()));
+        }
         persist();
         return started;
     }
@@ -202,12 +230,28 @@ public final class Deployments implements DeploymentContext {
         return map;
     }
 
+    /** What {@code baseline(...)} reads: the current deployment's frozen values, none without a deployment. */
+    public synchronized Baselines baselines() {
+        return current == null ? Baselines.NONE : current.baselines();
+    }
+
     public synchronized Optional<Deployment> currentDeployment() {
         return Optional.ofNullable(current);
     }
 
     public synchronized List<Deployment> recent() {
         return new ArrayList<>(recent);
+    }
+
+    /** The selectors the rules' {@code baseline(...)} read, each text once: what a start captures. */
+    public static List<Selector> baselineSelectors(List<RuleConfig> rules) {
+        Map<String, Selector> selectors = new LinkedHashMap<>();
+        for (RuleConfig rule : rules) {
+            for (Selector selector : HistoryWindows.baselineSelectors(rule.condition())) {
+                selectors.putIfAbsent(ExpressionPrinter.print(selector), selector);
+            }
+        }
+        return List.copyOf(selectors.values());
     }
 
     /** Checks what a client gave; the message is fit to show it. */
@@ -249,8 +293,10 @@ public final class Deployments implements DeploymentContext {
         try {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("deployment_id", deployment.id()); // "id" is the event's own
+            boolean started = kind.equals("deployment_started");
             deployment.toMap().forEach((key, value) -> {
-                if (!key.equals("id")) {
+                // The baselines are journaled once, when captured: later events of the deployment refer to them.
+                if (!key.equals("id") && (started || !key.startsWith("baseline"))) {
                     fields.put(key, value);
                 }
             });

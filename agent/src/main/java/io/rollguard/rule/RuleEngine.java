@@ -2,11 +2,14 @@ package io.rollguard.rule;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.config.DeploySettings;
 import io.rollguard.config.RuleConfig;
 import io.rollguard.health.Failures;
+import io.rollguard.rule.expr.Baselines;
 import io.rollguard.rule.expr.Basis;
 import io.rollguard.rule.expr.Evaluator;
 import io.rollguard.rule.expr.HistoryWindows;
+import io.rollguard.rule.expr.Selector;
 import io.rollguard.rule.expr.Verdict;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
@@ -101,6 +104,12 @@ public final class RuleEngine {
      */
     public RuleEngine(List<RuleConfig> configs, SeriesStore store, Consumer<RuleTransition> listener,
             TimeSource time, Duration interval) {
+        this(configs, store, listener, time, interval, DeploySettings.DEFAULT_BASELINE_WINDOW);
+    }
+
+    /** @param baselineWindow how long the series a {@code baseline(...)} reads keep history, to capture it from */
+    public RuleEngine(List<RuleConfig> configs, SeriesStore store, Consumer<RuleTransition> listener,
+            TimeSource time, Duration interval, Duration baselineWindow) {
         this.store = requireNonNull(store, "store");
         this.listener = requireNonNull(listener, "listener");
         this.time = requireNonNull(time, "time");
@@ -110,6 +119,9 @@ public final class RuleEngine {
             rules.add(new CompiledRule(config));
             HistoryWindows.of(config.condition()).forEach((name, window) -> windows.merge(name, window,
                     (a, b) -> a.compareTo(b) >= 0 ? a : b));
+            for (Selector selector : HistoryWindows.baselineSelectors(config.condition())) {
+                windows.merge(selector.name(), baselineWindow, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+            }
         }
         // History is kept only for what a windowed function reads, only as long as the longest window reading it.
         store.trackOnly(windows);
@@ -122,6 +134,14 @@ public final class RuleEngine {
      *     evaluated only then, and rest inactive otherwise
      */
     public void evaluate(long nowNanos, boolean inWatchWindow) {
+        evaluate(nowNanos, inWatchWindow, Baselines.NONE);
+    }
+
+    /**
+     * As {@link #evaluate(long, boolean)}, {@code baseline(...)} reading {@code baselines}: the current deployment's.
+     */
+    public void evaluate(long nowNanos, boolean inWatchWindow, Baselines baselines) {
+        requireNonNull(baselines, "baselines");
         SeriesView view = store.view(nowNanos);
         Instant now = time.now();
         for (CompiledRule rule : rules) {
@@ -130,7 +150,7 @@ public final class RuleEngine {
                     forgetAll(rule, nowNanos, now);
                     continue;
                 }
-                evaluate(rule, view, nowNanos, now);
+                evaluate(rule, view, baselines, nowNanos, now);
                 if (rule.lastError != null) {
                     log.info("rule {} evaluates again", rule.config.name());
                     rule.lastError = null;
@@ -146,8 +166,8 @@ public final class RuleEngine {
         store.replace("rules", series(), nowNanos, interval, interval.multipliedBy(3));
     }
 
-    private void evaluate(CompiledRule rule, SeriesView view, long nowNanos, Instant now) {
-        List<Verdict> evaluated = evaluator.evaluateCondition(rule.config.condition(), view);
+    private void evaluate(CompiledRule rule, SeriesView view, Baselines baselines, long nowNanos, Instant now) {
+        List<Verdict> evaluated = evaluator.evaluateCondition(rule.config.condition(), view, baselines);
         Map<LabelSet, Verdict> verdicts;
         if (evaluated.size() == 1) {
             // Most rules read one series: a one-entry map spares them a hash table per rule per tick.

@@ -68,7 +68,7 @@ public final class TickLoop {
                     sampler.run(now);
                 }
             }
-            rules.evaluate(now, deployments.tick(now));
+            rules.evaluate(now, deployments.tick(now), deployments.baselines());
             responder.tick(now);
             responder.publish(store, now, interval);
             SeriesWriter self = new SeriesWriter();
@@ -97,7 +97,7 @@ public final class TickLoop {
     public void evaluateRules() {
         try {
             long now = time.nanoTime();
-            rules.evaluate(now, deployments.tick(now));
+            rules.evaluate(now, deployments.tick(now), deployments.baselines());
             responder.tick(now);
             health.set(buildHealth());
         } catch (RuntimeException e) { // as in tick(): a bug here must not stop the scheduler

@@ -58,6 +58,8 @@ class ConfigLoaderTest {
         assertThat(config.sampler("filesystem")).isEqualTo(new SamplerSettings(false, Duration.ofMinutes(1)));
         assertThat(config.sampler("memory").periodOr(Duration.ofSeconds(9))).isEqualTo(Duration.ofSeconds(9));
         assertThat(config.deploy().watch()).isEqualTo(Duration.ofMinutes(45));
+        assertThat(config.deploy().baselineWindow()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(DeploySettings.DEFAULT.baselineWindow()).isEqualTo(Duration.ofMinutes(10));
         assertThat(ConfigLoader.loadDefault().deploy()).isEqualTo(DeploySettings.DEFAULT);
     }
 

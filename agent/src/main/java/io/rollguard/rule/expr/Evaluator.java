@@ -40,7 +40,8 @@ import java.util.Set;
  *       edges: increase is the growth between the first and last sample, rate that growth per second between them.
  *       quantile_over interpolates between ranks as Prometheus's quantile_over_time does.
  *   <li>Aggregations keep only the {@code by} labels; over no elements they give none.
- *   <li>{@code baseline} gives no data until deployments capture baselines (a later issue).
+ *   <li>{@code baseline(selector)} gives the values the current deployment froze at its start, one per label set
+ *       (the {@link Baselines} passed in); none when there is no deployment or nothing was captured for the series.
  * </ul>
  *
  * <p>Not thread-safe: it reuses its sample buffers from one evaluation to the next, so one evaluator serves one
@@ -52,7 +53,12 @@ public final class Evaluator {
 
     /** Evaluates any expression: numbers give a {@link Vector}, conditions {@link Verdicts}. */
     public Value evaluate(Expr expr, SeriesView view) {
-        return expr.accept(new Pass(view));
+        return evaluate(expr, view, Baselines.NONE);
+    }
+
+    /** Evaluates any expression, {@code baseline(...)} reading {@code baselines}. */
+    public Value evaluate(Expr expr, SeriesView view, Baselines baselines) {
+        return expr.accept(new Pass(view, baselines));
     }
 
     /**
@@ -62,7 +68,12 @@ public final class Evaluator {
      * @throws IllegalArgumentException when {@code condition} is not a condition
      */
     public List<Verdict> evaluateCondition(Expr condition, SeriesView view) {
-        Value value = evaluate(condition, view);
+        return evaluateCondition(condition, view, Baselines.NONE);
+    }
+
+    /** As {@link #evaluateCondition(Expr, SeriesView)}, {@code baseline(...)} reading {@code baselines}. */
+    public List<Verdict> evaluateCondition(Expr condition, SeriesView view, Baselines baselines) {
+        Value value = evaluate(condition, view, baselines);
         if (!(value instanceof Verdicts)) {
             throw new IllegalArgumentException("not a condition: " + ExpressionPrinter.print(condition));
         }
@@ -72,10 +83,12 @@ public final class Evaluator {
     /** One evaluation: the visitor carries the view so that the evaluator itself keeps no per-pass state. */
     private final class Pass implements Expr.Visitor<Value> {
         private final SeriesView view;
+        private final Baselines baselines;
         private final long nowNanos;
 
-        Pass(SeriesView view) {
+        Pass(SeriesView view, Baselines baselines) {
             this.view = view;
+            this.baselines = baselines;
             this.nowNanos = view.nowNanos();
         }
 
@@ -213,9 +226,8 @@ public final class Evaluator {
 
         @Override
         public Value baseline(Baseline baseline) {
-            // No deployment has captured a baseline yet: that issue will look the frozen value up here. Until then
-            // a rule comparing with a baseline has no data, which the state machine reports as unknown.
-            return Vector.series(List.of());
+            // Without a frozen value a rule comparing with a baseline has no data: the state machine reports unknown.
+            return Vector.series(baselines.lookup(ExpressionPrinter.print(baseline.selector())));
         }
 
         /**

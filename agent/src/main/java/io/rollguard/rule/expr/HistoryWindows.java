@@ -2,6 +2,8 @@ package io.rollguard.rule.expr;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,8 +21,19 @@ public final class HistoryWindows {
         return Map.copyOf(collector.windows);
     }
 
+    /**
+     * The selectors {@code baseline(...)} reads in {@code expr}, one per distinct text: their series need history
+     * over the baseline window, from which a deployment's start captures them.
+     */
+    public static List<Selector> baselineSelectors(Expr expr) {
+        Collector collector = new Collector();
+        expr.accept(collector);
+        return List.copyOf(collector.baselines.values());
+    }
+
     private static final class Collector implements Expr.Visitor<Void> {
         private final Map<String, Duration> windows = new HashMap<>();
+        private final Map<String, Selector> baselines = new LinkedHashMap<>();
 
         private void add(Selector selector, Duration window) {
             windows.merge(selector.name(), window, (a, b) -> a.compareTo(b) >= 0 ? a : b);
@@ -91,7 +104,8 @@ public final class HistoryWindows {
 
         @Override
         public Void baseline(Baseline baseline) {
-            // Baselines will be captured from history by the deployments issue, which will add its window here.
+            // Its window is the deployment settings' baseline window, which the rule engine adds: see baselineSelectors.
+            baselines.putIfAbsent(ExpressionPrinter.print(baseline.selector()), baseline.selector());
             return null;
         }
     }

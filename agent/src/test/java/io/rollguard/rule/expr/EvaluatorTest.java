@@ -142,7 +142,7 @@ class EvaluatorTest {
                 arguments("not absent(process_up{process=\"backend\"})",
                         "{process=\"backend\"} false 1 NaN [absent(process_up{process=\"backend\"})]"),
                 arguments("absent(process_up) or memory_used_ratio > 95%", "{} true 1 NaN [absent(process_up)]"),
-                // Deployments capture baselines in a later issue; until then a baseline is no data, never a number.
+                // Without a deployment's captured baselines a baseline is no data, never a number.
                 arguments("baseline(memory_used_ratio)", ""),
                 arguments("memory_used_ratio > 1.2 * baseline(memory_used_ratio)", ""));
     }
@@ -209,6 +209,26 @@ class EvaluatorTest {
         store.replace("sampler:memory", new SeriesWriter().put(MEMORY, 0.5), now, PERIOD, STALE_AFTER);
 
         assertThat(format(evaluator.evaluate(expr, store.view(now)), true)).isEqualTo(expected);
+    }
+
+    @Test
+    void aBaselinePairsOneToOneWithTheFrozenValuesOfEachLabelSet() throws ExpressionException {
+        fillInstantSeries();
+        Expr condition = ExpressionParser.parseCondition("check_up > 0.5 * baseline(check_up)");
+        Baselines baselines = selector -> selector.equals("check_up")
+                ? List.of(new Vector.Element(LabelSet.of("check", "api"), 1, new Basis(Duration.ofMinutes(10), 60)),
+                        new Vector.Element(LabelSet.of("check", "db"), 1, new Basis(Duration.ofMinutes(10), 60)),
+                        new Vector.Element(LabelSet.of("check", "gone"), 1, new Basis(Duration.ofMinutes(10), 60)))
+                : List.of();
+
+        List<Verdict> verdicts = evaluator.evaluateCondition(condition, store.view(now), baselines);
+
+        assertThat(verdicts).extracting(v -> v.labels() + " " + v.holds() + " " + v.threshold())
+                .containsExactlyInAnyOrder("{check=\"api\"} true 0.5", "{check=\"db\"} false 0.5");
+        assertThat(evaluator.evaluateCondition(condition, store.view(now), Baselines.NONE)).isEmpty();
+        assertThat(evaluator.evaluateCondition(
+                ExpressionParser.parseCondition("check_up > baseline(check_up{check=\"api\"})"), store.view(now),
+                baselines)).as("looked up by the selector's own text").isEmpty();
     }
 
     @Test

@@ -264,4 +264,13 @@ class ExpressionParserTest {
                 "b_total", Duration.ofMinutes(1),
                 "c", Duration.ofSeconds(30)));
     }
+
+    @Test
+    void baselineSelectorsAreListedOncePerText() throws ExpressionException {
+        Expr expr = ExpressionParser.parse("e > baseline(e) and e{x=\"y\"} > baseline(e{x=\"y\"})"
+                + " and e * 2 > baseline(e) and avg_over(g, 1m) > 0");
+
+        assertThat(HistoryWindows.baselineSelectors(expr)).extracting(ExpressionPrinter::print)
+                .containsExactly("e", "e{x=\"y\"}");
+    }
 }
