@@ -4,21 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.rollguard.config.check.HttpCheckSpec;
-import io.rollguard.rule.expr.Absent;
-import io.rollguard.rule.expr.Aggregation;
-import io.rollguard.rule.expr.Baseline;
-import io.rollguard.rule.expr.Binary;
-import io.rollguard.rule.expr.DurationLiteral;
 import io.rollguard.rule.expr.Expr;
+import io.rollguard.rule.expr.HistoryWindows;
 import io.rollguard.rule.expr.LabelMatcher;
-import io.rollguard.rule.expr.Negation;
-import io.rollguard.rule.expr.Not;
-import io.rollguard.rule.expr.NumberLiteral;
-import io.rollguard.rule.expr.PercentLiteral;
-import io.rollguard.rule.expr.QuantileCall;
 import io.rollguard.rule.expr.Selector;
-import io.rollguard.rule.expr.SizeLiteral;
-import io.rollguard.rule.expr.WindowCall;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -181,75 +170,6 @@ class ExampleConfigsTest {
     }
 
     private static List<Selector> selectors(Expr expr) {
-        List<Selector> found = new ArrayList<>();
-        expr.accept(new Expr.Visitor<Void>() {
-            @Override
-            public Void number(NumberLiteral number) {
-                return null;
-            }
-
-            @Override
-            public Void duration(DurationLiteral duration) {
-                return null;
-            }
-
-            @Override
-            public Void size(SizeLiteral size) {
-                return null;
-            }
-
-            @Override
-            public Void percent(PercentLiteral percent) {
-                return null;
-            }
-
-            @Override
-            public Void selector(Selector selector) {
-                found.add(selector);
-                return null;
-            }
-
-            @Override
-            public Void negation(Negation negation) {
-                return negation.operand().accept(this);
-            }
-
-            @Override
-            public Void not(Not not) {
-                return not.operand().accept(this);
-            }
-
-            @Override
-            public Void binary(Binary binary) {
-                binary.left().accept(this);
-                return binary.right().accept(this);
-            }
-
-            @Override
-            public Void window(WindowCall call) {
-                return call.selector().accept(this);
-            }
-
-            @Override
-            public Void quantile(QuantileCall call) {
-                return call.selector().accept(this);
-            }
-
-            @Override
-            public Void aggregation(Aggregation aggregation) {
-                return aggregation.argument().accept(this);
-            }
-
-            @Override
-            public Void absent(Absent absent) {
-                return absent.selector().accept(this);
-            }
-
-            @Override
-            public Void baseline(Baseline baseline) {
-                return baseline.selector().accept(this);
-            }
-        });
-        return found;
+        return HistoryWindows.selectors(expr);
     }
 }

@@ -31,11 +31,20 @@ public final class HistoryWindows {
         return List.copyOf(collector.baselines.values());
     }
 
+    /** Every selector in {@code expr}, wherever it stands, in the order written: the series a rule reads. */
+    public static List<Selector> selectors(Expr expr) {
+        Collector collector = new Collector();
+        expr.accept(collector);
+        return List.copyOf(collector.all);
+    }
+
     private static final class Collector implements Expr.Visitor<Void> {
         private final Map<String, Duration> windows = new HashMap<>();
         private final Map<String, Selector> baselines = new LinkedHashMap<>();
+        private final List<Selector> all = new java.util.ArrayList<>();
 
         private void add(Selector selector, Duration window) {
+            all.add(selector);
             windows.merge(selector.name(), window, (a, b) -> a.compareTo(b) >= 0 ? a : b);
         }
 
@@ -61,6 +70,7 @@ public final class HistoryWindows {
 
         @Override
         public Void selector(Selector selector) {
+            all.add(selector);
             return null;
         }
 
@@ -99,12 +109,14 @@ public final class HistoryWindows {
 
         @Override
         public Void absent(Absent absent) {
+            all.add(absent.selector());
             return null;
         }
 
         @Override
         public Void baseline(Baseline baseline) {
             // Its window is the deployment settings' baseline window, which the rule engine adds: see baselineSelectors.
+            all.add(baseline.selector());
             baselines.putIfAbsent(ExpressionPrinter.print(baseline.selector()), baseline.selector());
             return null;
         }
