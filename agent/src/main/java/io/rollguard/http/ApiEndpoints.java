@@ -53,12 +53,18 @@ public final class ApiEndpoints {
         return router
                 .get("/api/v1/checks", request -> Responses.json(OK, Map.of("checks",
                         health.get().checks().stream().map(StatusJson::check).toList())))
-                .get("/api/v1/rules", request -> Responses.json(OK, Map.of("rules",
-                        health.get().rules().stream().map(rule -> StatusJson.rule(rule, state.get())).toList(),
-                        "rolled_back", state.get().latches().stream().map(StatusJson::latch).toList())))
+                .get("/api/v1/rules", request -> rules())
                 .get("/api/v1/events", this::events)
                 .add(new Router.Route("/api/v1/rearm", Set.of(HttpMethod.POST), new Rearm(null)))
                 .under("/api/v1/rules/", Set.of(HttpMethod.POST), new Rearm(""));
+    }
+
+    /** {@code GET /api/v1/rules}: every rule and the latches, from one reading of the agent's state. */
+    private FullHttpResponse rules() {
+        AgentState current = state.get();
+        return Responses.json(OK, Map.of(
+                "rules", health.get().rules().stream().map(rule -> StatusJson.rule(rule, current)).toList(),
+                "rolled_back", current.latches().stream().map(StatusJson::latch).toList()));
     }
 
     /** {@code GET /api/v1/events?since=ID&limit=N}: what happened after event ID, oldest first. */

@@ -57,10 +57,12 @@ public final class DetailedHealthEndpoint implements Endpoint {
             checks.add(StatusJson.check(check));
         }
         body.put("checks", checks);
-        body.put("rules", snapshot.rules().stream().map(rule -> StatusJson.rule(rule, agentState.get())).toList());
-        body.put("rolled_back", agentState.get().latches().stream().map(StatusJson::latch).toList());
-        body.put("journal", StatusJson.journal(agentState.get()));
-        body.put("deployment", agentState.get().deployment());
+        // One reading per answer: it takes the responder's and the deployments' locks, on the event loop.
+        AgentState state = agentState.get();
+        body.put("rules", snapshot.rules().stream().map(rule -> StatusJson.rule(rule, state)).toList());
+        body.put("rolled_back", state.latches().stream().map(StatusJson::latch).toList());
+        body.put("journal", StatusJson.journal(state));
+        body.put("deployment", state.deployment());
         return body;
     }
 
