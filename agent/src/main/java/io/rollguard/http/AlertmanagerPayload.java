@@ -35,8 +35,10 @@ final class AlertmanagerPayload {
         }
         Object version = payload.get("version");
         if (!VERSION.equals(version)) {
+            String got = version == null ? "none"
+                    : version instanceof String ? "\"" + version + "\"" : String.valueOf(version);
             throw new IllegalArgumentException("expected \"version\": \"4\" (Alertmanager's webhook payload), got "
-                    + (version instanceof String ? "\"" + version + "\"" : String.valueOf(version)));
+                    + got);
         }
         if (!(payload.get("alerts") instanceof List)) {
             throw new IllegalArgumentException("\"alerts\" must be a list");
