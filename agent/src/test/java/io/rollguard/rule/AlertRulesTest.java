@@ -139,6 +139,49 @@ class AlertRulesTest {
     }
 
     @Test
+    void anIgnoredAlertIsLoggedOnceHoweverOftenAlertmanagerRepeatsIt() throws ConfigException {
+        start();
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(AlertInbox.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            for (int repeat = 0; repeat < 5; repeat++) {
+                assertThat(inbox.receive(List.of(alert(true, "alertname", "X", "rollguard_rule", "nope")))
+                        .ignored()).hasSize(1);
+            }
+
+            assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .containsExactly("alertmanager alert X ignored: no rule named \"nope\"");
+        } finally {
+            logger.detachAppender(lines);
+        }
+    }
+
+    @Test
+    void atMostAThousandAlertsFireAtOnceAndAResolvedOneMakesRoom() throws ConfigException {
+        start();
+        List<AlertInbox.Alert> many = new ArrayList<>();
+        for (int i = 0; i <= AlertInbox.MAX_FIRING; i++) {
+            many.add(alert(true, "alertname", "A" + i, "rollguard_rule", "fleet-rollback"));
+        }
+
+        AlertInbox.Receipt receipt = inbox.receive(many);
+        AlertInbox.Receipt repeated = inbox.receive(List.of(many.get(0)));
+        inbox.receive(List.of(alert(false, "alertname", "A0", "rollguard_rule", "fleet-rollback")));
+        AlertInbox.Receipt room = inbox.receive(List.of(many.get(AlertInbox.MAX_FIRING)));
+
+        assertThat(receipt.accepted()).isEqualTo(1000);
+        assertThat(receipt.ignored()).containsExactly(new AlertInbox.Ignored("A1000",
+                "already 1000 alerts firing; resolve some first"));
+        assertThat(repeated.accepted()).as("an alert already firing takes no room").isEqualTo(1);
+        assertThat(room.accepted()).isEqualTo(1);
+        assertThat(inbox.firing("fleet-rollback")).hasSize(1000).doesNotContainValue("A0").containsValue("A1000");
+    }
+
+    @Test
     void withoutAlertsARuleThatAlertmanagerDrivesIsInactiveNotUnknown() throws ConfigException {
         start();
         evaluate();
