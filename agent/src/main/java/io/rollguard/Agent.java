@@ -12,6 +12,7 @@ import io.rollguard.journal.EventJournal;
 import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalLimits;
 import io.rollguard.journal.StateFile;
+import io.rollguard.rule.AlertInbox;
 import io.rollguard.rule.Responder;
 import io.rollguard.rule.RuleEngine;
 import io.rollguard.rule.RuleState;
@@ -21,6 +22,7 @@ import io.rollguard.health.HealthSnapshot;
 import io.rollguard.health.Status;
 import io.rollguard.http.AgentInfo;
 import io.rollguard.http.AgentState;
+import io.rollguard.http.AlertmanagerEndpoint;
 import io.rollguard.http.ApiEndpoints;
 import io.rollguard.http.DeploymentEndpoints;
 import io.rollguard.http.DetailedHealthEndpoint;
@@ -73,6 +75,7 @@ public final class Agent implements AutoCloseable {
     private final ActionRunner actions;
     private final Responder responder;
     private final Deployments deployments;
+    private final AlertInbox alerts;
     private final RuleEngine rules;
     private final TickLoop tickLoop;
     private final AgentInfo info;
@@ -116,7 +119,9 @@ public final class Agent implements AutoCloseable {
         this.deployments = new Deployments(config.deploy(), responder, journal, time, store,
                 Deployments.baselineSelectors(config.rules()));
         responder.attach(deployments);
-        this.rules = new RuleEngine(config.rules(), store, responder, time, tick, config.deploy().baselineWindow());
+        this.alerts = new AlertInbox(config.rules(), config.alertmanager().rules());
+        this.rules = new RuleEngine(config.rules(), store, responder, time, tick, config.deploy().baselineWindow(),
+                alerts);
         this.tickLoop = new TickLoop(runners, checks, rules, responder, deployments, tick, store, metrics, time);
         checks.onStatusChange(this::evaluateRulesSoon);
     }
@@ -200,6 +205,7 @@ public final class Agent implements AutoCloseable {
         new ApiEndpoints(tickLoop::health, this::state, (after, limit) -> journal.since(after, limit), responder,
                 scheduler).routes(router);
         new DeploymentEndpoints(deployments, scheduler).routes(router);
+        new AlertmanagerEndpoint(alerts, tickLoop::evaluateRules, scheduler).routes(router);
         http = HttpServer.start(config.http().listen(), router, IDLE_TIMEOUT);
         // The configured host, not the socket's: Java reports a dual-stack 0.0.0.0 as 0:0:0:0:0:0:0:0.
         log.info("listening on http://{}", new HostPort(config.http().listen().host(), http.address().getPort()));

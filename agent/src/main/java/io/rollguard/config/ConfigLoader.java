@@ -100,11 +100,12 @@ public final class ConfigLoader {
         Map<String, ActionConfig> actions = new ActionConfigReader(source.baseDirectory(),
                 checks.stream().map(CheckConfig::name).toList()).read(root.table("action"));
         List<RuleConfig> rules = new RuleConfigReader(actions.keySet()).read(root.tables("rule"));
+        AlertmanagerSettings alertmanager = readAlertmanager(root.table("alertmanager"), root.tables("rule"), rules);
         DeploySettings deploy = readDeploy(root.table("deploy"));
         root.rejectUnknownKeys();
         problems.throwIfAny();
         return new Config(source.name(), agent, http, sample.samplers(), sample.filesystemFilter(), processes, checks,
-                actions, rules, deploy);
+                actions, rules, deploy, alertmanager);
     }
 
     private static List<ProcessSettings> readProcesses(List<TableReader> tables, Path base) {
@@ -233,6 +234,43 @@ public final class ConfigLoader {
         HttpSettings settings = new HttpSettings(table.hostPort("listen", HttpSettings.DEFAULT_LISTEN));
         table.rejectUnknownKeys();
         return settings;
+    }
+
+    /**
+     * {@code [alertmanager] rules = { "FleetErrorRate" = "fleet-rollback" }}: each alert name maps to a rule that
+     * Alertmanager drives ({@code source = "alertmanager"}).
+     *
+     * @param ruleTables every {@code [[rule]]}, valid or not, so that a rule with an error elsewhere is not also
+     *     reported as missing here
+     */
+    private static AlertmanagerSettings readAlertmanager(TableReader table, List<TableReader> ruleTables,
+            List<RuleConfig> rules) {
+        Map<String, String> mapping = table.stringTable("rules");
+        table.rejectUnknownKeys();
+        Map<String, RuleConfig> byName = new HashMap<>();
+        rules.forEach(rule -> byName.put(rule.name(), rule));
+        java.util.Set<String> declared = new java.util.LinkedHashSet<>();
+        ruleTables.forEach(rule -> {
+            if (rule.isString("name")) {
+                declared.add(rule.string("name", ""));
+            }
+        });
+        Map<String, String> valid = new LinkedHashMap<>();
+        mapping.forEach((alert, rule) -> {
+            RuleConfig target = byName.get(rule);
+            if (target == null && !declared.contains(rule)) {
+                StringBuilder message = new StringBuilder("no [[rule]] named \"" + rule + "\"");
+                Suggestions.closest(rule, declared)
+                        .ifPresent(s -> message.append(" (did you mean \"").append(s).append("\"?)"));
+                table.reportInTable("rules", alert, message.toString());
+            } else if (target != null && !target.fromAlertmanager()) {
+                table.reportInTable("rules", alert, "rule \"" + rule + "\" has a when of its own; a rule that "
+                        + "Alertmanager drives says source = \"alertmanager\"");
+            } else if (target != null) {
+                valid.put(alert, rule);
+            }
+        });
+        return new AlertmanagerSettings(valid);
     }
 
     private static DeploySettings readDeploy(TableReader table) {

@@ -71,6 +71,7 @@ public final class TickLoop {
             rules.evaluate(now, deployments.tick(now), deployments.baselines());
             responder.tick(now);
             responder.publish(store, now, interval);
+            deployments.publish(store, now, interval);
             SeriesWriter self = new SeriesWriter();
             samplers.forEach(s -> s.writeSelfMetrics(self));
             store.replace("agent:samplers", self, now, interval, NEVER_STALE);
