@@ -45,6 +45,8 @@ class ConfigKeysDocumentedTest {
                 new Table("[action.a]\nrun = [\"/bin/true\"]\n", "### `[action.NAME]`"),
                 new Table("[action.w]\ntype = \"webhook\"\nurl = \"http://127.0.0.1:1/\"\n", "### `[action.NAME]`"),
                 new Table("[[rule]]\nname = \"r\"\nwhen = \"cpu_usage_ratio > 0.9\"\n", "### `[[rule]]`"),
+                new Table("[[rule]]\nname = \"r\"\nsource = \"alertmanager\"\n", "### `[[rule]]`"),
+                new Table("[alertmanager]\n", "### `[alertmanager]`"),
                 new Table("[deploy]\n", "## Deployments")));
         for (String type : List.of("http", "tcp", "command", "path", "disk", "host", "process", "tls", "port", "shm",
                 "log", "systemd")) {
