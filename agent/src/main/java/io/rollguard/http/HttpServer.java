@@ -40,7 +40,11 @@ public final class HttpServer implements AutoCloseable {
     private final ConnectionLimit limit;
     private final String scheme;
 
-    private HttpServer(EventLoopGroup group, Channel channel, ConnectionLimit limit, String scheme) {
+    private final RequestHandler handler;
+
+    private HttpServer(EventLoopGroup group, Channel channel, ConnectionLimit limit, String scheme,
+            RequestHandler handler) {
+        this.handler = handler;
         this.group = group;
         this.channel = channel;
         this.limit = limit;
@@ -97,7 +101,7 @@ public final class HttpServer implements AutoCloseable {
                 });
         try {
             Channel channel = bootstrap.bind(listen.host(), listen.port()).sync().channel();
-            return new HttpServer(group, channel, limit, settings.scheme());
+            return new HttpServer(group, channel, limit, settings.scheme(), handler);
         } catch (Exception e) { // bind() reports a checked BindException through sync() without declaring it
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             if (e instanceof InterruptedException) {
@@ -114,6 +118,14 @@ public final class HttpServer implements AutoCloseable {
             throw new IOException("cannot serve TLS with tls_cert " + files.certificate() + " and tls_key "
                     + files.key() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Replaces who may do what, from the next request on: a reload that changed {@code token_file},
+     * {@code read_token_file} or {@code health_public} calls this. TLS, limits and the address need a restart.
+     */
+    public void useAccess(AccessPolicy policy) {
+        handler.useAccess(requireNonNull(policy, "policy"));
     }
 
     /** "http" or "https". */

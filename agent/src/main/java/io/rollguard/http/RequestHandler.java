@@ -33,11 +33,16 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
 
     private final Router router;
-    private final AccessPolicy access;
+    private volatile AccessPolicy access;
 
     RequestHandler(Router router, AccessPolicy access) {
         this.router = router;
         this.access = access;
+    }
+
+    /** Takes effect from the next request on: for a reload that changed the tokens. */
+    void useAccess(AccessPolicy policy) {
+        this.access = policy;
     }
 
     @Override
