@@ -62,7 +62,6 @@ public final class Agent implements AutoCloseable {
 
     static final MetricFamily BUILD_INFO =
             MetricFamily.info("rollguard_build_info", "The version of the running agent; always 1.");
-    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration NEVER_STALE = Duration.ofNanos(Long.MAX_VALUE);
 
     private final Config config;
@@ -96,6 +95,7 @@ public final class Agent implements AutoCloseable {
         this.time = requireNonNull(time, "time");
         String version = Version.current();
         this.info = new AgentInfo(version, config.source(), time.now());
+        config.warnings().forEach(warning -> log.warn("{}", warning));
         // Written once: its period is as long as its freshness.
         store.replace("agent:build", new SeriesWriter().put(BUILD_INFO, LabelSet.of("version", version), 1),
                 time.nanoTime(), NEVER_STALE, NEVER_STALE);
@@ -113,7 +113,8 @@ public final class Agent implements AutoCloseable {
         this.stateDir = stateDirectory(config, Agent::usable, System.getenv("XDG_STATE_HOME"),
                 System.getProperty("user.home"));
         this.journal = openJournal(stateDir, time);
-        this.actions = new ActionRunner(config.actions(), config.agent().dryRun(), time);
+        this.actions = new ActionRunner(config.actions(), config.agent().dryRun(),
+                config.agent().allowInsecurePermissions(), time);
         this.responder = new Responder(config.rules(), config.actions(), actions::run, checks, journal,
                 new StateFile(stateDir), time, hostName(), config.agent().dryRun());
         this.deployments = new Deployments(config.deploy(), responder, journal, time, store,
@@ -206,9 +207,13 @@ public final class Agent implements AutoCloseable {
                 scheduler).routes(router);
         new DeploymentEndpoints(deployments, scheduler).routes(router);
         new AlertmanagerEndpoint(alerts, tickLoop::evaluateRules, scheduler).routes(router);
-        http = HttpServer.start(config.http().listen(), router, IDLE_TIMEOUT);
+        http = HttpServer.start(config.http(), router);
+        tickLoop.addSelfMetrics(http::writeMetrics);
         // The configured host, not the socket's: Java reports a dual-stack 0.0.0.0 as 0:0:0:0:0:0:0:0.
-        log.info("listening on http://{}", new HostPort(config.http().listen().host(), http.address().getPort()));
+        log.info("listening on {}://{}{}", http.scheme(),
+                new HostPort(config.http().listen().host(), http.address().getPort()),
+                config.http().mutatingToken().isPresent() ? "" : "; POST requests are accepted from loopback only "
+                        + "(no [http] token_file)");
 
         Duration tick = config.agent().interval();
         notifier.watchdogInterval().filter(ping -> tick.compareTo(ping.multipliedBy(2)) >= 0).ifPresent(ping ->

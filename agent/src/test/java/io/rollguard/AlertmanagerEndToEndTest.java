@@ -82,6 +82,12 @@ class AlertmanagerEndToEndTest {
         agent.start();
     }
 
+    /** /metrics once the first tick has rendered it: start() returns before that tick has run. */
+    private String firstTickMetrics() {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> get("/metrics").body(),
+                body -> body.contains("rollguard_deployment_watching "));
+    }
+
     @Test
     void aFiringAlertRollsBackOnceARepeatedOneDoesNothingMoreAndItsResolutionClearsTheRule() throws Exception {
         start();
@@ -172,12 +178,12 @@ class AlertmanagerEndToEndTest {
         String id = ((Map<?, ?>) JSON.std.mapFrom(started.body()).get("deployment")).get("id").toString();
 
         // /metrics is what the last tick rendered, and the tick is an hour: the first one, at start, saw no deployment.
-        String before = get("/metrics").body();
+        String before = firstTickMetrics();
         assertThat(before).contains("rollguard_deployment_watching 0").doesNotContain("rollguard_deployment_info{");
 
         agent.close();
         start(); // a restarted agent resumes the deployment's window, and its first tick exports it
-        String metrics = get("/metrics").body();
+        String metrics = firstTickMetrics();
         assertThat(metrics).contains("rollguard_deployment_info{id=\"" + id + "\",state=\"watching\",version=\"v42\"} 1")
                 .contains("rollguard_deployment_watching 1")
                 .contains("rollguard_rollbacks_total{rule=\"fleet-rollback\"} 0");

@@ -31,7 +31,8 @@ class ReadmeTest {
                 "rollguard_actions_total", "rollguard_action_duration_seconds", "rollguard_rolled_back",
                 "rollguard_rollback_verified", "rollguard_journal_errors_total", "rollguard_rollbacks_total",
                 "rollguard_deployment_info", "rollguard_deployment_watching",
-                "rollguard_deployment_started_timestamp_seconds"));
+                "rollguard_deployment_started_timestamp_seconds", "rollguard_http_connections",
+                "rollguard_http_connections_refused_total"));
         String readme = Files.readString(README);
         Set<String> documented = new TreeSet<>();
         Matcher matcher = FAMILY.matcher(readme.substring(readme.indexOf("## Metrics"), readme.indexOf("## Logs")));
