@@ -26,6 +26,9 @@ import io.rollguard.http.DeploymentEndpoints;
 import io.rollguard.http.DetailedHealthEndpoint;
 import io.rollguard.http.HealthEndpoint;
 import io.rollguard.http.HttpServer;
+import io.rollguard.http.IncidentEndpoints;
+import io.rollguard.incident.Incidents;
+import io.rollguard.journal.IncidentFiles;
 import io.rollguard.http.MetricsEndpoint;
 import io.rollguard.http.Router;
 import io.rollguard.metrics.MetricsRenderer;
@@ -73,6 +76,9 @@ public final class Agent implements AutoCloseable {
     private final ActionRunner actions;
     private final Responder responder;
     private final Deployments deployments;
+    private final IncidentFiles incidentFiles;
+    /** Reads incident files for the API: one thread, a short queue, so that the event loop never reads a file. */
+    private final java.util.concurrent.ThreadPoolExecutor incidentReads;
     private final RuleEngine rules;
     private final TickLoop tickLoop;
     private final AgentInfo info;
@@ -107,8 +113,7 @@ public final class Agent implements AutoCloseable {
             }
         }
         this.checks = new CheckRunner(config.checks(), checkFactory::create, store, time);
-        this.stateDir = stateDirectory(config, Agent::usable, System.getenv("XDG_STATE_HOME"),
-                System.getProperty("user.home"));
+        this.stateDir = stateDirectory(config);
         this.journal = openJournal(stateDir, time);
         this.actions = new ActionRunner(config.actions(), config.agent().dryRun(), time);
         this.responder = new Responder(config.rules(), config.actions(), actions::run, checks, journal,
@@ -116,6 +121,14 @@ public final class Agent implements AutoCloseable {
         this.deployments = new Deployments(config.deploy(), responder, journal, time, store,
                 Deployments.baselineSelectors(config.rules()));
         responder.attach(deployments);
+        this.incidentFiles = new IncidentFiles(stateDir);
+        responder.attach(new Incidents(incidentFiles, journal, checks::recentMatches, time));
+        this.incidentReads = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(16), runnable -> {
+                    Thread thread = new Thread(runnable, "rollguard-incidents");
+                    thread.setDaemon(true);
+                    return thread;
+                });
         this.rules = new RuleEngine(config.rules(), store, responder, time, tick, config.deploy().baselineWindow());
         this.tickLoop = new TickLoop(runners, checks, rules, responder, deployments, tick, store, metrics, time);
         checks.onStatusChange(this::evaluateRulesSoon);
@@ -148,6 +161,11 @@ public final class Agent implements AutoCloseable {
                 : Path.of(xdgStateHome)).resolve("rollguard");
         log.info("state directory {} is not writable by this user; using {}", configured, personal);
         return personal;
+    }
+
+    /** The state directory the agent runs with for {@code config}: what {@code rollguard incident} reads. */
+    public static Path stateDirectory(Config config) {
+        return stateDirectory(config, Agent::usable, System.getenv("XDG_STATE_HOME"), System.getProperty("user.home"));
     }
 
     private static boolean usable(Path directory) {
@@ -200,6 +218,7 @@ public final class Agent implements AutoCloseable {
         new ApiEndpoints(tickLoop::health, this::state, (after, limit) -> journal.since(after, limit), responder,
                 scheduler).routes(router);
         new DeploymentEndpoints(deployments, scheduler).routes(router);
+        new IncidentEndpoints(incidentFiles, incidentReads).routes(router);
         http = HttpServer.start(config.http().listen(), router, IDLE_TIMEOUT);
         // The configured host, not the socket's: Java reports a dual-stack 0.0.0.0 as 0:0:0:0:0:0:0:0.
         log.info("listening on http://{}", new HostPort(config.http().listen().host(), http.address().getPort()));
@@ -264,6 +283,7 @@ public final class Agent implements AutoCloseable {
         }
         checks.close();
         actions.close();
+        incidentReads.shutdownNow();
         try {
             journal.close();
         } catch (IOException e) {
