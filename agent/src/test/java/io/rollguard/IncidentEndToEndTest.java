@@ -175,6 +175,10 @@ class IncidentEndToEndTest {
         assertThat(Main.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), "incident",
                 "list", "--config", configFile.toString())).isZero();
         assertThat(out.toString()).startsWith(id + " ").contains(" ok rule=api-down deployment=d1-", " (v42)");
+        StringWriter listed = new StringWriter();
+        assertThat(Main.execute(new PrintWriter(listed, true), new PrintWriter(new StringWriter(), true), "incident",
+                "list", "--json", "--config", configFile.toString())).isZero();
+        assertThat(JSON.std.mapFrom(listed.toString().strip())).isEqualTo(summary);
         StringWriter shown = new StringWriter();
         assertThat(Main.execute(new PrintWriter(shown, true), new PrintWriter(new StringWriter(), true), "incident",
                 "show", id, "--config", configFile.toString())).isZero();

@@ -229,6 +229,10 @@ public final class Deployments implements DeploymentContext {
             }
             return;
         }
+        if (watchProblem != null) {
+            log.info("[deploy] watch_path {} names a version again: {}", watched.path(), seen.version());
+            watchProblem = null;
+        }
         String version = seen.version();
         String previous;
         synchronized (this) {
@@ -238,7 +242,6 @@ public final class Deployments implements DeploymentContext {
         if (version.equals(previous)) {
             return;
         }
-        watchProblem = null;
         if (previous == null) {
             log.info("[deploy] watch_path {} names {}: the deployed version; a change starts a deployment",
                     watched.path(), version);

@@ -117,7 +117,8 @@ class DeploymentTriggersTest {
         ActionRequest request = requests.get(0);
         assertThat(request.action()).isEqualTo("cleanup");
         assertThat(request.environment()).containsEntry("ROLLGUARD_DEPLOYMENT_ID", started.id())
-                .containsEntry("ROLLGUARD_DEPLOYMENT_VERSION", "v42").containsEntry("ROLLGUARD_HOST", "web-1");
+                .containsEntry("ROLLGUARD_DEPLOYMENT_VERSION", "v42").containsEntry("ROLLGUARD_HOST", "web-1")
+                .containsEntry("ROLLGUARD_EVENT_ID", String.valueOf(event("deployment_healthy").id()));
         assertThat(request.event()).containsEntry("state", "deployment_healthy")
                 .containsEntry("deployment_version", "v42");
 
@@ -131,6 +132,44 @@ class DeploymentTriggersTest {
                 .containsEntry("started_event_id", actionStarted.id()).containsEntry("output", "cleaned\n");
         assertThat(kinds()).containsSubsequence("deployment_started", "deployment_healthy", "action_started",
                 "action_finished");
+        assertThat(published()).containsEntry("rollguard_actions_total{action=\"cleanup\",result=\"ok\"}", 1.0);
+    }
+
+    @Test
+    void aDeploymentFinishedBeforeItsWindowEndedDoesNotRunOnHealthy() {
+        deployments.start("v42", null);
+        time.advance(Duration.ofMinutes(1));
+        deployments.finish();
+        time.advance(Duration.ofMinutes(10));
+        deployments.tick(time.nanoTime());
+
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void aStartFromWatchPathReArmsRollbacksAsDeployStartDoes() throws Exception {
+        link("releases/v41");
+        deployments.tick(time.nanoTime());
+        responder.accept(new RuleTransition(config.rules().get(0), LabelSet.EMPTY, RuleState.PENDING,
+                RuleState.FIRING, "held", 1, 0, Basis.NONE, time.now(), time.nanoTime()));
+        assertThat(responder.latches()).hasSize(1);
+
+        link("releases/v42");
+        deployments.tick(time.nanoTime());
+
+        assertThat(responder.latches()).isEmpty();
+        assertThat(kinds()).containsSubsequence("rule_rearmed", "deployment_started");
+    }
+
+    @Test
+    void aDirectoryNamesNoVersion() throws Exception {
+        Files.createDirectories(current);
+        deployments.tick(time.nanoTime());
+        Files.delete(current);
+        link("releases/v41");
+        deployments.tick(time.nanoTime());
+
+        assertThat(deployments.currentDeployment()).as("v41 is the first version seen").isEmpty();
     }
 
     @Test
@@ -279,6 +318,14 @@ class DeploymentTriggersTest {
         Files.deleteIfExists(next);
         Files.createSymbolicLink(next, Path.of(target));
         Files.move(next, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private Map<String, Double> published() {
+        SeriesStore own = new SeriesStore();
+        responder.publish(own, time.nanoTime(), Duration.ofSeconds(5));
+        Map<String, Double> series = new java.util.TreeMap<>();
+        own.fresh(time.nanoTime()).forEach(s -> series.put(s.key().toString(), s.value()));
+        return series;
     }
 
     private Event event(String kind) {

@@ -72,10 +72,20 @@ class IncidentsTest {
             escalate_after = "1m"
             description = "API slower than before the deploy"
 
+            [action.rehearsal]
+            run = ["/opt/app/rollback.sh"]
+            rollback = true
+            dry_run = true
+
             [[rule]]
             name = "verified"
             when = "1 > 0"
             action = "checked-rollback"
+
+            [[rule]]
+            name = "rehearsed"
+            when = "1 > 0"
+            action = "rehearsal"
             """.formatted(CONDITION);
 
     @TempDir
@@ -188,6 +198,28 @@ class IncidentsTest {
         assertThat(kinds(incident))
                 .endsWith("action_finished", "rollback_verification_failed");
         assertThat(files.readMarkdown(files.ids().get(0)).orElseThrow()).contains("- **result**: failed");
+    }
+
+    @Test
+    void aFailedRollbackWithVerifyChecksSaysItsVerificationDidNotRun() throws Exception {
+        transition("verified", RuleState.PENDING, RuleState.FIRING);
+        runs.get(0).complete(new ActionOutcome(ActionOutcome.Result.FAILED, 2, Duration.ofSeconds(1), "oops\n",
+                "exit 2"));
+
+        Map<String, Object> incident = files.read(files.ids().get(0)).orElseThrow();
+        assertThat(incident).containsEntry("outcome", "failed");
+        assertThat(incident.get("verification")).isEqualTo(Map.of("checks", List.of("api"), "result", "not_run",
+                "message", "not run: the rollback did not exit 0"));
+    }
+
+    @Test
+    void aDryRunRollbackWritesNoIncident() throws Exception {
+        transition("rehearsed", RuleState.PENDING, RuleState.FIRING);
+        runs.get(0).complete(new ActionOutcome(ActionOutcome.Result.DRY_RUN, null, Duration.ZERO, "",
+                "would run [/opt/app/rollback.sh]"));
+
+        assertThat(files.ids()).isEmpty();
+        assertThat(requests.get(0).event()).doesNotContainKey("incident");
     }
 
     @Test
