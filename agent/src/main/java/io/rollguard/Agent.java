@@ -28,6 +28,9 @@ import io.rollguard.http.DeploymentEndpoints;
 import io.rollguard.http.DetailedHealthEndpoint;
 import io.rollguard.http.HealthEndpoint;
 import io.rollguard.http.HttpServer;
+import io.rollguard.http.IncidentEndpoints;
+import io.rollguard.incident.Incidents;
+import io.rollguard.journal.IncidentFiles;
 import io.rollguard.http.MetricsEndpoint;
 import io.rollguard.http.Router;
 import io.rollguard.metrics.MetricsRenderer;
@@ -75,6 +78,9 @@ public final class Agent implements AutoCloseable {
     private final Responder responder;
     private final Deployments deployments;
     private final AlertInbox alerts;
+    private final IncidentFiles incidentFiles;
+    /** Reads incident files for the API: one thread, a short queue, so that the event loop never reads a file. */
+    private final java.util.concurrent.ThreadPoolExecutor incidentReads;
     private final RuleEngine rules;
     private final TickLoop tickLoop;
     private final AgentInfo info;
@@ -110,8 +116,7 @@ public final class Agent implements AutoCloseable {
             }
         }
         this.checks = new CheckRunner(config.checks(), checkFactory::create, store, time);
-        this.stateDir = stateDirectory(config, Agent::usable, System.getenv("XDG_STATE_HOME"),
-                System.getProperty("user.home"));
+        this.stateDir = stateDirectory(config);
         this.journal = openJournal(stateDir, time);
         this.actions = new ActionRunner(config.actions(), config.agent().dryRun(),
                 config.agent().allowInsecurePermissions(), time);
@@ -120,6 +125,14 @@ public final class Agent implements AutoCloseable {
         this.deployments = new Deployments(config.deploy(), responder, journal, time, store,
                 Deployments.baselineSelectors(config.rules()));
         responder.attach(deployments);
+        this.incidentFiles = new IncidentFiles(stateDir);
+        responder.attach(new Incidents(incidentFiles, journal, checks::recentMatches, time));
+        this.incidentReads = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(16), runnable -> {
+                    Thread thread = new Thread(runnable, "rollguard-incidents");
+                    thread.setDaemon(true);
+                    return thread;
+                });
         this.alerts = new AlertInbox(config.rules(), config.alertmanager().rules());
         this.rules = new RuleEngine(config.rules(), store, responder, time, tick, config.deploy().baselineWindow(),
                 alerts);
@@ -154,6 +167,11 @@ public final class Agent implements AutoCloseable {
                 : Path.of(xdgStateHome)).resolve("rollguard");
         log.info("state directory {} is not writable by this user; using {}", configured, personal);
         return personal;
+    }
+
+    /** The state directory the agent runs with for {@code config}: what {@code rollguard incident} reads. */
+    public static Path stateDirectory(Config config) {
+        return stateDirectory(config, Agent::usable, System.getenv("XDG_STATE_HOME"), System.getProperty("user.home"));
     }
 
     private static boolean usable(Path directory) {
@@ -206,6 +224,7 @@ public final class Agent implements AutoCloseable {
         new ApiEndpoints(tickLoop::health, this::state, (after, limit) -> journal.since(after, limit), responder,
                 scheduler).routes(router);
         new DeploymentEndpoints(deployments, scheduler).routes(router);
+        new IncidentEndpoints(incidentFiles, incidentReads).routes(router);
         new AlertmanagerEndpoint(alerts, tickLoop::evaluateRules, scheduler).routes(router);
         http = HttpServer.start(config.http(), router);
         tickLoop.addSelfMetrics(http::writeMetrics);
@@ -275,6 +294,7 @@ public final class Agent implements AutoCloseable {
         }
         checks.close();
         actions.close();
+        incidentReads.shutdownNow();
         try {
             journal.close();
         } catch (IOException e) {

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -183,6 +184,18 @@ public final class CheckRunner implements AutoCloseable {
 
     public List<CheckStatus> statuses() {
         return checks.stream().map(s -> s.status).toList();
+    }
+
+    /** Each check that keeps recent lines (the log checks) and those lines, oldest first, in configuration order. */
+    public Map<String, List<String>> recentMatches() {
+        Map<String, List<String>> lines = new LinkedHashMap<>();
+        for (ScheduledCheck scheduled : checks) {
+            List<String> recent = scheduled.check.recentMatches();
+            if (!recent.isEmpty()) {
+                lines.put(scheduled.config.name(), recent);
+            }
+        }
+        return lines;
     }
 
     private CompletableFuture<Outcome> start(ScheduledCheck scheduled) {

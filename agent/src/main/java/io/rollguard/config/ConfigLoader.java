@@ -146,7 +146,7 @@ public final class ConfigLoader {
                 checks.stream().map(CheckConfig::name).toList()).read(root.table("action"));
         List<RuleConfig> rules = new RuleConfigReader(actions.keySet()).read(root.tables("rule"));
         AlertmanagerSettings alertmanager = readAlertmanager(root.table("alertmanager"), root.tables("rule"), rules);
-        DeploySettings deploy = readDeploy(root.table("deploy"));
+        DeploySettings deploy = readDeploy(root.table("deploy"), actions, source.baseDirectory());
         root.rejectUnknownKeys();
         problems.throwIfAny();
         return new Config(source.name(), agent, http, sample.samplers(), sample.filesystemFilter(), processes, checks,
@@ -448,13 +448,26 @@ public final class ConfigLoader {
         return new AlertmanagerSettings(valid);
     }
 
-    private static DeploySettings readDeploy(TableReader table) {
-        DeploySettings settings = new DeploySettings(table.duration("watch", DeploySettings.DEFAULT_WATCH,
-                DeploySettings.MIN_WATCH, DeploySettings.MAX_WATCH),
-                table.duration("baseline_window", DeploySettings.DEFAULT_BASELINE_WINDOW,
-                        DeploySettings.MIN_BASELINE_WINDOW, DeploySettings.MAX_BASELINE_WINDOW));
+    private static DeploySettings readDeploy(TableReader table, Map<String, ActionConfig> actions, Path base) {
+        Duration watch = table.duration("watch", DeploySettings.DEFAULT_WATCH, DeploySettings.MIN_WATCH,
+                DeploySettings.MAX_WATCH);
+        Duration baselineWindow = table.duration("baseline_window", DeploySettings.DEFAULT_BASELINE_WINDOW,
+                DeploySettings.MIN_BASELINE_WINDOW, DeploySettings.MAX_BASELINE_WINDOW);
+        String onHealthy = table.string("on_healthy", null);
+        if (onHealthy != null && !actions.containsKey(onHealthy)) {
+            StringBuilder message = new StringBuilder("no [action." + onHealthy + "] is defined");
+            Suggestions.closest(onHealthy, actions.keySet())
+                    .ifPresent(s -> message.append(" (did you mean \"").append(s).append("\"?)"));
+            table.report("on_healthy", message.toString());
+            onHealthy = null;
+        } else if (onHealthy != null && actions.get(onHealthy).rollback()) {
+            table.report("on_healthy", "[action." + onHealthy + "] is a rollback (rollback = true); a healthy "
+                    + "deployment has nothing to roll back: name another action");
+            onHealthy = null;
+        }
+        Path watchPath = table.path("watch_path", null, base);
         table.rejectUnknownKeys();
-        return settings;
+        return new DeploySettings(watch, baselineWindow, onHealthy, watchPath);
     }
 
     private static ConfigException fileProblem(String name, String reason) {

@@ -65,6 +65,13 @@ public final class Deployments implements DeploymentContext {
     private final Duration baselineWindow;
     private final SeriesStore store;
     private final List<Selector> baselineSelectors;
+    private final String onHealthy;
+    private final WatchedPath watched;
+
+    /** The version watch_path named when last looked at (also before a restart); null before the first look. */
+    private String watchedVersion;
+    /** Why watch_path names no version, as last logged: logged once, not every tick. */
+    private String watchProblem;
 
     private Deployment current;
     private long windowEndNanos;
@@ -89,6 +96,8 @@ public final class Deployments implements DeploymentContext {
         this.responder = requireNonNull(responder, "responder");
         this.journal = requireNonNull(journal, "journal");
         this.time = requireNonNull(time, "time");
+        this.onHealthy = settings.onHealthy();
+        this.watched = settings.watchPath() == null ? null : new WatchedPath(settings.watchPath());
         responder.savedSection(STATE_KEY).ifPresent(this::load);
     }
 
@@ -101,6 +110,13 @@ public final class Deployments implements DeploymentContext {
             }
             Object savedCurrent = state.get("current");
             current = savedCurrent == null ? null : Deployment.fromMap((Map<?, ?>) savedCurrent);
+            Object savedWatch = state.get("watch_path");
+            // Only what the same path named counts: a configuration that now watches another path starts afresh.
+            if (watched != null && savedWatch instanceof Map
+                    && watched.path().toString().equals(((Map<?, ?>) savedWatch).get("path"))) {
+                Object version = ((Map<?, ?>) savedWatch).get("version");
+                watchedVersion = version == null ? null : String.valueOf(version);
+            }
         } catch (RuntimeException e) { // a damaged record of past deployments must not stop the agent
             log.error("the deployments in the state file cannot be read ({}); starting without them",
                     Failures.describe(e));
@@ -182,6 +198,9 @@ public final class Deployments implements DeploymentContext {
      * healthy. Returns whether a watch window is open, which is what deploy-scoped rules need.
      */
     public boolean tick(long nowNanos) {
+        if (watched != null) {
+            observeWatchPath();
+        }
         Deployment healthy = null;
         boolean open;
         synchronized (this) {
@@ -192,12 +211,63 @@ public final class Deployments implements DeploymentContext {
             open = windowOpen(nowNanos);
         }
         if (healthy != null) {
-            journal("deployment_healthy", healthy);
+            long eventId = journal("deployment_healthy", healthy);
             log.info("deployment {} of {} is healthy: no rollback in {}", healthy.id(), healthy.version(),
                     Quantities.formatDuration(healthy.watch()));
+            // Persisted before the action starts: a restart after this point never runs on_healthy again.
             persist();
+            if (onHealthy != null) {
+                responder.runForDeployment(onHealthy, "on_healthy", eventId,
+                        new DeploymentContext.DeployedVersion(healthy.id(), healthy.version()));
+            }
         }
         return open;
+    }
+
+    /**
+     * Starts a deployment when watch_path names another version than it did. The first look (with nothing saved from
+     * before a restart) only notes the version that is deployed already; a version saved before a restart is
+     * compared with, so a switch while the agent was down starts a deployment at its first tick.
+     */
+    private void observeWatchPath() {
+        WatchedPath.Observation seen = watched.observe();
+        if (seen.version() == null) {
+            if (!seen.problem().equals(watchProblem)) {
+                log.warn("[deploy] watch_path {} {}; no deployment starts from it until it names a version",
+                        watched.path(), seen.problem());
+                watchProblem = seen.problem();
+            }
+            return;
+        }
+        if (watchProblem != null) {
+            log.info("[deploy] watch_path {} names a version again: {}", watched.path(), seen.version());
+            watchProblem = null;
+        }
+        String version = seen.version();
+        String previous;
+        synchronized (this) {
+            previous = watchedVersion;
+            watchedVersion = version;
+        }
+        if (version.equals(previous)) {
+            return;
+        }
+        if (previous == null) {
+            log.info("[deploy] watch_path {} names {}: the deployed version; a change starts a deployment",
+                    watched.path(), version);
+            persist();
+            return;
+        }
+        try {
+            validate(version, null);
+        } catch (IllegalArgumentException e) {
+            log.warn("[deploy] watch_path {} changed, but not to a usable version: {}", watched.path(), e.getMessage());
+            persist();
+            return;
+        }
+        log.info("[deploy] watch_path {} changed from {} to {}: starting a deployment", watched.path(), previous,
+                version);
+        start(version, null);
     }
 
     /**
@@ -213,6 +283,11 @@ public final class Deployments implements DeploymentContext {
     public synchronized DeploymentContext.DeployedVersion current() {
         return current == null ? DeploymentContext.DeployedVersion.NONE
                 : new DeploymentContext.DeployedVersion(current.id(), current.version());
+    }
+
+    @Override
+    public synchronized Map<String, Object> details() {
+        return current == null ? null : current.toMap();
     }
 
     @Override
@@ -309,6 +384,12 @@ public final class Deployments implements DeploymentContext {
     private synchronized Map<String, Object> stateMap() {
         Map<String, Object> map = toMap();
         map.put("sequence", sequence);
+        if (watched != null && watchedVersion != null) {
+            Map<String, Object> watch = new LinkedHashMap<>();
+            watch.put("path", watched.path().toString());
+            watch.put("version", watchedVersion);
+            map.put("watch_path", watch);
+        }
         return map;
     }
 
@@ -316,7 +397,8 @@ public final class Deployments implements DeploymentContext {
         responder.saveSection(STATE_KEY, this::stateMap);
     }
 
-    private void journal(String kind, Deployment deployment) {
+    /** Journals the event; returns its id, 0 when it could not be written. */
+    private long journal(String kind, Deployment deployment) {
         try {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("deployment_id", deployment.id()); // "id" is the event's own
@@ -327,9 +409,10 @@ public final class Deployments implements DeploymentContext {
                     fields.put(key, value);
                 }
             });
-            journal.append(kind, fields);
+            return journal.append(kind, fields).id();
         } catch (IOException e) {
             log.error("journal: {}; {} of deployment {} is kept in memory only", e.getMessage(), kind, deployment.id());
+            return 0;
         }
     }
 }
