@@ -28,6 +28,7 @@ import io.rollguard.http.HealthEndpoint;
 import io.rollguard.http.HttpServer;
 import io.rollguard.http.MetricsEndpoint;
 import io.rollguard.http.Router;
+import io.rollguard.http.StatusPageEndpoint;
 import io.rollguard.metrics.MetricsRenderer;
 import io.rollguard.sample.Sampler;
 import io.rollguard.schedule.SamplerRunner;
@@ -76,6 +77,7 @@ public final class Agent implements AutoCloseable {
     private final RuleEngine rules;
     private final TickLoop tickLoop;
     private final AgentInfo info;
+    private final String host;
     private final SystemdNotifier notifier;
 
     private volatile ScheduledExecutorService scheduler;
@@ -93,6 +95,7 @@ public final class Agent implements AutoCloseable {
         this.time = requireNonNull(time, "time");
         String version = Version.current();
         this.info = new AgentInfo(version, config.source(), time.now());
+        this.host = hostName();
         // Written once: its period is as long as its freshness.
         store.replace("agent:build", new SeriesWriter().put(BUILD_INFO, LabelSet.of("version", version), 1),
                 time.nanoTime(), NEVER_STALE, NEVER_STALE);
@@ -112,11 +115,12 @@ public final class Agent implements AutoCloseable {
         this.journal = openJournal(stateDir, time);
         this.actions = new ActionRunner(config.actions(), config.agent().dryRun(), time);
         this.responder = new Responder(config.rules(), config.actions(), actions::run, checks, journal,
-                new StateFile(stateDir), time, hostName(), config.agent().dryRun());
+                new StateFile(stateDir), time, host, config.agent().dryRun());
         this.deployments = new Deployments(config.deploy(), responder, journal, time, store,
                 Deployments.baselineSelectors(config.rules()));
         responder.attach(deployments);
-        this.rules = new RuleEngine(config.rules(), store, responder, time, tick, config.deploy().baselineWindow());
+        this.rules = new RuleEngine(config.rules(), store, responder, time, tick, config.deploy().baselineWindow(),
+                StatusPageEndpoint.WINDOW);
         this.tickLoop = new TickLoop(runners, checks, rules, responder, deployments, tick, store, metrics, time);
         checks.onStatusChange(this::evaluateRulesSoon);
     }
@@ -192,6 +196,8 @@ public final class Agent implements AutoCloseable {
             return thread;
         });
         Router router = new Router()
+                .get("/", new StatusPageEndpoint(host, info, tickLoop::health, this::state, journal::latest, store, time,
+                        config.agent().interval()))
                 .get("/health", new HealthEndpoint(tickLoop::health))
                 .get("/health/detailed", new DetailedHealthEndpoint(tickLoop::health, info, this::state))
                 .get("/metrics", new MetricsEndpoint(metrics::latest));
@@ -238,7 +244,7 @@ public final class Agent implements AutoCloseable {
 
     private AgentState state() {
         return new AgentState(responder.latches(), journal.failures(), journal.lastFailure().orElse(null),
-                deployments.currentDeployment().map(io.rollguard.deploy.Deployment::toMap).orElse(null));
+                deployments.currentDeployment().orElse(null));
     }
 
     /** Journaled events with an id above {@code afterId}, oldest first, as {@code /api/v1/events} serves them. */

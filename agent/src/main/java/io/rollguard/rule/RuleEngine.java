@@ -110,6 +110,15 @@ public final class RuleEngine {
     /** @param baselineWindow how long the series a {@code baseline(...)} reads keep history, to capture it from */
     public RuleEngine(List<RuleConfig> configs, SeriesStore store, Consumer<RuleTransition> listener,
             TimeSource time, Duration interval, Duration baselineWindow) {
+        this(configs, store, listener, time, interval, baselineWindow, Duration.ZERO);
+    }
+
+    /**
+     * @param readHistory how long every series a rule reads keeps history at least, for the status page to draw it;
+     *     zero for only what the rules themselves need
+     */
+    public RuleEngine(List<RuleConfig> configs, SeriesStore store, Consumer<RuleTransition> listener,
+            TimeSource time, Duration interval, Duration baselineWindow, Duration readHistory) {
         this.store = requireNonNull(store, "store");
         this.listener = requireNonNull(listener, "listener");
         this.time = requireNonNull(time, "time");
@@ -122,8 +131,14 @@ public final class RuleEngine {
             for (Selector selector : HistoryWindows.baselineSelectors(config.condition())) {
                 windows.merge(selector.name(), baselineWindow, (a, b) -> a.compareTo(b) >= 0 ? a : b);
             }
+            if (!readHistory.isZero() && !readHistory.isNegative()) {
+                for (Selector selector : HistoryWindows.selectors(config.condition())) {
+                    windows.merge(selector.name(), readHistory, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+                }
+            }
         }
-        // History is kept only for what a windowed function reads, only as long as the longest window reading it.
+        // History is kept only for the series the rules read, only as long as the longest window reading them (or
+        // the status page's, which draws them).
         store.trackOnly(windows);
     }
 
