@@ -23,6 +23,7 @@ import io.rollguard.store.LabelSet;
 import io.rollguard.store.SampleBuffer;
 import io.rollguard.store.Series;
 import io.rollguard.store.SeriesHistory;
+import io.rollguard.store.SeriesKey;
 import io.rollguard.store.SeriesStore;
 import io.rollguard.store.SeriesView;
 import io.rollguard.time.TimeSource;
@@ -30,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +50,8 @@ public final class StatusPageEndpoint implements Endpoint {
     static final int EVENTS = 20;
     static final int SPARKLINES_PER_RULE = 4;
     static final Duration MIN_REFRESH = Duration.ofSeconds(5);
+    // Nothing but the page's own inline CSS; img-src for its empty data: favicon, which spares the browser asking
+    // for /favicon.ico (a 404, and a console message).
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
     private final String host;
@@ -102,10 +106,11 @@ public final class StatusPageEndpoint implements Endpoint {
                 latestEvents.apply(EVENTS));
     }
 
-    /** The history of every series the rule's selectors match, the first few drawn. */
+    /** The history of every series the rule's selectors match, each once, the first few drawn. */
     static StatusPage.RuleSeries series(RuleConfig rule, SeriesView view, SampleBuffer buffer) {
         double threshold = threshold(rule.condition());
         Set<String> seen = new LinkedHashSet<>();
+        Set<SeriesKey> drawn = new HashSet<>();
         List<Sparkline> shown = new ArrayList<>();
         int hidden = 0;
         for (Selector selector : HistoryWindows.selectors(rule.condition())) {
@@ -113,7 +118,7 @@ public final class StatusPageEndpoint implements Endpoint {
                 continue;
             }
             for (SeriesHistory history : view.range(selector.name())) {
-                if (!selector.matches(history.key().labels())) {
+                if (!selector.matches(history.key().labels()) || !drawn.add(history.key())) {
                     continue;
                 }
                 if (shown.size() == SPARKLINES_PER_RULE) {

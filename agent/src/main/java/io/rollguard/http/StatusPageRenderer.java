@@ -1,11 +1,13 @@
 package io.rollguard.http;
 
+import io.rollguard.check.Human;
 import io.rollguard.deploy.CapturedBaselines;
 import io.rollguard.deploy.Deployment;
 import io.rollguard.health.CheckStatus;
 import io.rollguard.health.Status;
 import io.rollguard.journal.Event;
 import io.rollguard.rule.Responder;
+import io.rollguard.rule.RuleState;
 import io.rollguard.rule.RuleStatus;
 import io.rollguard.rule.expr.Binary;
 import io.rollguard.store.LabelSet;
@@ -36,14 +38,14 @@ final class StatusPageRenderer {
             body{margin:0 auto;max-width:1100px;padding:12px;font:15px/1.4 system-ui,sans-serif;background:var(--bg);\
             color:var(--fg)}
             h1{font-size:1.4em;margin:0;word-break:break-all}h2{font-size:1.1em;margin:20px 0 8px}
-            header{display:flex;flex-wrap:wrap;gap:8px 14px;align-items:center;padding:12px;border-radius:8px;\
-            background:var(--card);border-left:6px solid var(--up)}
-            header.down{border-left-color:var(--down)}
-            .meta,.mute,small{color:var(--mute);font-size:.9em}
+            header{display:flex;flex-wrap:wrap;gap:4px 14px;align-items:baseline;padding:12px 14px;border-radius:8px;\
+            background:var(--up);color:#fff}
+            header.down{background:var(--down)}header b{font-size:1.4em}header div{flex-basis:100%;font-size:.9em;opacity:.9}
+            .mute,small{color:var(--mute);font-size:.9em}
             .pill{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.8em;font-weight:600;color:#fff;\
             background:var(--unk);white-space:nowrap}
-            .up,.inactive,.healthy,.finished{background:var(--up)}.down,.firing,.rolled_back{background:var(--down)}
-            .pending,.watching{background:var(--warn)}
+            .pill.up,.pill.inactive,.pill.healthy,.pill.finished{background:var(--up)}
+            .pill.down,.pill.firing,.pill.rolled_back{background:var(--down)}.pill.pending,.pill.watching{background:var(--warn)}
             .stats{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:8px;margin:0}
             .stats div{background:var(--card);border-radius:8px;padding:8px 10px}
             dt{color:var(--mute);font-size:.85em}dd{margin:0;font-size:1.3em;font-weight:600}
@@ -51,15 +53,15 @@ final class StatusPageRenderer {
             table{border-collapse:collapse;width:100%}
             th,td{text-align:left;vertical-align:top;padding:5px 8px;border-bottom:1px solid var(--line)}
             th{color:var(--mute);font-weight:500;font-size:.85em}
-            .msg{word-break:break-word}
+            .msg{word-break:break-word}span[title]{white-space:nowrap}
             .rule{background:var(--card);border-radius:8px;padding:10px;margin:8px 0}
             .rule ul{list-style:none;margin:6px 0;padding:0}.rule li{margin:3px 0;word-break:break-word}
             .rule h3{font-size:1em;margin:0 0 4px;display:flex;flex-wrap:wrap;gap:6px;align-items:center}
             code{font-size:.9em;word-break:break-all}
             .spark{display:flex;flex-wrap:wrap;gap:4px 16px;margin-top:6px}
             .spark figure{margin:0}.spark figcaption{font-size:.8em;color:var(--mute);word-break:break-all}
-            svg{width:160px;height:32px;display:block}
-            polyline{fill:none;stroke:var(--fg);stroke-width:1.5}
+            svg{width:240px;max-width:100%;height:auto;display:block}
+            polyline{fill:none;stroke:var(--fg);stroke-width:1.2}
             line{stroke:var(--down);stroke-width:1;stroke-dasharray:3 2}
             .empty{color:var(--mute);font-style:italic}
             footer{margin:24px 0 8px;font-size:.85em;color:var(--mute)}a{color:inherit}
@@ -97,8 +99,7 @@ final class StatusPageRenderer {
 
     private void header(Status overall) {
         raw("<header class=\"").text(overall == Status.UP ? "up" : "down").raw("\"><h1>").text(page.host())
-                .raw("</h1><span class=\"pill ").text(cssClass(overall.name())).raw("\">").text(overall.name())
-                .raw("</span>\n<div class=\"meta\">rollguard ").text(page.agent().version()).raw(" · up ")
+                .raw("</h1><b>").text(overall.name()).raw("</b>\n<div>rollguard ").text(page.agent().version()).raw(" · up ")
                 .text(human(Duration.between(page.agent().startedAt(), page.now()))).raw(" · as of ")
                 .time(page.now()).raw(" · refreshes every ").text(page.refresh().toSeconds() + "s")
                 .raw(" · config ").text(page.agent().configSource()).raw("</div></header>\n");
@@ -115,7 +116,7 @@ final class StatusPageRenderer {
         long failing = page.health().checks().stream().filter(c -> c.status() == Status.DOWN).count();
         stat("Checks failing", failing + " / " + page.health().checks().size(), "");
         long firing = page.health().rules().stream()
-                .filter(r -> r.state() == io.rollguard.rule.RuleState.FIRING).count();
+                .filter(r -> r.state() == RuleState.FIRING).count();
         stat("Rules firing", firing + " / " + page.health().rules().size(),
                 page.state().latches().isEmpty() ? "" : page.state().latches().size() + " latched");
         raw("</dl></section>\n");
@@ -279,6 +280,9 @@ final class StatusPageRenderer {
                     .text(Long.toString(event.id())).raw("</small></td><td class=\"msg\">");
             boolean first = true;
             for (Map.Entry<String, Object> field : event.fields().entrySet()) {
+                if (field.getValue() == null) {
+                    continue;
+                }
                 if (!first) {
                     raw(" · ");
                 }
@@ -359,6 +363,6 @@ final class StatusPageRenderer {
     }
 
     private static String bytes(double bytes) {
-        return io.rollguard.check.Human.bytes(bytes);
+        return Human.bytes(bytes);
     }
 }

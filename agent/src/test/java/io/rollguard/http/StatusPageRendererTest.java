@@ -227,6 +227,24 @@ class StatusPageRendererTest {
     }
 
     @Test
+    void eventsReadNewestFirstWithLongFieldsShortenedAndEmptyOnesLeftOut() {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("output", "line one\n" + "x".repeat(500));
+        fields.put("ended_at", null);
+        List<Event> events = List.of(new Event(1, NOW.minusSeconds(60), "first_kind", Map.of()),
+                new Event(2, NOW.minusSeconds(30), "second_kind", fields));
+
+        String html = StatusPageRenderer.render(page(HealthSnapshot.starting(NOW),
+                new AgentState(List.of(), 0, null, null), Map.of(), events));
+
+        assertThat(html.indexOf("second_kind")).isLessThan(html.indexOf("first_kind"));
+        String shortened = ("line one " + "x".repeat(500)).substring(0, StatusPageRenderer.EVENT_FIELD_LIMIT) + "…";
+        assertThat(html).contains("<small>output</small> " + shortened + "</td>").doesNotContain("ended_at");
+        // Light or dark as the reader's system is set, from the page's own CSS.
+        assertThat(html).contains("@media (prefers-color-scheme:dark)");
+    }
+
+    @Test
     void numbersAndDurationsReadShort() {
         assertThat(StatusPageRenderer.number(0.93)).isEqualTo("0.93");
         assertThat(StatusPageRenderer.number(12)).isEqualTo("12");
