@@ -18,10 +18,12 @@ import java.util.Map;
  * @param actions the {@code [action.NAME]} tables by name, in file order
  * @param rules the {@code [[rule]]} tables, in file order
  * @param deploy the {@code [deploy]} table
+ * @param sources the {@code [[source]]} tables, in file order
  */
 public record Config(String source, AgentSettings agent, HttpSettings http, Map<String, SamplerSettings> samplers,
         FilesystemFilter filesystemFilter, List<ProcessSettings> processes, List<CheckConfig> checks,
-        Map<String, ActionConfig> actions, List<RuleConfig> rules, DeploySettings deploy) {
+        Map<String, ActionConfig> actions, List<RuleConfig> rules, DeploySettings deploy,
+        List<SourceConfig> sources) {
     public Config {
         requireNonNull(source, "source");
         requireNonNull(agent, "agent");
@@ -33,6 +35,7 @@ public record Config(String source, AgentSettings agent, HttpSettings http, Map<
         actions = Collections.unmodifiableMap(new LinkedHashMap<>(actions));
         rules = List.copyOf(rules);
         requireNonNull(deploy, "deploy");
+        sources = List.copyOf(sources);
     }
 
     /** The settings of sampler {@code name}: its {@code [sample.NAME]} table, or the defaults. */

@@ -101,10 +101,12 @@ public final class ConfigLoader {
                 checks.stream().map(CheckConfig::name).toList()).read(root.table("action"));
         List<RuleConfig> rules = new RuleConfigReader(actions.keySet()).read(root.tables("rule"));
         DeploySettings deploy = readDeploy(root.table("deploy"));
+        List<SourceConfig> sources = new SourceConfigReader(source.baseDirectory(), agent.interval())
+                .read(root.tables("source"));
         root.rejectUnknownKeys();
         problems.throwIfAny();
         return new Config(source.name(), agent, http, sample.samplers(), sample.filesystemFilter(), processes, checks,
-                actions, rules, deploy);
+                actions, rules, deploy, sources);
     }
 
     private static List<ProcessSettings> readProcesses(List<TableReader> tables, Path base) {
