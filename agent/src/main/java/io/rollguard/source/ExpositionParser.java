@@ -143,6 +143,7 @@ public final class ExpositionParser {
                 throw error("unexpected text after the type");
             }
             if (types.putIfAbsent(name, type) != null) {
+                pos = 0;
                 throw error("a second TYPE line for " + name);
             }
             return false;
@@ -150,12 +151,13 @@ public final class ExpositionParser {
 
         private void sample() throws ExpositionException {
             String name = metricName();
-            skipBlanks();
+            boolean spaced = skipBlanks();
             Map<String, String> labels = Map.of();
             if (pos < line.length() && line.charAt(pos) == '{') {
                 labels = labels();
+                spaced = skipBlanks();
             }
-            if (!skipBlanks()) {
+            if (!spaced) {
                 throw error(pos == line.length() ? "expected a value after " + name : "expected a space before the value");
             }
             double value = value(word());
@@ -179,7 +181,7 @@ public final class ExpositionParser {
             Integer first = seen.putIfAbsent(key, lineNumber);
             if (first != null) {
                 pos = 0;
-                throw error("the series " + name + labelText(labels) + " was already given on line " + first);
+                throw error("the series " + name + labelText(new java.util.TreeMap<>(labels)) + " was already given on line " + first);
             }
             samples.add(new Sample(name, family, labels, value));
         }
