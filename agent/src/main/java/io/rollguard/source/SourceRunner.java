@@ -25,6 +25,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,7 @@ public final class SourceRunner implements AutoCloseable {
     private final TimeSource time;
     private final ExecutorService workers;
     private final ScheduledExecutorService timeouts;
+    private final AtomicLong settledReads = new AtomicLong();
 
     /** One source, its reader and what its reads found so far; the results are written by its worker. */
     private static final class Scheduled {
@@ -210,6 +212,12 @@ public final class SourceRunner implements AutoCloseable {
             // Under the lock: a late result and the timeout cannot publish their counts out of order.
             store.replace("agent:source:" + config.name(), self, nowNanos, config.interval(), NEVER_STALE);
         }
+        settledReads.incrementAndGet();
+    }
+
+    /** How many reads have settled, succeeded or failed, since the start: for tests that wait for one. */
+    long settledReads() {
+        return settledReads.get();
     }
 
     private static String owner(Scheduled source) {
