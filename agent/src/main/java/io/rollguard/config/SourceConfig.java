@@ -56,7 +56,8 @@ public record SourceConfig(String name, Duration interval, Duration timeout, int
                     regex.append('|');
                 }
                 for (char c : glob.toCharArray()) {
-                    regex.append(c == '*' ? "[a-zA-Z0-9_:]*" : c == '?' ? "[a-zA-Z0-9_:]" : Pattern.quote(String.valueOf(c)));
+                    regex.append(c == '*' ? "[a-zA-Z0-9_:]*"
+                            : c == '?' ? "[a-zA-Z0-9_:]" : Pattern.quote(String.valueOf(c)));
                 }
             }
             return Pattern.compile(regex.toString());

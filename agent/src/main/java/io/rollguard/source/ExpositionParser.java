@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -158,7 +159,8 @@ public final class ExpositionParser {
                 spaced = skipBlanks();
             }
             if (!spaced) {
-                throw error(pos == line.length() ? "expected a value after " + name : "expected a space before the value");
+                throw error(pos == line.length() ? "expected a value after " + name
+                        : "expected a space before the value");
             }
             double value = value(word());
             if (skipBlanks() && pos < line.length()) {
@@ -177,11 +179,12 @@ public final class ExpositionParser {
             if (!keep.test(name) && (family.equals(name) || !keep.test(family))) {
                 return;
             }
-            String key = name + new java.util.TreeMap<>(labels);
+            String key = name + new TreeMap<>(labels);
             Integer first = seen.putIfAbsent(key, lineNumber);
             if (first != null) {
                 pos = 0;
-                throw error("the series " + name + labelText(new java.util.TreeMap<>(labels)) + " was already given on line " + first);
+                throw error("the series " + name + labelText(new TreeMap<>(labels)) + " was already given on line "
+                        + first);
             }
             samples.add(new Sample(name, family, labels, value));
         }

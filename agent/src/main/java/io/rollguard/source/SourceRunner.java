@@ -2,6 +2,7 @@ package io.rollguard.source;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.config.Quantities;
 import io.rollguard.config.SourceConfig;
 import io.rollguard.health.ComponentHealth;
 import io.rollguard.health.Failures;
@@ -162,7 +163,7 @@ public final class SourceRunner implements AutoCloseable {
         }
 
         void expire(Future<?> future) {
-            if (settle(null, "timed out after " + io.rollguard.config.Quantities.formatDuration(source.config.timeout()))) {
+            if (settle(null, "timed out after " + Quantities.formatDuration(source.config.timeout()))) {
                 future.cancel(true);
             }
         }
