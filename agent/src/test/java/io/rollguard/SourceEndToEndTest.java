@@ -135,7 +135,9 @@ class SourceEndToEndTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> ruleState() == RuleState.INACTIVE);
         String metrics = get("/metrics");
         assertThat(metrics)
-                .contains("rollguard_source_up{source=\"app\"} 1", "rollguard_source_series{source=\"app\"} 2")
+                .contains("rollguard_source_up{source=\"app\"} 1", "rollguard_source_series{source=\"app\"} 2",
+                        "rollguard_source_duration_seconds{source=\"app\"} ",
+                        "rollguard_source_errors_total{source=\"app\"} 0")
                 .as("source series feed rules; /metrics carries only the agent's own families")
                 .doesNotContain("http_requests_total", "process_open_fds");
 

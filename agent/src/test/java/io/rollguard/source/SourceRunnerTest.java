@@ -158,6 +158,29 @@ class SourceRunnerTest {
     }
 
     @Test
+    void scrapedCountersGiveIncreaseAcrossAnApplicationRestart() throws Exception {
+        store.track("http_requests_total", Duration.ofMinutes(1));
+        long[][] scrapes = {{100, 0}, {200, 10}, {20, 2}, {120, 12}}; // ok, 5xx; the application restarts after 2
+        for (long[] counts : scrapes) {
+            answer.set(new Answer(200, "text/plain", """
+                    # TYPE http_requests_total counter
+                    http_requests_total{status="200"} %d
+                    http_requests_total{status="500"} %d
+                    """.formatted(counts[0], counts[1])));
+            readOnce(scrape("app", "/metrics", 100, "http_requests_total"));
+            time.advance(INTERVAL);
+        }
+
+        io.rollguard.rule.expr.Value ratio = new io.rollguard.rule.expr.Evaluator().evaluate(
+                io.rollguard.rule.expr.ExpressionParser.parse("sum(increase(http_requests_total{status=~\"5..\"}, 1m))"
+                        + " / sum(increase(http_requests_total, 1m))"), view());
+
+        // 5xx: 10 + 2 (after the reset) + 10 = 22; all: 100 + 10 + 20 + 2 + 100 + 10 = 242 (200s 220, 5xx 22)
+        assertThat(((io.rollguard.rule.expr.Vector) ratio).elements()).singleElement()
+                .satisfies(e -> assertThat(e.value()).isCloseTo(22.0 / 242, org.assertj.core.data.Offset.offset(1e-9)));
+    }
+
+    @Test
     void theAgentsOwnFamiliesAreNeverReadFromASource() {
         answer.set(new Answer(200, "text/plain", "rollguard_check_up{check=\"api\"} 0\nup 1\n"));
 
@@ -279,12 +302,13 @@ class SourceRunnerTest {
     @Test
     void aPrometheusVectorIsStoredUnderTheSourcesNameWithTheResultsLabels() throws IOException {
         Path token = Files.writeString(dir.resolve("token"), "s3cret\n");
-        answer.set(new Answer(200, "application/json", """
+        String vector = """
                 {"status":"success","data":{"resultType":"vector","result":[
                   {"metric":{"__name__":"x","job":"api","instance":"a:1"},"value":[1700000000.1,"0.25"]},
                   {"metric":{"job":"api","instance":"b:1"},"value":[1700000000.1,"NaN"]},
                   {"metric":{},"value":[1700000000.1,"3"]}]}}
-                """));
+                """;
+        answer.set(new Answer(200, "application/json", vector));
 
         readOnce(query("fleet_error_ratio", "sum by (job) (rate(x{code=~\"5..\"}[5m])) > 0 & 1", token));
 
@@ -300,6 +324,11 @@ class SourceRunnerTest {
                 .isEqualTo("sum by (job) (rate(x{code=~\"5..\"}[5m])) > 0 & 1");
         assertThat(request.authorization()).isEqualTo("Bearer s3cret");
         assertThat(self("rollguard_source_series")).isEqualTo(2);
+
+        Files.writeString(token, "rotated");
+        time.advance(INTERVAL);
+        readOnce();
+        assertThat(requests().get(1).authorization()).as("the file is read at every request").isEqualTo("Bearer rotated");
     }
 
     @Test
