@@ -85,7 +85,7 @@ public final class SourceRunner implements AutoCloseable {
 
     /** The daemon's runner: sources read over HTTP. */
     public SourceRunner(List<SourceConfig> configs, SeriesStore store, TimeSource time) {
-        this(configs, readers(), store, time);
+        this(configs, readers(configs), store, time);
     }
 
     /** @param readers builds each source's reader (tests give their own) */
@@ -103,7 +103,10 @@ public final class SourceRunner implements AutoCloseable {
         this.timeouts = Executors.newSingleThreadScheduledExecutor(daemonThreads("rollguard-source-timeout"));
     }
 
-    private static Function<SourceConfig, SourceReader> readers() {
+    private static Function<SourceConfig, SourceReader> readers(List<SourceConfig> configs) {
+        if (configs.isEmpty()) {
+            return config -> null; // no client, and so no selector thread, for an agent without sources
+        }
         // One client for every source: it pools connections; each request carries its source's timeout.
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
