@@ -12,6 +12,7 @@ import io.rollguard.journal.EventJournal;
 import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalLimits;
 import io.rollguard.journal.StateFile;
+import io.rollguard.rule.AlertInbox;
 import io.rollguard.rule.Responder;
 import io.rollguard.rule.RuleEngine;
 import io.rollguard.rule.RuleState;
@@ -21,6 +22,7 @@ import io.rollguard.health.HealthSnapshot;
 import io.rollguard.health.Status;
 import io.rollguard.http.AgentInfo;
 import io.rollguard.http.AgentState;
+import io.rollguard.http.AlertmanagerEndpoint;
 import io.rollguard.http.ApiEndpoints;
 import io.rollguard.http.DeploymentEndpoints;
 import io.rollguard.http.DetailedHealthEndpoint;
@@ -61,7 +63,6 @@ public final class Agent implements AutoCloseable {
 
     static final MetricFamily BUILD_INFO =
             MetricFamily.info("rollguard_build_info", "The version of the running agent; always 1.");
-    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration NEVER_STALE = Duration.ofNanos(Long.MAX_VALUE);
 
     private final Config config;
@@ -75,6 +76,7 @@ public final class Agent implements AutoCloseable {
     private final ActionRunner actions;
     private final Responder responder;
     private final Deployments deployments;
+    private final AlertInbox alerts;
     private final RuleEngine rules;
     private final TickLoop tickLoop;
     private final AgentInfo info;
@@ -95,6 +97,7 @@ public final class Agent implements AutoCloseable {
         this.time = requireNonNull(time, "time");
         String version = Version.current();
         this.info = new AgentInfo(version, config.source(), time.now());
+        config.warnings().forEach(warning -> log.warn("{}", warning));
         // Written once: its period is as long as its freshness.
         store.replace("agent:build", new SeriesWriter().put(BUILD_INFO, LabelSet.of("version", version), 1),
                 time.nanoTime(), NEVER_STALE, NEVER_STALE);
@@ -113,13 +116,16 @@ public final class Agent implements AutoCloseable {
         this.stateDir = stateDirectory(config, Agent::usable, System.getenv("XDG_STATE_HOME"),
                 System.getProperty("user.home"));
         this.journal = openJournal(stateDir, time);
-        this.actions = new ActionRunner(config.actions(), config.agent().dryRun(), time);
+        this.actions = new ActionRunner(config.actions(), config.agent().dryRun(),
+                config.agent().allowInsecurePermissions(), time);
         this.responder = new Responder(config.rules(), config.actions(), actions::run, checks, journal,
                 new StateFile(stateDir), time, hostName(), config.agent().dryRun());
         this.deployments = new Deployments(config.deploy(), responder, journal, time, store,
                 Deployments.baselineSelectors(config.rules()));
         responder.attach(deployments);
-        this.rules = new RuleEngine(config.rules(), store, responder, time, tick, config.deploy().baselineWindow());
+        this.alerts = new AlertInbox(config.rules(), config.alertmanager().rules());
+        this.rules = new RuleEngine(config.rules(), store, responder, time, tick, config.deploy().baselineWindow(),
+                alerts);
         this.tickLoop = new TickLoop(runners, checks, rules, responder, deployments, tick, store, metrics, time);
         checks.onStatusChange(this::evaluateRulesSoon);
     }
@@ -203,9 +209,14 @@ public final class Agent implements AutoCloseable {
         new ApiEndpoints(tickLoop::health, this::state, (after, limit) -> journal.since(after, limit), responder,
                 scheduler).routes(router);
         new DeploymentEndpoints(deployments, scheduler).routes(router);
-        http = HttpServer.start(config.http().listen(), router, IDLE_TIMEOUT);
+        new AlertmanagerEndpoint(alerts, tickLoop::evaluateRules, scheduler).routes(router);
+        http = HttpServer.start(config.http(), router);
+        tickLoop.addSelfMetrics(http::writeMetrics);
         // The configured host, not the socket's: Java reports a dual-stack 0.0.0.0 as 0:0:0:0:0:0:0:0.
-        log.info("listening on http://{}", new HostPort(config.http().listen().host(), http.address().getPort()));
+        log.info("listening on {}://{}{}", http.scheme(),
+                new HostPort(config.http().listen().host(), http.address().getPort()),
+                config.http().mutatingToken().isPresent() ? "" : "; POST requests are accepted from loopback only "
+                        + "(no [http] token_file)");
 
         Duration tick = config.agent().interval();
         notifier.watchdogInterval().filter(ping -> tick.compareTo(ping.multipliedBy(2)) >= 0).ifPresent(ping ->

@@ -76,6 +76,16 @@ public final class ActionRunner implements AutoCloseable {
      * @param agentDryRun {@code [agent] dry_run}: every action only says what it would do
      */
     public ActionRunner(Map<String, ActionConfig> configs, boolean agentDryRun, TimeSource time) {
+        this(configs, agentDryRun, false, time);
+    }
+
+    /**
+     * @param agentDryRun {@code [agent] dry_run}: every action only says what it would do
+     * @param allowInsecurePermissions {@code [agent] allow_insecure_permissions}: a program others could change
+     *     runs after a warning instead of being refused
+     */
+    public ActionRunner(Map<String, ActionConfig> configs, boolean agentDryRun, boolean allowInsecurePermissions,
+            TimeSource time) {
         this(configs.size(), time);
         boolean anyWebhook = configs.values().stream().anyMatch(WebhookActionConfig.class::isInstance);
         // Only with a webhook to send: the client starts a selector thread of its own.
@@ -89,7 +99,8 @@ public final class ActionRunner implements AutoCloseable {
             Action action = config.accept(new ActionConfig.Visitor<Action>() {
                 @Override
                 public Action exec(ExecActionConfig exec) {
-                    return new ExecAction(exec, dryRun, pipes, time, ExecAction.KILL_GRACE);
+                    return new ExecAction(exec, dryRun, allowInsecurePermissions, pipes, time,
+                            ExecAction.KILL_GRACE);
                 }
 
                 @Override

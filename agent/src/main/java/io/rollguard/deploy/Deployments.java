@@ -14,7 +14,10 @@ import io.rollguard.rule.expr.Baselines;
 import io.rollguard.rule.expr.ExpressionPrinter;
 import io.rollguard.rule.expr.HistoryWindows;
 import io.rollguard.rule.expr.Selector;
+import io.rollguard.store.LabelSet;
+import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesStore;
+import io.rollguard.store.SeriesWriter;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;
 import java.time.Duration;
@@ -47,6 +50,13 @@ public final class Deployments implements DeploymentContext {
     static final int MAX_VERSION_LENGTH = 200;
     private static final DateTimeFormatter ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    static final MetricFamily INFO = MetricFamily.info("rollguard_deployment_info",
+            "The current deployment: its id, version and state; always 1, absent without a deployment.");
+    static final MetricFamily WATCHING = MetricFamily.gauge("rollguard_deployment_watching",
+            "1 while the current deployment's watch window is open (scope = deploy rules evaluate), else 0.");
+    static final MetricFamily STARTED = MetricFamily.gauge("rollguard_deployment_started_timestamp_seconds",
+            "Unix time the current deployment started.");
 
     private final Responder responder;
     private final Journal journal;
@@ -235,6 +245,20 @@ public final class Deployments implements DeploymentContext {
         return current == null ? Baselines.NONE : current.baselines();
     }
 
+    /** The deployment's own series: what is deployed, since when, and whether its watch window is open. */
+    public void publish(SeriesStore into, long nowNanos, Duration interval) {
+        SeriesWriter out = new SeriesWriter();
+        synchronized (this) {
+            out.put(WATCHING, windowOpen(nowNanos) ? 1 : 0);
+            if (current != null) {
+                out.put(INFO, LabelSet.of("id", current.id(), "version", current.version(), "state",
+                        current.state().label()), 1);
+                out.put(STARTED, current.startedAt().toEpochMilli() / 1000.0);
+            }
+        }
+        into.replace("deployments", out, nowNanos, interval, interval.multipliedBy(3));
+    }
+
     public synchronized Optional<Deployment> currentDeployment() {
         return Optional.ofNullable(current);
     }
@@ -247,6 +271,9 @@ public final class Deployments implements DeploymentContext {
     public static List<Selector> baselineSelectors(List<RuleConfig> rules) {
         Map<String, Selector> selectors = new LinkedHashMap<>();
         for (RuleConfig rule : rules) {
+            if (rule.fromAlertmanager()) {
+                continue;
+            }
             for (Selector selector : HistoryWindows.baselineSelectors(rule.condition())) {
                 selectors.putIfAbsent(ExpressionPrinter.print(selector), selector);
             }

@@ -62,6 +62,8 @@ public final class Responder implements Consumer<RuleTransition> {
             "1 while a rule's rollback has run and the rule has not been re-armed.");
     static final MetricFamily ROLLBACK_VERIFIED = MetricFamily.gauge("rollguard_rollback_verified",
             "1 if the rule's last rollback passed its verification, 0 if it did not.");
+    static final MetricFamily ROLLBACKS = MetricFamily.counter("rollguard_rollbacks_total",
+            "Rollbacks started (past the latch, not dry runs) since the agent started, by rule.");
     static final MetricFamily JOURNAL_ERRORS = MetricFamily.counter("rollguard_journal_errors_total",
             "Events or state that could not be written to the state directory.");
 
@@ -84,6 +86,7 @@ public final class Responder implements Consumer<RuleTransition> {
     private final Map<String, Long> results = new TreeMap<>();
     private final Map<String, Double> durations = new TreeMap<>();
     private final Map<String, Boolean> verified = new TreeMap<>();
+    private final Map<String, Long> rollbacks = new TreeMap<>();
     /** The keys of state.json that others own (the deployments): written back with every save, so none is lost. */
     private final Map<String, Object> sections = new TreeMap<>();
     private DeploymentContext deployment = DeploymentContext.NONE;
@@ -226,6 +229,7 @@ public final class Responder implements Consumer<RuleTransition> {
             // The latch reaches the disk before the script starts: a crash from here on never runs it twice.
             latches.put(rule.name(), new Latch(rule.name(), action.name(), time.now(), ladder.firedEventId));
             rollbackStarts.addLast(time.now());
+            rollbacks.merge(rule.name(), 1L, Long::sum);
             rollbackRunning = true;
             saveState();
         }
@@ -417,7 +421,9 @@ public final class Responder implements Consumer<RuleTransition> {
         SeriesWriter out = new SeriesWriter();
         for (RuleConfig rule : rules.values()) {
             if (mayRollBack(rule)) {
-                out.put(ROLLED_BACK, LabelSet.of("rule", rule.name()), latches.containsKey(rule.name()) ? 1 : 0);
+                LabelSet labels = LabelSet.of("rule", rule.name());
+                out.put(ROLLED_BACK, labels, latches.containsKey(rule.name()) ? 1 : 0);
+                out.put(ROLLBACKS, labels, rollbacks.getOrDefault(rule.name(), 0L));
             }
         }
         verified.forEach((rule, passed) -> out.put(ROLLBACK_VERIFIED, LabelSet.of("rule", rule), passed ? 1 : 0));
