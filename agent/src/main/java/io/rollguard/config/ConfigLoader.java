@@ -147,8 +147,8 @@ public final class ConfigLoader {
         List<RuleConfig> rules = new RuleConfigReader(actions.keySet()).read(root.tables("rule"));
         AlertmanagerSettings alertmanager = readAlertmanager(root.table("alertmanager"), root.tables("rule"), rules);
         DeploySettings deploy = readDeploy(root.table("deploy"));
-        List<SourceConfig> sources = new SourceConfigReader(source.baseDirectory(), agent.interval())
-                .read(root.tables("source"));
+        List<SourceConfig> sources = new SourceConfigReader(source.baseDirectory(), agent.interval(),
+                (file, problem) -> trust.check(file, "token file", problem)).read(root.tables("source"));
         root.rejectUnknownKeys();
         problems.throwIfAny();
         return new Config(source.name(), agent, http, sample.samplers(), sample.filesystemFilter(), processes, checks,

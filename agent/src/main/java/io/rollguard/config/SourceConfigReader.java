@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiPredicate;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /** Reads the {@code [[source]]} tables. */
@@ -23,11 +25,16 @@ final class SourceConfigReader {
 
     private final Path base;
     private final Duration tick;
+    private final BiPredicate<Path, Consumer<String>> trusted;
 
-    /** @param tick the agent's interval: sources are started on ticks, so none can be read more often */
-    SourceConfigReader(Path base, Duration tick) {
+    /**
+     * @param tick the agent's interval: sources are started on ticks, so none can be read more often
+     * @param trusted whether a token file may be used (StrictModes), reporting why not to the consumer
+     */
+    SourceConfigReader(Path base, Duration tick, BiPredicate<Path, Consumer<String>> trusted) {
         this.base = base;
         this.tick = tick;
+        this.trusted = trusted;
     }
 
     List<SourceConfig> read(List<TableReader> tables) {
@@ -54,6 +61,10 @@ final class SourceConfigReader {
             }
             int maxSeries = (int) table.integer("max_series", SourceConfig.DEFAULT_MAX_SERIES, 1, MAX_MAX_SERIES);
             Path tokenFile = table.path("bearer_token_file", null, base);
+            // Judged now, read at every request: a missing file is a failed read then, not a refusal here.
+            if (tokenFile != null && !trusted.test(tokenFile, message -> table.report("bearer_token_file", message))) {
+                tokenFile = null;
+            }
             URI url = table.httpUrl("url");
             SourceConfig.Spec spec;
             if (type.equals("scrape")) {

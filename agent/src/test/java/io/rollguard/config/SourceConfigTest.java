@@ -1,13 +1,17 @@
 package io.rollguard.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SourceConfigTest {
     private static Config parse(String toml) throws ConfigException {
@@ -48,6 +52,30 @@ class SourceConfigTest {
         assertThat(query.bearerTokenFile()).as("relative to the file's directory")
                 .isEqualTo(Path.of("/etc/rollguard/prometheus.token"));
         assertThat(((SourceConfig.Query) query.spec()).query()).startsWith("sum(rate(http_requests_total{status=~");
+    }
+
+    @Test
+    void aTokenFileOthersCanWriteIsRefusedAtLoad(@TempDir Path dir) throws Exception {
+        Path token = Files.writeString(dir.resolve("prometheus.token"), "t0ken\n");
+        Files.setPosixFilePermissions(token,
+                PosixFilePermissions.fromString("rw-rw-rw-"));
+        Path file = Files.writeString(dir.resolve("rollguard.toml"), """
+                [[source]]
+                name = "fleet"
+                type = "prometheus"
+                url = "http://127.0.0.1:9090"
+                query = "up"
+                bearer_token_file = "prometheus.token"
+                """);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+
+        ConfigException error = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(file));
+
+        assertThat(error.problems()).extracting(ConfigProblem::toString).containsExactly(file
+                + ":6:1: source \"fleet\".bearer_token_file: refusing to load token file " + token
+                + ": it is writable by its group and others; fix with: chmod go-w " + token);
+        assertThat(error.getMessage()).doesNotContain("t0ken");
     }
 
     @Test
