@@ -328,7 +328,8 @@ class SourceRunnerTest {
         Files.writeString(token, "rotated");
         time.advance(INTERVAL);
         readOnce();
-        assertThat(requests().get(1).authorization()).as("the file is read at every request").isEqualTo("Bearer rotated");
+        assertThat(requests().get(1).authorization()).as("the file is read at every request")
+                .isEqualTo("Bearer rotated");
     }
 
     @Test
