@@ -37,6 +37,7 @@ import io.rollguard.http.StatusPageEndpoint;
 import io.rollguard.metrics.MetricsRenderer;
 import io.rollguard.sample.Sampler;
 import io.rollguard.schedule.SamplerRunner;
+import io.rollguard.source.SourceRunner;
 import io.rollguard.schedule.TickLoop;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
@@ -73,6 +74,7 @@ public final class Agent implements AutoCloseable {
     private final SeriesStore store = new SeriesStore();
     private final MetricsRenderer metrics;
     private final CheckRunner checks;
+    private final SourceRunner sources;
     private final Path stateDir;
     private final Journal journal;
     private final ActionRunner actions;
@@ -119,6 +121,7 @@ public final class Agent implements AutoCloseable {
             }
         }
         this.checks = new CheckRunner(config.checks(), checkFactory::create, store, time);
+        this.sources = new SourceRunner(config.sources(), store, time);
         this.stateDir = stateDirectory(config);
         this.journal = openJournal(stateDir, time);
         this.actions = new ActionRunner(config.actions(), config.agent().dryRun(),
@@ -246,6 +249,8 @@ public final class Agent implements AutoCloseable {
                         io.rollguard.config.Quantities.formatDuration(ping.multipliedBy(2))));
         // Set before the first tick, after the bind: READY=1 follows the first tick, with HTTP already serving.
         tickLoop.afterEachTick(() -> notifier.ticked(time.nanoTime(), statusLine()));
+        // Before each tick, on the same thread: startDue only hands due reads to the sources' own workers.
+        scheduler.scheduleAtFixedRate(() -> sources.startDue(time.nanoTime()), 0, tick.toNanos(), TimeUnit.NANOSECONDS);
         scheduler.scheduleAtFixedRate(tickLoop::tick, 0, tick.toNanos(), TimeUnit.NANOSECONDS);
         log.info("ticking every {}", io.rollguard.config.Quantities.formatDuration(tick));
     }
@@ -298,6 +303,7 @@ public final class Agent implements AutoCloseable {
             }
         }
         checks.close();
+        sources.close();
         actions.close();
         incidentReads.shutdownNow();
         try {
