@@ -93,6 +93,8 @@ class AgentKillNineTest {
         assertThat(rules).contains("\"name\":\"api-down\"", "\"state\":\"firing\"", "\"latched\":true");
         assertThat(Files.readAllLines(dir.resolve("starts.log"))).as("the script's starts").hasSize(1);
         assertThat(Files.readAllLines(dir.resolve("script.pid"))).hasSize(1);
+        // Neither run again nor stopped: the script the killed agent started goes on by itself.
+        assertThat(ProcessHandle.of(scriptPid).map(ProcessHandle::isAlive)).contains(true);
 
         // The journal loaded: the torn line was cut off with a warning, and ids go on from the last whole line.
         String log = Files.readString(secondLog);
