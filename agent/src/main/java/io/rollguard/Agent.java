@@ -52,9 +52,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -277,7 +279,10 @@ public final class Agent implements AutoCloseable {
     }
 
     private AgentState state() {
-        return new AgentState(responder.latches(), journal.failures(), journal.lastFailure().orElse(null),
+        // One count and one reason for the whole state directory: the journal's writes and state.json's.
+        String lastFailure = Stream.of(journal.lastFailure(), responder.stateWriteFailure())
+                .flatMap(Optional::stream).reduce((a, b) -> a + "; " + b).orElse(null);
+        return new AgentState(responder.latches(), journal.failures() + responder.stateWriteFailures(), lastFailure,
                 deployments.currentDeployment().orElse(null));
     }
 
