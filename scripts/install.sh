@@ -59,10 +59,6 @@ case $prefix in
     *) printf 'install.sh: --prefix must be an absolute path, got %s\n' "$prefix" >&2; exit 2 ;;
 esac
 
-source_root=$(cd "$(dirname "$0")/.." && pwd)
-jar_source=$source_root/agent/target/rollguard.jar
-[ -f "$jar_source" ] || die "$jar_source does not exist: run mvn -B -ntp package first (in $source_root)"
-
 destdir=${DESTDIR:-}
 if [ -n "$destdir" ]; then
     case $destdir in
@@ -72,6 +68,10 @@ if [ -n "$destdir" ]; then
 elif [ "$(id -u)" != 0 ]; then
     die "run as root (sudo $0), or set DESTDIR to stage the files in a directory"
 fi
+
+source_root=$(cd "$(dirname "$0")/.." && pwd)
+jar_source=$source_root/agent/target/rollguard.jar
+[ -f "$jar_source" ] || die "$jar_source does not exist: run mvn -B -ntp package first (in $source_root)"
 
 bindir=$prefix/bin
 libdir=$prefix/lib/rollguard

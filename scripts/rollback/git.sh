@@ -83,7 +83,13 @@ if [ "$dry_run" = yes ]; then
 fi
 
 if [ -n "$(git status --porcelain)" ]; then
-    git stash push --include-untracked -q -m "rollguard: before rolling back to $target" \
+    # A stash is a commit: the agent's user may have no git identity of its own.
+    identity=
+    if [ -z "$(git config user.email || true)" ]; then
+        identity="-c user.name=rollguard -c user.email=rollguard@$(hostname 2>/dev/null || echo localhost)"
+    fi
+    # shellcheck disable=SC2086 # the options are meant to split into words
+    git $identity stash push --include-untracked -q -m "rollguard: before rolling back to $target" \
         || fail "could not stash the local changes"
     log "stashed the local changes: git stash list shows them"
 fi
