@@ -54,7 +54,35 @@ class InstallScriptIT {
                 "would chown root:rollguard /etc/rollguard/rollguard.toml",
                 "would chown rollguard:rollguard /etc/rollguard/token",
                 "would chown rollguard:rollguard /var/lib/rollguard",
+                "DESTDIR is set: no class-data archive",
                 "DESTDIR is set: not running systemctl (daemon-reload, enable --now rollguard)");
+        assertThat(root.resolve("usr/lib/rollguard/rollguard.jsa")).doesNotExist();
+    }
+
+    /**
+     * The class-data archive as install.sh makes it (the launcher with -XX:ArchiveClassesAtExit): the launcher uses it
+     * (-Xshare:on fails when it cannot), and one that no longer fits, here because the jar moved, is ignored quietly.
+     */
+    @Test
+    void theLauncherUsesAFittingArchiveAndQuietlyIgnoresAStaleOne() throws Exception {
+        Path installed = Files.createDirectories(dir.resolve("installed"));
+        Path jar = Files.copy(Path.of("target/rollguard.jar"), installed.resolve("rollguard.jar"));
+        Path launcher = Script.SCRIPTS.resolve("rollguard");
+        Result dump = run(launcher, Map.of("ROLLGUARD_JAR", jar.toString(),
+                "ROLLGUARD_JAVA_OPTS", "-XX:ArchiveClassesAtExit=" + installed.resolve("rollguard.jsa")), "--version");
+        assertThat(dump.exitCode()).as(dump.output()).isZero();
+        assertThat(installed.resolve("rollguard.jsa")).isRegularFile();
+
+        Result shared = run(launcher, Map.of("ROLLGUARD_JAR", jar.toString(), "ROLLGUARD_JAVA_OPTS", "-Xshare:on"),
+                "--version");
+        Path moved = Files.createDirectories(dir.resolve("moved"));
+        Files.copy(jar, moved.resolve("rollguard.jar"));
+        Files.copy(installed.resolve("rollguard.jsa"), moved.resolve("rollguard.jsa"));
+        Result stale = run(launcher, Map.of("ROLLGUARD_JAR", moved.resolve("rollguard.jar").toString()), "--version");
+
+        assertThat(shared.exitCode()).as("-Xshare:on with the archive: %s", shared.output()).isZero();
+        assertThat(stale.exitCode()).isZero();
+        assertThat(stale.output()).as("no warning about the stale archive").matches("rollguard \\S+\n");
     }
 
     @Test
@@ -203,9 +231,12 @@ class InstallScriptIT {
         return new Result(process.exitValue(), output);
     }
 
-    private static Result run(Path program, Map<String, String> environment) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(program.toString()).redirectErrorStream(true);
-        builder.environment().remove("DESTDIR");
+    private static Result run(Path program, Map<String, String> environment, String... arguments)
+            throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of(program.toString()));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(name -> name.startsWith("ROLLGUARD_") || name.equals("DESTDIR"));
         builder.environment().putAll(environment);
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
