@@ -15,7 +15,7 @@ Installs rollguard from agent/target/rollguard.jar (run `mvn -B -ntp package` fi
   PREFIX/lib/rollguard/rollguard.jar       the agent, and rollguard.jsa, its class-data archive
   PREFIX/lib/rollguard/rollback/*.sh       the example rollback scripts
   /etc/rollguard/rollguard.toml            a commented starter configuration (kept if it exists)
-  /etc/rollguard/token                     a random API token, mode 0600 (kept if it exists)
+  /etc/rollguard/token                     a random API token, root:rollguard 0640 (kept if it exists)
   /var/lib/rollguard                       the state directory, mode 0750
   /lib/systemd/system/rollguard.service    the unit (/etc/systemd/system/ when PREFIX is not /usr)
 
@@ -105,10 +105,10 @@ put() { # MODE SOURCE TARGET
 }
 
 # Configuration and secrets belong to the operator once they exist.
-keep() { # MODE SOURCE TARGET
+keep() { # MODE SOURCE TARGET: fails (returns 1) when the target exists and was kept
     if [ -e "$destdir$3" ]; then
         say "kept $3 (it exists)"
-        return 0
+        return 1
     fi
     put "$@"
 }
@@ -168,16 +168,19 @@ put 0644 "$scratch/rollguard.service" "$unitdir/rollguard.service"
 sed -e "s|/usr/lib/rollguard/|$libdir/|g" "$source_root/packaging/rollguard.toml" >"$scratch/rollguard.toml"
 
 directory 0755 "$confdir"
-keep 0640 "$scratch/rollguard.toml" "$confdir/rollguard.toml"
-owner "root:$user" "$confdir/rollguard.toml"
-if [ ! -e "$destdir$confdir/token" ]; then
-    (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '=\n' | tr '+/' '-_' >"$scratch/token")
-    put 0600 "$scratch/token" "$confdir/token"
-else
-    say "kept $confdir/token (it exists)"
-    fix_mode 0600 "$destdir$confdir/token"
+# The configuration and the token belong to the operator once they exist: kept as they are, owner and mode too.
+# Made here, both are root's and readable by the group rollguard: the agent reads them, `rollguard validate` run
+# by root or by rollguard trusts them (StrictModes), and a deploy user joins the group to send the token.
+if keep 0640 "$scratch/rollguard.toml" "$confdir/rollguard.toml"; then
+    owner "root:$user" "$confdir/rollguard.toml"
 fi
-owner "$user:$user" "$confdir/token"
+if [ -e "$destdir$confdir/token" ]; then
+    say "kept $confdir/token (it exists)"
+else
+    (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '=\n' | tr '+/' '-_' >"$scratch/token" && echo >>"$scratch/token")
+    put 0640 "$scratch/token" "$confdir/token"
+    owner "root:$user" "$confdir/token"
+fi
 directory 0750 "$statedir"
 owner "$user:$user" "$statedir"
 
@@ -191,14 +194,18 @@ elif ! command -v "${JAVA:-java}" >/dev/null 2>&1 && [ -z "${JAVA_HOME:-}" ]; th
     say "java not found: no class-data archive; rollguard needs a Java 17 or later runtime (apt install openjdk-17-jre-headless)"
 else
     rm -f "$archive"
+    # The classes a start loads: the launcher's JVM flags, picocli, the configuration loader. The file is empty, so
+    # every default, and private to root, so StrictModes trusts it (/dev/null, writable by all, it would not).
+    : >"$scratch/training.toml"
     if ROLLGUARD_JAR=$libdir/rollguard.jar ROLLGUARD_JAVA_OPTS="-XX:ArchiveClassesAtExit=$archive" \
-            "$bindir/rollguard" validate --config /dev/null >"$scratch/cds.log" 2>&1 && [ -f "$archive" ]; then
+            "$bindir/rollguard" validate --config "$scratch/training.toml" >"$scratch/cds.log" 2>&1 \
+            && [ -f "$archive" ]; then
         chmod 0644 "$archive"
         say "created $archive"
         changed=yes
     else
         rm -f "$archive"
-        say "could not create the class-data archive (the agent starts without it): $(tail -n 1 "$scratch/cds.log")"
+        say "could not create the class-data archive (the agent starts without it): $(grep -v '\[warning\]\[cds' "$scratch/cds.log" | tail -n 1)"
     fi
 fi
 

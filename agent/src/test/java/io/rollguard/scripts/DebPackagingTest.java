@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -21,6 +22,7 @@ import java.util.zip.GZIPInputStream;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -88,15 +90,23 @@ class DebPackagingTest {
         assertThat(changelog).startsWith("rollguard (");
     }
 
-    /** The starter configuration is the embedded default, with only comments added: it cannot drift from it. */
+    /**
+     * The starter configuration is the embedded default with the installed token named, and comments: it cannot drift
+     * from the default. The token file is beside it, where the installers make it.
+     */
     @Test
-    void theStarterConfigurationIsTheDefaultPlusComments() throws Exception {
+    void theStarterConfigurationIsTheDefaultWithTheTokenAndComments(@TempDir Path etc) throws Exception {
         String starter = Files.readString(ROOT.resolve("packaging/rollguard.toml"));
         String embedded = Files.readString(Path.of("src/main/resources/io/rollguard/default.toml"));
+        List<String> expected = new ArrayList<>(settings(embedded));
+        expected.add(expected.indexOf("listen = \"0.0.0.0:9730\"") + 1, "token_file = \"token\"");
+        Path token = Files.writeString(etc.resolve("token"), "0123456789abcdef0123456789abcdef0123456789a\n");
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
 
-        assertThat(settings(starter)).isEqualTo(settings(embedded));
-        assertThat(starter).startsWith(embedded);
-        ConfigLoader.parse(new ConfigSource("rollguard.toml", starter, Path.of("/etc/rollguard")));
+        Config config = ConfigLoader.parse(new ConfigSource("rollguard.toml", starter, etc));
+
+        assertThat(settings(starter)).isEqualTo(expected);
+        assertThat(config.http().tokenFile()).isEqualTo(token);
     }
 
     @Test

@@ -48,20 +48,24 @@ class InstallOnAHostIT {
                     /usr/lib/rollguard/rollguard.jsa /usr/bin/rollguard
                 chroot "$M" getent passwd rollguard
                 chroot "$M" env ROLLGUARD_JAVA_OPTS=-Xshare:on /usr/bin/rollguard --version
+                echo '== validate'
+                chroot "$M" /usr/bin/rollguard validate --config /etc/rollguard/rollguard.toml
+                chroot --userspec=rollguard:rollguard "$M" /usr/bin/rollguard validate --config /etc/rollguard/rollguard.toml
                 echo '== purge'; chroot "$M" %1$s/uninstall.sh --purge
                 chroot "$M" getent passwd rollguard || echo 'no user rollguard'
                 """.formatted(Script.SCRIPTS));
 
         assertThat(section(output, "install")).contains("created the system user rollguard",
-                "owner root:rollguard /etc/rollguard/rollguard.toml", "owner rollguard:rollguard /etc/rollguard/token",
+                "owner root:rollguard /etc/rollguard/rollguard.toml", "owner root:rollguard /etc/rollguard/token",
                 "created /usr/lib/rollguard/rollguard.jsa", "the unit is installed but not enabled");
         assertThat(section(output, "again")).contains("nothing to change: rollguard is installed")
                 .doesNotContain("installed /", "owner ", "created ");
         assertThat(section(output, "state")).contains("root:rollguard 640 /etc/rollguard/rollguard.toml",
-                "rollguard:rollguard 600 /etc/rollguard/token", "rollguard:rollguard 750 /var/lib/rollguard",
+                "root:rollguard 640 /etc/rollguard/token", "rollguard:rollguard 750 /var/lib/rollguard",
                 "root:root 644 /usr/lib/rollguard/rollguard.jsa", "root:root 755 /usr/bin/rollguard")
                 .containsPattern("rollguard:x:\\d+:\\d+::/var/lib/rollguard:/(usr/)?sbin/nologin")
                 .as("the archive is usable: -Xshare:on fails otherwise").containsPattern("\nrollguard \\S+\n");
+        assertValidatedByRootAndRollguard(section(output, "validate"));
         assertThat(section(output, "purge")).contains("removed /usr/bin/rollguard", "removed /etc/rollguard",
                 "removed the system user rollguard", "no user rollguard");
     }
@@ -85,6 +89,9 @@ class InstallOnAHostIT {
                 chroot "$M" getent passwd rollguard
                 chroot "$M" readlink /etc/systemd/system/multi-user.target.wants/rollguard.service
                 chroot "$M" env ROLLGUARD_JAVA_OPTS=-Xshare:on /usr/bin/rollguard --version
+                echo '== validate'
+                chroot "$M" /usr/bin/rollguard validate --config /etc/rollguard/rollguard.toml
+                chroot --userspec=rollguard:rollguard "$M" /usr/bin/rollguard validate --config /etc/rollguard/rollguard.toml
                 echo '== upgrade'
                 echo '# the operator was here' >> "$M/etc/rollguard/rollguard.toml"
                 cp "$M/etc/rollguard/token" "$M/tmp/token.before"
@@ -101,15 +108,21 @@ class InstallOnAHostIT {
 
         assertThat(section(output, "install")).contains("Setting up rollguard").doesNotContain("warning", "error");
         assertThat(section(output, "state")).contains("root:rollguard 640 /etc/rollguard/rollguard.toml",
-                "rollguard:rollguard 600 /etc/rollguard/token", "rollguard:rollguard 750 /var/lib/rollguard",
+                "root:rollguard 640 /etc/rollguard/token", "rollguard:rollguard 750 /var/lib/rollguard",
                 "/usr/lib/rollguard/rollguard.jsa", "/lib/systemd/system/rollguard.service")
                 .containsPattern("rollguard:x:\\d+:\\d+::/var/lib/rollguard:/usr/sbin/nologin")
                 .containsPattern("\nrollguard \\S+\n");
+        assertValidatedByRootAndRollguard(section(output, "validate"));
         assertThat(section(output, "upgrade")).contains("# the operator was here", "token kept");
         assertThat(section(output, "remove")).contains("rollguard.toml", "token")
                 .contains("/usr/lib/rollguard': No such file or directory");
         assertThat(section(output, "purge")).contains("/etc/rollguard': No such file or directory",
                 "no user rollguard", "no statoverride");
+    }
+
+    /** The installed configuration and token are trusted (StrictModes) by root and by the agent's user alike. */
+    private static void assertValidatedByRootAndRollguard(String section) {
+        assertThat(section).isEqualTo("== validate\n/etc/rollguard/rollguard.toml: OK\n/etc/rollguard/rollguard.toml: OK\n");
     }
 
     /** Runs the script body with $M the merged root of an overlay over /, in a private mount namespace. */

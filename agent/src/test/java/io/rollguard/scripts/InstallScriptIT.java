@@ -40,7 +40,7 @@ class InstallScriptIT {
         assertThat(mode(root, "/usr/lib/rollguard/rollback/symlink.sh")).isEqualTo("rwxr-xr-x");
         assertThat(mode(root, "/lib/systemd/system/rollguard.service")).isEqualTo("rw-r--r--");
         assertThat(mode(root, "/etc/rollguard/rollguard.toml")).isEqualTo("rw-r-----");
-        assertThat(mode(root, "/etc/rollguard/token")).isEqualTo("rw-------");
+        assertThat(mode(root, "/etc/rollguard/token")).isEqualTo("rw-r-----");
         assertThat(mode(root, "/var/lib/rollguard")).isEqualTo("rwxr-x---");
         assertThat(Files.mismatch(root.resolve("usr/lib/rollguard/rollguard.jar"), Path.of("target/rollguard.jar")))
                 .isEqualTo(-1);
@@ -52,7 +52,7 @@ class InstallScriptIT {
         assertThat(result.output()).contains(
                 "would create the system user rollguard: useradd --system --user-group --home-dir /var/lib/rollguard",
                 "would chown root:rollguard /etc/rollguard/rollguard.toml",
-                "would chown rollguard:rollguard /etc/rollguard/token",
+                "would chown root:rollguard /etc/rollguard/token",
                 "would chown rollguard:rollguard /var/lib/rollguard",
                 "DESTDIR is set: no class-data archive",
                 "DESTDIR is set: not running systemctl (daemon-reload, enable --now rollguard)");
