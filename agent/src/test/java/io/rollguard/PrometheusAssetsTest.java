@@ -105,8 +105,15 @@ class PrometheusAssetsTest {
         String rules = Files.readString(PROMETHEUS.resolve("rollguard.rules.yml"));
 
         assertThat(alertmanager).contains("rollguard_rule =~ \".+\"", ":9730/api/v1/alertmanager\"",
-                "send_resolved: true");
+                "send_resolved: true", "type: Bearer", "credentials_file:");
         assertThat(rules).contains("alert: FleetErrorRate", "rollguard_rule: fleet-rollback", ">= 0.2");
+    }
+
+    @Test
+    void amtoolAcceptsTheAlertmanagerConfiguration() throws Exception {
+        Path amtool = onPath("amtool", "prometheus-alertmanager");
+
+        assertThat(run(amtool, "check-config", "alertmanager.yml")).contains("SUCCESS", "2 receivers");
     }
 
     /** Every {@code expr:} of a rules file, one line or a block ({@code expr: |}); labels are not metrics. */
@@ -173,11 +180,15 @@ class PrometheusAssetsTest {
     }
 
     private static Path promtool() {
+        return onPath("promtool", "prometheus");
+    }
+
+    private static Path onPath(String tool, String debianPackage) {
         Optional<Path> found = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .filter(entry -> !entry.isEmpty()).map(entry -> Path.of(entry, "promtool"))
+                .filter(entry -> !entry.isEmpty()).map(entry -> Path.of(entry, tool))
                 .filter(Files::isExecutable).findFirst();
-        assumeTrue(found.isPresent(), "promtool is not on the PATH: the Prometheus assets are not checked by it "
-                + "(install the prometheus package, or run .ci/run, which does)");
+        assumeTrue(found.isPresent(), tool + " is not on the PATH: the Prometheus assets are not checked by it "
+                + "(install the " + debianPackage + " package, or run .ci/run, which does)");
         return found.get();
     }
 
@@ -191,9 +202,9 @@ class PrometheusAssetsTest {
         command.addAll(List.of(arguments));
         Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
         byte[] output = process.getInputStream().readAllBytes();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("promtool finished").isTrue();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("%s finished", promtool.getFileName()).isTrue();
         String text = new String(output, StandardCharsets.UTF_8);
-        assertThat(process.exitValue()).as("promtool %s said:%n%s", String.join(" ", arguments), text).isZero();
+        assertThat(process.exitValue()).as("%s %s said:%n%s", promtool.getFileName(), String.join(" ", arguments), text).isZero();
         return text;
     }
 }

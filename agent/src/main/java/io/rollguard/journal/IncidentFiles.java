@@ -57,8 +57,8 @@ public final class IncidentFiles {
     }
 
     /**
-     * Writes the incident {@code id} as JSON, then as Markdown, each atomically; then removes the oldest beyond
-     * {@link #KEEP}. When this returns both files are on disk.
+     * Writes the incident {@code id} as Markdown, then as JSON, each atomically; then removes the oldest beyond
+     * {@link #KEEP}. The JSON file is what lists an incident, so a listed incident has both files.
      *
      * @throws IllegalArgumentException for an id of another shape or a value that is not JSON
      */
@@ -68,9 +68,9 @@ public final class IncidentFiles {
         }
         byte[] json = JsonText.writePretty(JsonValues.copyObject(requireNonNull(incident, "incident"), "incident"));
         try {
-            StateDirectory.replace(dir, dir.resolve(id + ".json"), dir.resolve(id + ".json.tmp"), json);
             StateDirectory.replace(dir, dir.resolve(id + ".md"), dir.resolve(id + ".md.tmp"),
                     markdown.getBytes(StandardCharsets.UTF_8));
+            StateDirectory.replace(dir, dir.resolve(id + ".json"), dir.resolve(id + ".json.tmp"), json);
         } catch (IOException e) {
             throw new IOException("cannot write incident " + id + " in " + dir + ": " + Failures.describe(e), e);
         }
