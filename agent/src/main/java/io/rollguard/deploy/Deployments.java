@@ -51,10 +51,11 @@ public final class Deployments implements DeploymentContext {
     private final Responder responder;
     private final Journal journal;
     private final TimeSource time;
-    private final Duration defaultWatch;
-    private final Duration baselineWindow;
+    // Replaced by a reload; read by start(), which runs on the scheduler thread as reloads do.
+    private volatile Duration defaultWatch;
+    private volatile Duration baselineWindow;
     private final SeriesStore store;
-    private final List<Selector> baselineSelectors;
+    private volatile List<Selector> baselineSelectors;
 
     private Deployment current;
     private long windowEndNanos;
@@ -80,6 +81,17 @@ public final class Deployments implements DeploymentContext {
         this.journal = requireNonNull(journal, "journal");
         this.time = requireNonNull(time, "time");
         responder.savedSection(STATE_KEY).ifPresent(this::load);
+    }
+
+    /**
+     * Takes a reloaded configuration's {@code [deploy]} settings and the selectors its rules' {@code baseline(...)}
+     * read. The current deployment keeps the baselines it captured at its start: a selector new to the rules has no
+     * baseline until the next deployment.
+     */
+    public void reconfigure(DeploySettings settings, List<Selector> baselineSelectors) {
+        this.defaultWatch = settings.watch();
+        this.baselineWindow = settings.baselineWindow();
+        this.baselineSelectors = List.copyOf(baselineSelectors);
     }
 
     private synchronized void load(Object saved) {
