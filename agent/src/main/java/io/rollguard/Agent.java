@@ -202,6 +202,15 @@ public final class Agent implements AutoCloseable {
                 .put(RELOAD_SUCCESSFUL, LabelSet.EMPTY, lastReloadSuccessful ? 1 : 0)
                 .put(RELOAD_SUCCESS_TIME, LabelSet.EMPTY, lastReloadSuccess.toEpochMilli() / 1000.0);
         store.replace("agent:config", out, time.nanoTime(), NEVER_STALE, NEVER_STALE);
+        ScheduledExecutorService running = scheduler;
+        if (running != null) {
+            try {
+                // /metrics serves what the last tick rendered: a scraper right after a reload sees its outcome.
+                running.execute(metrics::render);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping: nobody scrapes any more
+            }
+        }
     }
 
     /** Called on the reload thread with each configuration a reload applied: {@code run} sets the log level. */

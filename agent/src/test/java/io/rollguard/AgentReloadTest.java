@@ -1,0 +1,243 @@
+package io.rollguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import io.rollguard.check.CheckFactory;
+import io.rollguard.config.Config;
+import io.rollguard.config.ConfigLoader;
+import io.rollguard.config.ConfigSource;
+import io.rollguard.config.ReloadResult;
+import io.rollguard.time.TimeSource;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import oshi.SystemInfo;
+
+/**
+ * The real agent reloading a real file over real HTTP: what changes, what stays, and a broken file that changes
+ * nothing.
+ */
+class AgentReloadTest {
+    private static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    Path dir;
+    private Path file;
+    private ServerSocket service;
+    private Agent agent;
+    private URI base;
+
+    @BeforeEach
+    void start() throws Exception {
+        service = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        file = dir.resolve("rollguard.toml");
+        Files.writeString(file, config("""
+                [[check]]
+                name = "service"
+                type = "tcp"
+                port = %d
+                interval = "1s"
+                tags = ["ready"]
+
+                [[rule]]
+                name = "service-down"
+                when = 'check_up{check="service"} == 0'
+                for = "1m"
+                """.formatted(service.getLocalPort())));
+        Config config = ConfigLoader.load(file);
+        agent = new Agent(config, TimeSource.system(), List.of(), CheckFactory.forHost(new SystemInfo()));
+        agent.start();
+        base = URI.create("http://127.0.0.1:" + agent.httpAddress().getPort());
+        await().atMost(Duration.ofSeconds(20)).until(() -> checks().equals(Map.of("service", "UP")));
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        agent.close();
+        service.close();
+    }
+
+    @Test
+    void aReloadChangesChecksAndRulesAndKeepsWhatDidNotChange() throws Exception {
+        java.time.Instant startedAt = java.time.Instant.now().minusSeconds(1);
+        Files.writeString(file, config("""
+                [[check]]
+                name = "service"
+                type = "tcp"
+                port = %d
+                interval = "1s"
+                tags = ["ready"]
+
+                [[check]]
+                name = "second"
+                type = "tcp"
+                port = %d
+                interval = "1s"
+                tags = ["spare"]
+
+                [[rule]]
+                name = "service-down"
+                when = 'check_up{check="service"} == 0'
+                for = "2m"
+
+                [[rule]]
+                name = "second-down"
+                when = 'check_up{check="second"} == 0'
+                """.formatted(service.getLocalPort(), service.getLocalPort())));
+
+        HttpResponse<String> response = post("/-/reload");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        Map<String, Object> body = JSON.std.mapFrom(response.body());
+        assertThat(body).containsEntry("status", "reloaded").containsEntry("config", file.toString())
+                .containsEntry("summary", "1 check added, 1 rule added, 1 rule changed")
+                .containsEntry("restart_needed", List.of());
+        await().atMost(Duration.ofSeconds(20)).until(() -> checks().equals(Map.of("service", "UP",
+                "second", "UP")));
+        assertThat(rules()).containsExactly(Map.entry("service-down", 120.0), Map.entry("second-down", 0.0));
+        assertThat(get("/health/spare").statusCode()).as("a new tag's endpoint").isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> get("/metrics").body()
+                .contains("rollguard_check_up{check=\"second\"} 1"));
+        String metrics = get("/metrics").body();
+        assertThat(metrics).contains("rollguard_config_last_reload_successful 1", "rollguard_check_up{check=\"second\"} 1");
+        java.util.regex.Matcher stamp = java.util.regex.Pattern.compile(
+                "^rollguard_config_last_reload_success_timestamp_seconds (\\S+)$", java.util.regex.Pattern.MULTILINE)
+                .matcher(metrics);
+        assertThat(stamp.find()).isTrue();
+        assertThat(Double.parseDouble(stamp.group(1))).isGreaterThanOrEqualTo(startedAt.toEpochMilli() / 1000.0);
+        assertThat(eventKinds()).contains("config_reloaded");
+
+        Files.writeString(file, config(""));
+        assertThat(post("/-/reload").statusCode()).isEqualTo(200);
+        assertThat(checks()).as("removed at once").isEmpty();
+        assertThat(get("/health/ready").statusCode()).as("no check has the tag any more").isEqualTo(404);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !get("/metrics").body().contains("rollguard_check_up"));
+    }
+
+    @Test
+    void aBrokenFileIsRefusedWithItsPositionedProblemsAndTheRunningConfigurationStays() throws Exception {
+        String before = get("/api/v1/rules").body();
+        Files.writeString(file, config("""
+                [[check]]
+                name = "service"
+                type = "tcp"
+                portt = 80
+
+                [[rule]]
+                name = "service-down"
+                when = 'check_up{check="service"} =='
+                """));
+
+        HttpResponse<String> response = post("/-/reload");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        Map<String, Object> body = JSON.std.mapFrom(response.body());
+        assertThat((String) body.get("error")).isEqualTo("reload of " + file + " failed with 3 problems; the running "
+                + "configuration stays");
+        assertThat(body.get("problems")).asList().hasSize(3).allSatisfy(problem ->
+                assertThat((String) problem).matches(java.util.regex.Pattern.quote(file.toString()) + ":\\d+:\\d+: .+"));
+        assertThat(body.get("problems")).asList().anySatisfy(problem ->
+                assertThat((String) problem).contains("check \"service\".portt: unknown key (did you mean \"port\"?)"));
+        assertThat(checks()).isEqualTo(Map.of("service", "UP"));
+        assertThat(get("/api/v1/rules").body()).isEqualTo(before);
+        assertThat(get("/metrics").body()).contains("rollguard_config_last_reload_successful 0");
+        assertThat(eventKinds()).contains("config_reload_failed").doesNotContain("config_reloaded");
+
+        Files.writeString(file, config("""
+                [[check]]
+                name = "service"
+                type = "tcp"
+                port = %d
+                interval = "1s"
+                """.formatted(service.getLocalPort())));
+        assertThat(agent.reloadAsync().get(30, TimeUnit.SECONDS).reloaded()).as("the SIGHUP entry").isTrue();
+        assertThat(get("/metrics").body()).contains("rollguard_config_last_reload_successful 1");
+    }
+
+    @Test
+    void whatOnlyARestartAppliesKeepsItsRunningValueAndTheRestIsApplied() throws Exception {
+        int port = agent.httpAddress().getPort();
+        Files.writeString(file, config("").replace("127.0.0.1:0", "127.0.0.1:1").replace("\"1s\"", "\"2s\""));
+
+        HttpResponse<String> response = post("/-/reload");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(JSON.std.mapFrom(response.body())).containsEntry("restart_needed",
+                List.of("http.listen", "agent.interval"));
+        assertThat(agent.httpAddress().getPort()).isEqualTo(port);
+        assertThat(checks()).as("the checks went all the same").isEmpty();
+    }
+
+    @Test
+    void theEmbeddedDefaultReloadsToItself() throws Exception {
+        Config embedded = ConfigLoader.parse(new ConfigSource(ConfigLoader.DEFAULT_NAME,
+                config(""), dir));
+        try (Agent other = new Agent(embedded, TimeSource.system(), List.of(), CheckFactory.forHost(new SystemInfo()))) {
+            ReloadResult result = other.reload();
+
+            assertThat(result.outcome()).isEqualTo(ReloadResult.Outcome.RELOADED);
+            assertThat(result.message()).isEqualTo("the embedded default configuration does not change");
+            assertThat(result.changes().isEmpty()).isTrue();
+        }
+    }
+
+    private String config(String rest) {
+        return """
+                [agent]
+                interval = "1s"
+                state_dir = "%s"
+                [http]
+                listen = "127.0.0.1:0"
+
+                """.formatted(dir.resolve("state")) + rest;
+    }
+
+    /** Each check's name and status, in the order the API lists them. */
+    private Map<String, String> checks() throws Exception {
+        Map<String, String> checks = new java.util.LinkedHashMap<>();
+        for (Object check : (List<?>) JSON.std.mapFrom(get("/api/v1/checks").body()).get("checks")) {
+            Map<?, ?> map = (Map<?, ?>) check;
+            checks.put((String) map.get("name"), (String) map.get("status"));
+        }
+        return checks;
+    }
+
+    /** Each rule's name and its {@code for}, in seconds. */
+    private Map<String, Double> rules() throws Exception {
+        Map<String, Double> rules = new java.util.LinkedHashMap<>();
+        for (Object rule : (List<?>) JSON.std.mapFrom(get("/api/v1/rules").body()).get("rules")) {
+            Map<?, ?> map = (Map<?, ?>) rule;
+            rules.put((String) map.get("name"), ((Number) map.get("for_seconds")).doubleValue());
+        }
+        return rules;
+    }
+
+    private List<String> eventKinds() throws Exception {
+        return ((List<?>) JSON.std.mapFrom(get("/api/v1/events").body()).get("events")).stream()
+                .map(event -> (String) ((Map<?, ?>) event).get("kind")).toList();
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(base.resolve(path)).POST(HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
