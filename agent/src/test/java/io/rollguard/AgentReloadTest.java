@@ -184,6 +184,24 @@ class AgentReloadTest {
     }
 
     @Test
+    void theReloadCommandAsksTheRunningAgentAndSaysWhatChanged() throws Exception {
+        // The command finds the agent at the address the file names: here the port the agent bound instead of 0,
+        // which the agent reports as a change that needs a restart.
+        Files.writeString(file, Files.readString(file).replace("127.0.0.1:0", "127.0.0.1:" + agent.httpAddress().getPort())
+                .replace("for = \"1m\"", "for = \"5m\""));
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+
+        int exit = Main.execute(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), "reload",
+                "--config", file.toString());
+
+        assertThat(exit).as(err.toString()).isEqualTo(0);
+        assertThat(out.toString()).isEqualTo("reloaded " + file + ": 1 rule changed\n");
+        assertThat(err.toString()).isEqualTo("rollguard: http.listen changed: it needs a restart to take effect\n");
+        assertThat(rules()).containsExactly(Map.entry("service-down", 300.0));
+    }
+
+    @Test
     void theEmbeddedDefaultReloadsToItself() throws Exception {
         Config embedded = ConfigLoader.parse(new ConfigSource(ConfigLoader.DEFAULT_NAME,
                 config(""), dir));
