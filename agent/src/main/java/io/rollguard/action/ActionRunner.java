@@ -116,7 +116,8 @@ public final class ActionRunner implements AutoCloseable {
         }
         retired.removeIf(ActionRunner::idle); // nothing left to finish: close() need not see them
         old.values().stream().filter(slot -> !next.containsValue(slot) && !idle(slot)).forEach(retired::add);
-        int size = Math.max(1, Math.min(next.size(), MAX_WORKERS));
+        // A replaced slot still running holds a worker until it ends: its successor must not wait for that.
+        int size = Math.max(1, Math.min(next.size() + retired.size(), MAX_WORKERS));
         if (size > workers.getMaximumPoolSize()) {
             workers.setMaximumPoolSize(size);
             workers.setCorePoolSize(size);

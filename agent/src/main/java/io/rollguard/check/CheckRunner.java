@@ -149,7 +149,9 @@ public final class CheckRunner implements AutoCloseable {
                 store.remove("check:" + retired.config.name());
             }
         }
-        int size = poolSize(next.size());
+        // A retired check's run in flight holds a worker until it ends: the others must not wait for it.
+        long stillRunning = old.values().stream().filter(scheduled -> scheduled.inFlight.get()).count();
+        int size = poolSize(next.size() + (int) stillRunning);
         // In this order, so that the core size never exceeds the maximum.
         if (size > workers.getMaximumPoolSize()) {
             workers.setMaximumPoolSize(size);
