@@ -202,6 +202,82 @@ class AgentReloadTest {
     }
 
     @Test
+    void samplerSettingsApplyAtOnceAndAnUnchangedSamplerIsNotRebuilt() throws Exception {
+        Files.writeString(file, config(""));
+        java.util.concurrent.atomic.AtomicInteger builds = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<String> processes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.function.Function<Config, List<io.rollguard.sample.Sampler>> factory = next -> {
+            builds.incrementAndGet();
+            processes.add(next.processes().stream().map(p -> p.name()).toList().toString());
+            return List.of(sampler("memory"), sampler("processes"), sampler("cpu"));
+        };
+        java.util.List<Config> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Agent other = new Agent(ConfigLoader.load(file), TimeSource.system(), factory,
+                CheckFactory.forHost(new SystemInfo()), io.rollguard.systemd.SystemdNotifier.disabled())) {
+            other.onReloaded(applied::add);
+            other.start();
+            await().atMost(Duration.ofSeconds(20)).until(() -> samplers(other).size() == 3);
+
+            Files.writeString(file, config("""
+                    [sample.cpu]
+                    enabled = false
+                    [sample.memory]
+                    period = "7s"
+                    [[process]]
+                    name = "backend"
+                    match = "java"
+                    """));
+            ReloadResult result = other.reloadAsync().get(30, TimeUnit.SECONDS);
+
+            assertThat(result.message()).isEqualTo("sample changed, process changed");
+            assertThat(samplers(other)).containsExactly(Map.entry("memory", 7.0), Map.entry("processes", 1.0));
+            assertThat(builds.get()).isEqualTo(2);
+            assertThat(processes).containsExactly("[]", "[backend]");
+            assertThat(applied).hasSize(1);
+            assertThat(applied.get(0).processes()).hasSize(1);
+
+            Files.writeString(file, Files.readString(file) + "[[rule]]\nname = \"r\"\nwhen = \"memory_used_ratio > 2\"\n");
+            other.reloadAsync().get(30, TimeUnit.SECONDS);
+            assertThat(builds.get()).as("samplers untouched by a reload of rules only").isEqualTo(2);
+        }
+    }
+
+    private static io.rollguard.sample.Sampler sampler(String name) {
+        return new io.rollguard.sample.Sampler() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public void sample(io.rollguard.store.SeriesWriter out) {
+            }
+        };
+    }
+
+    /** Each sampler's name and period in seconds, from /health/detailed. */
+    private static Map<String, Double> samplers(Agent agent) {
+        Map<String, Double> samplers = new java.util.LinkedHashMap<>();
+        agent.health().samplers().forEach(c -> samplers.put(c.name(), c.period().toMillis() / 1000.0));
+        return samplers;
+    }
+
+    @Test
+    void theCurrentDeploymentGoesOnAcrossAReload() throws Exception {
+        HttpResponse<String> started = client.send(HttpRequest.newBuilder(base.resolve("/api/v1/deployments"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"version\": \"v42\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
+
+        Files.writeString(file, Files.readString(file).replace("for = \"1m\"", "for = \"2m\""));
+        assertThat(post("/-/reload").statusCode()).isEqualTo(200);
+
+        Map<?, ?> current = (Map<?, ?>) JSON.std.mapFrom(get("/api/v1/deployments").body()).get("current");
+        assertThat(current.get("version")).isEqualTo("v42");
+        assertThat(current.get("state")).isEqualTo("watching");
+    }
+
+    @Test
     void theEmbeddedDefaultReloadsToItself() throws Exception {
         Config embedded = ConfigLoader.parse(new ConfigSource(ConfigLoader.DEFAULT_NAME,
                 config(""), dir));
