@@ -49,15 +49,25 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,12 +94,12 @@ public final class Agent implements AutoCloseable {
     private final Config config;
     /** The configuration in force: the start's, or the last one a reload applied. Written by the reload thread. */
     private volatile Config current;
-    private final java.util.function.Function<Config, List<Sampler>> samplerFactory;
+    private final Function<Config, List<Sampler>> samplerFactory;
     private final ExecutorService reloads;
-    private volatile java.util.function.Consumer<Config> onReloaded = applied -> { };
+    private volatile Consumer<Config> onReloaded = applied -> { };
     private volatile boolean lastReloadSuccessful = true;
-    private volatile java.time.Instant lastReloadSuccess;
-    private volatile java.util.Set<String> healthTags;
+    private volatile Instant lastReloadSuccess;
+    private volatile Set<String> healthTags;
     private final TimeSource time;
     private final SeriesStore store = new SeriesStore();
     private final MetricsRenderer metrics;
@@ -127,7 +137,7 @@ public final class Agent implements AutoCloseable {
      *     changes the samplers' settings or the {@code [[process]]} entries
      * @param notifier tells systemd when the agent is ready, alive, reloading and stopping
      */
-    public Agent(Config config, TimeSource time, java.util.function.Function<Config, List<Sampler>> samplers,
+    public Agent(Config config, TimeSource time, Function<Config, List<Sampler>> samplers,
             CheckFactory checkFactory, SystemdNotifier notifier) {
         this.notifier = requireNonNull(notifier, "notifier");
         this.config = requireNonNull(config, "config");
@@ -165,9 +175,9 @@ public final class Agent implements AutoCloseable {
         });
     }
 
-    private static java.util.Set<String> tags(Config config) {
+    private static Set<String> tags(Config config) {
         return config.checks().stream().flatMap(c -> c.tags().stream())
-                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /**
@@ -207,14 +217,14 @@ public final class Agent implements AutoCloseable {
             try {
                 // /metrics serves what the last tick rendered: a scraper right after a reload sees its outcome.
                 running.execute(metrics::render);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 // stopping: nobody scrapes any more
             }
         }
     }
 
     /** Called on the reload thread with each configuration a reload applied: {@code run} sets the log level. */
-    public void onReloaded(java.util.function.Consumer<Config> listener) {
+    public void onReloaded(Consumer<Config> listener) {
         this.onReloaded = requireNonNull(listener, "listener");
     }
 
@@ -225,7 +235,7 @@ public final class Agent implements AutoCloseable {
     public CompletableFuture<ReloadResult> reloadAsync() {
         try {
             return CompletableFuture.supplyAsync(this::reload, reloads);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture(new ReloadResult(ReloadResult.Outcome.FAILED, current.source(),
                     "the agent is stopping", ConfigDiff.none(), List.of()));
         }
@@ -290,7 +300,8 @@ public final class Agent implements AutoCloseable {
             lastReloadSuccessful = false;
             publishReloadMetrics();
             log.error("reload of {} failed: {}; the running configuration stays", next.source(), failure.get());
-            journal("config_reload_failed", Map.of("config", next.source(), "problems", List.of(failure.get())));
+            journal("config_reload_failed", Map.of("config", next.source(), "message", failure.get(),
+                    "problems", List.of(failure.get())));
             return new ReloadResult(ReloadResult.Outcome.FAILED, next.source(), failure.get(), ConfigDiff.none(),
                     List.of());
         }
@@ -307,7 +318,7 @@ public final class Agent implements AutoCloseable {
         for (String key : diff.restartNeeded()) {
             log.warn("{} changed in {}: it needs a restart to take effect; the running value stays", key, source);
         }
-        Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("config", source);
         fields.put("summary", summary);
         fields.put("changes", diff.toMap());
@@ -325,7 +336,7 @@ public final class Agent implements AutoCloseable {
                 : problems.size() + " problems") + "; the running configuration stays";
         log.error(message);
         problems.forEach(problem -> log.error("  {}", problem));
-        journal("config_reload_failed", Map.of("config", source,
+        journal("config_reload_failed", Map.of("config", source, "message", message,
                 "problems", problems.stream().map(ConfigProblem::toString).toList()));
         return new ReloadResult(ReloadResult.Outcome.INVALID, source, message, ConfigDiff.none(), problems);
     }
@@ -340,16 +351,16 @@ public final class Agent implements AutoCloseable {
             task.run();
             return Optional.empty();
         }
-        java.util.concurrent.Future<?> done;
+        Future<?> done;
         try {
             done = running.submit(task);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             return Optional.of("the agent is stopping");
         }
         try {
             try {
                 done.get(SWAP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 if (done.cancel(false)) {
                     return Optional.of("the scheduler thread did not take the configuration within "
                             + io.rollguard.config.Quantities.formatDuration(SWAP_TIMEOUT));
@@ -357,7 +368,7 @@ public final class Agent implements AutoCloseable {
                 done.get(); // it has started: it finishes, and what it applied is in force
             }
             return Optional.empty();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             return Optional.of("applying it failed: " + (cause instanceof Exception
                     ? io.rollguard.health.Failures.describe((Exception) cause) : String.valueOf(cause)));
@@ -381,7 +392,7 @@ public final class Agent implements AutoCloseable {
         if (running != null && !running.isShutdown()) {
             try {
                 running.execute(tickLoop::evaluateRules);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 // stopping: there is nothing left to evaluate for
             }
         }

@@ -30,7 +30,8 @@ public final class TickLoop {
     private static final Logger log = LoggerFactory.getLogger(TickLoop.class);
     private static final Duration NEVER_STALE = Duration.ofNanos(Long.MAX_VALUE);
 
-    private List<SamplerRunner> samplers; // replaced by a reload, on the ticking thread
+    // Replaced by a reload, on the ticking thread; read by the reload thread to keep the unchanged ones.
+    private volatile List<SamplerRunner> samplers;
     private final CheckRunner checks;
     private final RuleEngine rules;
     private final Responder responder;
