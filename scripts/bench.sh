@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Measures rollguard and writes the figures to BENCHMARKS.md: end to end through the shipped launcher (start time,
-# resident memory, /metrics latency), then the hot paths with JMH (bench/target/benchmarks.jar).
+# breach to action), side by side with node_exporter and monit where installed (scripts/bench-peers.sh: memory after
+# start, after a 5-minute soak and after load, idle CPU, /metrics latency one at a time and under wrk), then the hot
+# paths with JMH (bench/target/benchmarks.jar). A full run takes about 25 minutes (3 soaks of 5 minutes).
 #   scripts/bench.sh              build, measure everything, write BENCHMARKS.md
 #   scripts/bench.sh --no-build   measure the jars already built
 #   scripts/bench.sh --jmh-only   only the JMH benchmarks (builds only the bench module and what it needs)
@@ -56,7 +58,6 @@ trap cleanup EXIT
 
 now_ms() { date +%s%3N; }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.1f\n", (a[NR/2]+a[NR/2+1])/2}'; }
-rss_mib() { awk '/VmRSS/ {printf "%.1f\n", $2/1024}' "/proc/$1/status"; }
 
 start_agent() {
     scripts/rollguard run --config "$work/rollguard.toml" >"$work/agent.log" 2>&1 &
@@ -77,8 +78,8 @@ state_dir = "$work/state"
 listen = "127.0.0.1:$PORT"
 TOML
 
-    # Start to /health answering 200, and resident memory once started.
-    local starts=() rss_started=()
+    # Start to /health answering 200.
+    local starts=()
     for _ in $(seq "$RUNS"); do
         local t0; t0=$(now_ms)
         start_agent
@@ -87,42 +88,27 @@ TOML
             sleep 0.01
         done
         starts+=($(( $(now_ms) - t0 )))
-        sleep 6   # let the first ticks run before reading memory
-        rss_started+=("$(rss_mib "$agent_pid")")
         stop_agent
     done
-    local start_ms rss_start
+    local start_ms
     start_ms=$(printf '%s\n' "${starts[@]}" | median)
-    rss_start=$(printf '%s\n' "${rss_started[@]}" | median)
-
-    # /metrics: one request at a time, 50 times; then resident memory after 2,000 scrapes.
+    local metrics_bytes series
     start_agent
     until curl -fs -o /dev/null "http://127.0.0.1:$PORT/health"; do sleep 0.01; done
     sleep 6
-    local latencies=()
-    for _ in $(seq 50); do
-        latencies+=("$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$PORT/metrics" | awk '{printf "%.2f\n", $1*1000}')")
-    done
-    local metrics_ms metrics_bytes series rss_scraped
-    metrics_ms=$(printf '%s\n' "${latencies[@]}" | median)
     metrics_bytes=$(curl -s "http://127.0.0.1:$PORT/metrics" | wc -c)
     series=$(curl -s "http://127.0.0.1:$PORT/metrics" | grep -vc '^#')
-    for _ in $(seq 20); do
-        local urls=(); for _ in $(seq 100); do urls+=("http://127.0.0.1:$PORT/metrics"); done
-        curl -s "${urls[@]}" >/dev/null
-    done
-    rss_scraped=$(rss_mib "$agent_pid")
     stop_agent
 
     # Breach to action started: a service stops answering, a rule with for = 0s on its check runs a script.
     local breach_ms
     breach_ms=$(RUNS="$RUNS" scripts/bench-breach.sh 2>/dev/null | tail -1)
 
+    # Memory, idle CPU and /metrics under load, side by side with node_exporter and monit where installed.
+    peer_table=$(if [ "$quick" = yes ]; then QUICK=1 scripts/bench-peers.sh; else scripts/bench-peers.sh; fi)
+
     e2e_rows=$(cat <<ROWS
 | start to \`/health\` answering (median of $RUNS) | ${start_ms} ms | <= 1500 ms |
-| resident memory after start, default samplers (median of $RUNS) | ${rss_start} MiB | <= 72 MiB |
-| resident memory after 2,000 scrapes | ${rss_scraped} MiB | <= 72 MiB |
-| \`GET /metrics\`, one client, curl time_total (median of 50) | ${metrics_ms} ms | |
 | \`/metrics\` size | ${metrics_bytes} bytes, ${series} series | |
 | breach to action started: \`for = "0s"\`, 1 s tick and check interval, a real script (median of $RUNS, \`scripts/bench-breach.sh\`) | ${breach_ms} ms | <= 1100 ms (for + one tick + 100 ms) |
 ROWS
@@ -188,6 +174,10 @@ ROWS = {
         ("render `/metrics` once (text and OpenMetrics), 500 series (JMH)", None),
     "MetricsRenderBenchmark.render series=5000":
         ("render `/metrics` once (text and OpenMetrics), 5,000 series (JMH)", None),
+    "StoreBenchmark.write":
+        ("store write: one run of 150 series, 50 appended to 5-minute history rings (JMH)", None),
+    "StoreBenchmark.windowQuery":
+        ("store window query: 50 series' last 5 minutes (60 samples each) into a buffer (JMH)", None),
 }
 TO_MICROS = {"ns/op": 1e-3, "us/op": 1.0, "ms/op": 1e3, "s/op": 1e6}
 
@@ -240,6 +230,7 @@ PY
 }
 
 e2e_rows=
+peer_table=
 jmh_rows=
 jmh_jvm_note=
 if [ "$end_to_end" = yes ]; then
@@ -250,6 +241,7 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 table=$(printf '| what | rollguard | budget |\n| --- | --- | --- |\n%s\n%s' "$e2e_rows" "$jmh_rows" | grep -v '^$')
 echo "$table"
+if [ -n "$peer_table" ]; then echo; echo "$peer_table"; fi
 echo "load average (1, 5, 15 min): $load_start at the start, $load_end at the end"
 
 if [ "$end_to_end" = no ] || [ "$quick" = yes ] || [ ${#jmh_extra[@]} -gt 0 ]; then
@@ -275,5 +267,16 @@ ${jmh_jvm_note}; each figure is the median and 99th percentile of the op's sampl
 - rollguard: $(scripts/rollguard --version)
 
 $table
+
+## Side by side with the peers
+
+\`scripts/bench-peers.sh\` (run by \`scripts/bench.sh\`): rollguard through its launcher with the config above, Debian's
+\`prometheus-node-exporter\` with its defaults and \`monit\` checking the host and \`/\` every second, started together and
+left idle for the soak, then scraped one at a time, then loaded with \`wrk\`, on 127.0.0.1. Each figure is the median
+of the runs; ratios are taken within each run, then their median. monit serves no metrics.
+
+$(echo "$peer_table" | grep '^|')
+
+$(echo "$peer_table" | grep '^peers:')
 MD
 echo "wrote BENCHMARKS.md"

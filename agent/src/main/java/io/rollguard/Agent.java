@@ -16,6 +16,7 @@ import io.rollguard.journal.EventJournal;
 import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalLimits;
 import io.rollguard.journal.StateFile;
+import io.rollguard.rule.AlertInbox;
 import io.rollguard.rule.Responder;
 import io.rollguard.rule.RuleEngine;
 import io.rollguard.rule.RuleState;
@@ -25,6 +26,8 @@ import io.rollguard.health.HealthSnapshot;
 import io.rollguard.health.Status;
 import io.rollguard.http.AgentInfo;
 import io.rollguard.http.AgentState;
+import io.rollguard.http.AccessPolicy;
+import io.rollguard.http.AlertmanagerEndpoint;
 import io.rollguard.http.ApiEndpoints;
 import io.rollguard.http.DeploymentEndpoints;
 import io.rollguard.http.DetailedHealthEndpoint;
@@ -32,6 +35,9 @@ import io.rollguard.http.HealthEndpoint;
 import io.rollguard.http.HealthGroupEndpoint;
 import io.rollguard.http.ReloadEndpoint;
 import io.rollguard.http.HttpServer;
+import io.rollguard.http.IncidentEndpoints;
+import io.rollguard.incident.Incidents;
+import io.rollguard.journal.IncidentFiles;
 import io.rollguard.http.MetricsEndpoint;
 import io.rollguard.http.Router;
 import io.rollguard.metrics.MetricsRenderer;
@@ -80,7 +86,6 @@ public final class Agent implements AutoCloseable {
 
     static final MetricFamily BUILD_INFO =
             MetricFamily.info("rollguard_build_info", "The version of the running agent; always 1.");
-    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration NEVER_STALE = Duration.ofNanos(Long.MAX_VALUE);
     static final MetricFamily RELOAD_SUCCESSFUL = MetricFamily.gauge("rollguard_config_last_reload_successful",
             "1 if the last configuration reload succeeded (or none was tried since the start), 0 if it failed.");
@@ -109,6 +114,10 @@ public final class Agent implements AutoCloseable {
     private final ActionRunner actions;
     private final Responder responder;
     private final Deployments deployments;
+    private final AlertInbox alerts;
+    private final IncidentFiles incidentFiles;
+    /** Reads incident files for the API: one thread, a short queue, so that the event loop never reads a file. */
+    private final java.util.concurrent.ThreadPoolExecutor incidentReads;
     private final RuleEngine rules;
     private final TickLoop tickLoop;
     private final AgentInfo info;
@@ -148,6 +157,7 @@ public final class Agent implements AutoCloseable {
         this.healthTags = tags(config);
         String version = Version.current();
         this.info = new AgentInfo(version, config.source(), time.now());
+        config.warnings().forEach(warning -> log.warn("{}", warning));
         // Written once: its period is as long as its freshness.
         store.replace("agent:build", new SeriesWriter().put(BUILD_INFO, LabelSet.of("version", version), 1),
                 time.nanoTime(), NEVER_STALE, NEVER_STALE);
@@ -156,16 +166,26 @@ public final class Agent implements AutoCloseable {
         Duration tick = config.agent().interval();
         List<SamplerRunner> runners = samplerRunners(config, samplerFactory.apply(config), List.of(), true);
         this.checks = new CheckRunner(config.checks(), checkFactory::create, store, time);
-        this.stateDir = stateDirectory(config, Agent::usable, System.getenv("XDG_STATE_HOME"),
-                System.getProperty("user.home"));
+        this.stateDir = stateDirectory(config);
         this.journal = openJournal(stateDir, time);
-        this.actions = new ActionRunner(config.actions(), config.agent().dryRun(), time);
+        this.actions = new ActionRunner(config.actions(), config.agent().dryRun(),
+                config.agent().allowInsecurePermissions(), time);
         this.responder = new Responder(config.rules(), config.actions(), actions::run, checks, journal,
                 new StateFile(stateDir), time, hostName(), config.agent().dryRun());
         this.deployments = new Deployments(config.deploy(), responder, journal, time, store,
                 Deployments.baselineSelectors(config.rules()));
         responder.attach(deployments);
-        this.rules = new RuleEngine(config.rules(), store, responder, time, tick, config.deploy().baselineWindow());
+        this.incidentFiles = new IncidentFiles(stateDir);
+        responder.attach(new Incidents(incidentFiles, journal, checks::recentMatches, time));
+        this.incidentReads = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(16), runnable -> {
+                    Thread thread = new Thread(runnable, "rollguard-incidents");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        this.alerts = new AlertInbox(config.rules(), config.alertmanager().rules());
+        this.rules = new RuleEngine(config.rules(), store, responder, time, tick, config.deploy().baselineWindow(),
+                alerts);
         this.tickLoop = new TickLoop(runners, checks, rules, responder, deployments, tick, store, metrics, time);
         checks.onStatusChange(this::evaluateRulesSoon);
         this.reloads = Executors.newSingleThreadExecutor(runnable -> {
@@ -285,14 +305,19 @@ public final class Agent implements AutoCloseable {
         List<String> droppedLatches = new ArrayList<>();
         Runnable swap = () -> {
             checks.reconfigure(next.checks());
+            alerts.reconfigure(next.rules(), next.alertmanager().rules());
             rules.reconfigure(next.rules(), next.deploy().baselineWindow());
-            actions.reconfigure(next.actions(), next.agent().dryRun());
+            actions.reconfigure(next.actions(), next.agent().dryRun(), next.agent().allowInsecurePermissions());
             droppedLatches.addAll(responder.reconfigure(next.rules(), next.actions(), next.agent().dryRun()));
             deployments.reconfigure(next.deploy(), Deployments.baselineSelectors(next.rules()));
             if (newRunners != null) {
                 tickLoop.replaceSamplers(newRunners);
             }
             healthTags = tags(next);
+            if (http != null) {
+                // Tokens apply from the next request on; TLS, limits and the address need a restart.
+                http.useAccess(AccessPolicy.of(next.http()));
+            }
             tickLoop.evaluateRules(); // the health snapshot and the rules' states follow at once
         };
         Optional<String> failure = onScheduler(swap);
@@ -306,6 +331,7 @@ public final class Agent implements AutoCloseable {
                     List.of());
         }
         current = next;
+        next.warnings().forEach(warning -> log.warn("{}", warning));
         return applied(next, diff, next.source(), droppedLatches, diff.summary());
     }
 
@@ -415,6 +441,11 @@ public final class Agent implements AutoCloseable {
         return personal;
     }
 
+    /** The state directory the agent runs with for {@code config}: what {@code rollguard incident} reads. */
+    public static Path stateDirectory(Config config) {
+        return stateDirectory(config, Agent::usable, System.getenv("XDG_STATE_HOME"), System.getProperty("user.home"));
+    }
+
     private static boolean usable(Path directory) {
         Path existing = directory;
         while (existing != null && !Files.exists(existing)) {
@@ -465,9 +496,15 @@ public final class Agent implements AutoCloseable {
         new ApiEndpoints(tickLoop::health, this::state, (after, limit) -> journal.since(after, limit), responder,
                 scheduler).routes(router);
         new DeploymentEndpoints(deployments, scheduler).routes(router);
-        http = HttpServer.start(config.http().listen(), router, IDLE_TIMEOUT);
+        new IncidentEndpoints(incidentFiles, incidentReads).routes(router);
+        new AlertmanagerEndpoint(alerts, tickLoop::evaluateRules, scheduler).routes(router);
+        http = HttpServer.start(config.http(), router);
+        tickLoop.addSelfMetrics(http::writeMetrics);
         // The configured host, not the socket's: Java reports a dual-stack 0.0.0.0 as 0:0:0:0:0:0:0:0.
-        log.info("listening on http://{}", new HostPort(config.http().listen().host(), http.address().getPort()));
+        log.info("listening on {}://{}{}", http.scheme(),
+                new HostPort(config.http().listen().host(), http.address().getPort()),
+                config.http().mutatingToken().isPresent() ? "" : "; POST requests are accepted from loopback only "
+                        + "(no [http] token_file)");
 
         Duration tick = config.agent().interval();
         notifier.watchdogInterval().filter(ping -> tick.compareTo(ping.multipliedBy(2)) >= 0).ifPresent(ping ->
@@ -530,6 +567,7 @@ public final class Agent implements AutoCloseable {
         }
         checks.close();
         actions.close();
+        incidentReads.shutdownNow();
         try {
             journal.close();
         } catch (IOException e) {

@@ -3,6 +3,7 @@ package io.rollguard;
 import io.rollguard.cli.CheckCommand;
 import io.rollguard.cli.EventsCommand;
 import io.rollguard.cli.ExitCode;
+import io.rollguard.cli.IncidentCommand;
 import io.rollguard.cli.DeployCommand;
 import io.rollguard.cli.RearmCommand;
 import io.rollguard.cli.ReloadCommand;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Spec;
         versionProvider = Version.Provider.class,
         description = "Watches a host and its deployments, and rolls back when a rule fires.",
         subcommands = {RunCommand.class, CheckCommand.class, ValidateCommand.class, EventsCommand.class,
-                RearmCommand.class, ReloadCommand.class, DeployCommand.class, CommandLine.HelpCommand.class},
+                RearmCommand.class, ReloadCommand.class, DeployCommand.class, IncidentCommand.class,
+                CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = ExitCode.USAGE,
         exitCodeOnExecutionException = ExitCode.FAILED)
 public final class Main implements Runnable {

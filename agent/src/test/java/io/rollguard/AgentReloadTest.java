@@ -278,6 +278,24 @@ class AgentReloadTest {
     }
 
     @Test
+    void aReloadReadsTheTokenFileAgainAndTheNextRequestNeedsTheNewToken() throws Exception {
+        Path token = Files.writeString(dir.resolve("token"), "first-token\n");
+        Files.writeString(file, config("").replace("listen = \"127.0.0.1:0\"",
+                "listen = \"127.0.0.1:0\"\ntoken_file = \"" + token + "\""));
+        assertThat(post("/-/reload").statusCode()).as("no token yet: loopback may").isEqualTo(200);
+
+        assertThat(post("/-/reload").statusCode()).isEqualTo(401);
+        assertThat(post("/-/reload", "first-token").statusCode()).isEqualTo(200);
+
+        Files.writeString(token, "second-token\n");
+        HttpResponse<String> rotated = post("/-/reload", "first-token");
+        assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
+        assertThat(rotated.body()).doesNotContain("token\"").doesNotContain("second-token");
+        assertThat(post("/-/reload", "first-token").statusCode()).isEqualTo(401);
+        assertThat(post("/-/reload", "second-token").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void theEmbeddedDefaultReloadsToItself() throws Exception {
         Config embedded = ConfigLoader.parse(new ConfigSource(ConfigLoader.DEFAULT_NAME,
                 config(""), dir));
@@ -333,5 +351,11 @@ class AgentReloadTest {
     private HttpResponse<String> post(String path) throws IOException, InterruptedException {
         return client.send(HttpRequest.newBuilder(base.resolve(path)).POST(HttpRequest.BodyPublishers.noBody())
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String token) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(base.resolve(path)).POST(HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -19,6 +19,32 @@ import oshi.SystemInfo;
 
 class AgentTest {
     @Test
+    void filesAllowedOnlyByAllowInsecurePermissionsAreLoggedAtStart(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path file = java.nio.file.Files.writeString(dir.resolve("rollguard.toml"), """
+                [agent]
+                allow_insecure_permissions = true
+                state_dir = "state"
+                """);
+        java.nio.file.Files.setPosixFilePermissions(file,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Agent.class);
+        logged.start();
+        logger.addAppender(logged);
+        try (Agent agent = new Agent(ConfigLoader.load(file), TimeSource.system(), java.util.List.of(),
+                new CheckFactory(java.time.Clock.systemUTC(), () -> 0, () -> 0))) {
+            assertThat(logged.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .contains("would refuse to load config file " + file + ": it is writable by its group and "
+                            + "others; fix with: chmod go-w " + file + " (allowed by [agent] allow_insecure_permissions)");
+        } finally {
+            logger.detachAppender(logged);
+        }
+    }
+
+    @Test
     void samplerTablesDisableSamplersAndSetTheirPeriods(@org.junit.jupiter.api.io.TempDir Path stateDir) throws Exception {
         Config config = ConfigLoader.parse(new ConfigSource("test.toml", """
                 [agent]

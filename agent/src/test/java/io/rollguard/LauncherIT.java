@@ -142,7 +142,7 @@ class LauncherIT {
         assertThat(validate.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(validate.exitValue()).isEqualTo(2);
         assertThat(Files.readString(log)).isEqualTo(bad + ":2:1: agent.intervall: unknown key (did you mean "
-                + "\"interval\"?); known keys in [agent]: interval, state_dir, log_level, dry_run\n1 problem\n");
+                + "\"interval\"?); known keys in [agent]: interval, state_dir, log_level, dry_run, allow_insecure_permissions\n1 problem\n");
     }
 
     @Test

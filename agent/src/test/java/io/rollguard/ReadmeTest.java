@@ -29,8 +29,11 @@ class ReadmeTest {
                 "rollguard_check_field", "rollguard_rule_state", "rollguard_rule_value",
                 "rollguard_rule_firing_since_seconds", "rollguard_rule_evaluation_failures_total",
                 "rollguard_actions_total", "rollguard_action_duration_seconds", "rollguard_rolled_back",
-                "rollguard_rollback_verified", "rollguard_journal_errors_total",
-                "rollguard_config_last_reload_successful", "rollguard_config_last_reload_success_timestamp_seconds"));
+                "rollguard_rollback_verified", "rollguard_journal_errors_total", "rollguard_rollbacks_total",
+                "rollguard_deployment_info", "rollguard_deployment_watching",
+                "rollguard_deployment_started_timestamp_seconds", "rollguard_http_connections",
+                "rollguard_http_connections_refused_total", "rollguard_config_last_reload_successful",
+                "rollguard_config_last_reload_success_timestamp_seconds"));
         String readme = Files.readString(README);
         Set<String> documented = new TreeSet<>();
         Matcher matcher = FAMILY.matcher(readme.substring(readme.indexOf("## Metrics"), readme.indexOf("## Logs")));

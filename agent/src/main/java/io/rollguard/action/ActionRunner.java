@@ -66,14 +66,16 @@ public final class ActionRunner implements AutoCloseable {
         final Action action;
         final ActionConfig config; // null for a test's own actions
         final boolean dryRun;
+        final boolean allowInsecure;
         boolean running;
         CompletableFuture<ActionOutcome> current;
         final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
 
-        Slot(Action action, ActionConfig config, boolean dryRun) {
+        Slot(Action action, ActionConfig config, boolean dryRun, boolean allowInsecure) {
             this.action = action;
             this.config = config;
             this.dryRun = dryRun;
+            this.allowInsecure = allowInsecure;
         }
     }
 
@@ -85,15 +87,25 @@ public final class ActionRunner implements AutoCloseable {
      * @param agentDryRun {@code [agent] dry_run}: every action only says what it would do
      */
     public ActionRunner(Map<String, ActionConfig> configs, boolean agentDryRun, TimeSource time) {
+        this(configs, agentDryRun, false, time);
+    }
+
+    /**
+     * @param agentDryRun {@code [agent] dry_run}: every action only says what it would do
+     * @param allowInsecurePermissions {@code [agent] allow_insecure_permissions}: a program others could change
+     *     runs after a warning instead of being refused
+     */
+    public ActionRunner(Map<String, ActionConfig> configs, boolean agentDryRun, boolean allowInsecurePermissions,
+            TimeSource time) {
         this(configs.size(), time);
-        reconfigure(configs, agentDryRun);
+        reconfigure(configs, agentDryRun, allowInsecurePermissions);
     }
 
     /** For tests: actions of their own making, by name. */
     ActionRunner(Map<String, Action> actions, TimeSource time) {
         this(actions.size(), time);
         Map<String, Slot> own = new LinkedHashMap<>();
-        actions.forEach((name, action) -> own.put(name, new Slot(action, null, false)));
+        actions.forEach((name, action) -> own.put(name, new Slot(action, null, false, false)));
         slots = Collections.unmodifiableMap(own);
     }
 
@@ -102,16 +114,24 @@ public final class ActionRunner implements AutoCloseable {
      * slot; a changed or removed one is replaced, but what it is running, and the requests already waiting for it,
      * finish with the configuration they were started with. New requests go to the new configuration at once.
      */
-    public synchronized void reconfigure(Map<String, ActionConfig> configs, boolean agentDryRun) {
+    public void reconfigure(Map<String, ActionConfig> configs, boolean agentDryRun) {
+        reconfigure(configs, agentDryRun, false);
+    }
+
+    /** @param allowInsecurePermissions {@code [agent] allow_insecure_permissions}, as the constructor takes it */
+    public synchronized void reconfigure(Map<String, ActionConfig> configs, boolean agentDryRun,
+            boolean allowInsecurePermissions) {
         Map<String, Slot> old = slots;
         Map<String, Slot> next = new LinkedHashMap<>();
         for (ActionConfig config : configs.values()) {
             boolean dryRun = agentDryRun || config.dryRun();
             Slot previous = old.get(config.name());
-            if (previous != null && previous.dryRun == dryRun && ConfigDiff.same(previous.config, config)) {
+            if (previous != null && previous.dryRun == dryRun && previous.allowInsecure == allowInsecurePermissions
+                    && ConfigDiff.same(previous.config, config)) {
                 next.put(config.name(), previous);
             } else {
-                next.put(config.name(), new Slot(build(config, dryRun), config, dryRun));
+                next.put(config.name(), new Slot(build(config, dryRun, allowInsecurePermissions), config, dryRun,
+                        allowInsecurePermissions));
             }
         }
         retired.removeIf(ActionRunner::idle); // nothing left to finish: close() need not see them
@@ -134,11 +154,11 @@ public final class ActionRunner implements AutoCloseable {
         }
     }
 
-    private Action build(ActionConfig config, boolean dryRun) {
+    private Action build(ActionConfig config, boolean dryRun, boolean allowInsecurePermissions) {
         return config.accept(new ActionConfig.Visitor<Action>() {
             @Override
             public Action exec(ExecActionConfig exec) {
-                return new ExecAction(exec, dryRun, pipes, time, ExecAction.KILL_GRACE);
+                return new ExecAction(exec, dryRun, allowInsecurePermissions, pipes, time, ExecAction.KILL_GRACE);
             }
 
             @Override

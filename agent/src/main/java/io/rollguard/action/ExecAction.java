@@ -46,6 +46,7 @@ final class ExecAction implements Action {
 
     private final ExecActionConfig config;
     private final boolean dryRun;
+    private final boolean allowInsecure;
     private final Executor pipes;
     private final TimeSource time;
     private final Duration killGrace;
@@ -57,8 +58,15 @@ final class ExecAction implements Action {
      * @param killGrace between SIGTERM and SIGKILL
      */
     ExecAction(ExecActionConfig config, boolean dryRun, Executor pipes, TimeSource time, Duration killGrace) {
+        this(config, dryRun, false, pipes, time, killGrace);
+    }
+
+    /** @param allowInsecure {@code [agent] allow_insecure_permissions}: run a program others could change, warning */
+    ExecAction(ExecActionConfig config, boolean dryRun, boolean allowInsecure, Executor pipes, TimeSource time,
+            Duration killGrace) {
         this.config = requireNonNull(config, "config");
         this.dryRun = dryRun;
+        this.allowInsecure = allowInsecure;
         this.pipes = requireNonNull(pipes, "pipes");
         this.time = requireNonNull(time, "time");
         this.killGrace = requireNonNull(killGrace, "killGrace");
@@ -175,7 +183,13 @@ final class ExecAction implements Action {
             return Optional.empty(); // starting it says what is missing
         }
         try {
-            return Programs.distrust(located.get(), System.getProperty("user.name"));
+            Optional<String> distrust = Programs.distrust(located.get(), System.getProperty("user.name"));
+            if (distrust.isPresent() && allowInsecure) {
+                log.warn("{}: {}; running it anyway ([agent] allow_insecure_permissions)", config.name(),
+                        distrust.get().replaceFirst("^refusing to run ", "would refuse to run "));
+                return Optional.empty();
+            }
+            return distrust;
         } catch (IOException e) {
             return Optional.of("cannot inspect " + located.get() + " before running it: " + Failures.describe(e));
         }

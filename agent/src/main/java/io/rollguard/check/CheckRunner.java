@@ -250,6 +250,18 @@ public final class CheckRunner implements AutoCloseable {
         return checks.stream().map(s -> s.status).toList();
     }
 
+    /** Each check that keeps recent lines (the log checks) and those lines, oldest first, in configuration order. */
+    public Map<String, List<String>> recentMatches() {
+        Map<String, List<String>> lines = new LinkedHashMap<>();
+        for (ScheduledCheck scheduled : checks) {
+            List<String> recent = scheduled.check.recentMatches();
+            if (!recent.isEmpty()) {
+                lines.put(scheduled.config.name(), recent);
+            }
+        }
+        return lines;
+    }
+
     private CompletableFuture<Outcome> start(ScheduledCheck scheduled) {
         return start(scheduled, true);
     }

@@ -48,6 +48,9 @@ public final class LogCheck implements Check, Closeable {
     /** Runs with matches remembered for the window; past it, the oldest two merge (see {@link #remember}). */
     static final int MAX_BATCHES = 1024;
     private static final int QUOTE_CHARS = 200;
+    /** The recent matching lines kept for an incident record: this many, each cut to {@link #RECENT_CHARS}. */
+    public static final int RECENT_LINES = 20;
+    public static final int RECENT_CHARS = 512;
     private static final int CHUNK = 64 * 1024;
 
     /** The matches one run read: they count from the time of that run. */
@@ -69,6 +72,9 @@ public final class LogCheck implements Check, Closeable {
     private final ArrayDeque<Batch> batches = new ArrayDeque<>();
     private String lastMatch;
     private long lastMatchNanos;
+    private final ArrayDeque<String> recent = new ArrayDeque<>();
+    /** A copy of {@link #recent} published after each run: read by an incident without waiting for a run. */
+    private volatile List<String> recentSnapshot = List.of();
 
     /** @param nanoTime the monotonic clock the window is measured on: {@code System::nanoTime}, or a test's */
     public LogCheck(LogCheckSpec spec, Mode mode, LongSupplier nanoTime) {
@@ -80,6 +86,12 @@ public final class LogCheck implements Check, Closeable {
     @Override
     public synchronized CheckResult run() throws IOException, InterruptedException {
         return mode == Mode.TAIL ? tail() : follow(nanoTime.getAsLong());
+    }
+
+    /** The last {@link #RECENT_LINES} matching lines, oldest first, each at most {@link #RECENT_CHARS} chars. */
+    @Override
+    public List<String> recentMatches() {
+        return recentSnapshot;
     }
 
     /** Closes the followed file, if any. Safe while a run is in flight: that run then fails, nothing worse. */
@@ -271,6 +283,10 @@ public final class LogCheck implements Check, Closeable {
         if (spec.pattern().matcher(text).find()) {
             reading.matches++;
             reading.lastMatch = text.length() > QUOTE_CHARS ? text.substring(0, QUOTE_CHARS) + "..." : text;
+            reading.recent.addLast(text.length() > RECENT_CHARS ? text.substring(0, RECENT_CHARS) + "..." : text);
+            if (reading.recent.size() > RECENT_LINES) {
+                reading.recent.removeFirst();
+            }
         }
     }
 
@@ -284,6 +300,13 @@ public final class LogCheck implements Check, Closeable {
             return;
         }
         batches.addLast(new Batch(reading.nanos, reading.matches));
+        for (String line : reading.recent) {
+            recent.addLast(line);
+            if (recent.size() > RECENT_LINES) {
+                recent.removeFirst();
+            }
+        }
+        recentSnapshot = List.copyOf(recent);
         lastMatch = reading.lastMatch;
         lastMatchNanos = reading.nanos;
         if (batches.size() > MAX_BATCHES) {
@@ -348,6 +371,7 @@ public final class LogCheck implements Check, Closeable {
         long matches;
         long skipped;
         String lastMatch;
+        final ArrayDeque<String> recent = new ArrayDeque<>();
         final List<String> notes = new ArrayList<>();
 
         Reading(long budget, long nanos) {

@@ -21,19 +21,34 @@ public final class ConfigOption {
     }
 
     Config load(Path systemConfig) throws ConfigException {
-        if (file != null) {
-            return ConfigLoader.load(file);
-        }
-        if (Files.exists(systemConfig)) {
-            return ConfigLoader.load(systemConfig);
-        }
-        return ConfigLoader.loadDefault();
+        return load(systemConfig, false);
     }
 
-    /** The configuration, or empty after printing every problem it has (the command then exits 2). */
+    /** @param client whether the command only talks to the agent: see {@link ConfigLoader#loadAsClient} */
+    private Config load(Path systemConfig, boolean client) throws ConfigException {
+        Path chosen = file != null ? file : Files.exists(systemConfig) ? systemConfig : null;
+        if (chosen == null) {
+            return ConfigLoader.loadDefault();
+        }
+        return client ? ConfigLoader.loadAsClient(chosen) : ConfigLoader.load(chosen);
+    }
+
+    /**
+     * The configuration, as the agent loads it (its files' permissions judged), or empty after printing every
+     * problem it has (the command then exits 2).
+     */
     java.util.Optional<Config> loadReporting(PrintWriter err) {
+        return loadReporting(err, false);
+    }
+
+    /** For a command that only talks to the running agent: the files' permissions are the agent's to judge. */
+    java.util.Optional<Config> loadAsClientReporting(PrintWriter err) {
+        return loadReporting(err, true);
+    }
+
+    private java.util.Optional<Config> loadReporting(PrintWriter err, boolean client) {
         try {
-            return java.util.Optional.of(load());
+            return java.util.Optional.of(load(ConfigLoader.SYSTEM_CONFIG, client));
         } catch (ConfigException e) {
             print(e, err);
             return java.util.Optional.empty();

@@ -153,7 +153,7 @@ public final class DeployCommand implements Callable<Integer> {
             Map<String, Object> body, Printer printer) throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Optional<Config> loaded = configOption.loadReporting(err);
+        Optional<Config> loaded = configOption.loadAsClientReporting(err);
         if (loaded.isEmpty()) {
             return ExitCode.USAGE;
         }

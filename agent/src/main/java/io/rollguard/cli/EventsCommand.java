@@ -41,7 +41,7 @@ public final class EventsCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Optional<Config> loaded = configOption.loadReporting(err);
+        Optional<Config> loaded = configOption.loadAsClientReporting(err);
         if (loaded.isEmpty()) {
             return ExitCode.USAGE;
         }

@@ -22,7 +22,8 @@ public final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            ConfigLoader.load(file);
+            ConfigLoader.load(file).warnings().forEach(warning ->
+                    spec.commandLine().getErr().println("warning: " + warning));
         } catch (ConfigException e) {
             ConfigOption.print(e, spec.commandLine().getErr());
             return ExitCode.USAGE;

@@ -18,10 +18,14 @@ import java.util.Map;
  * @param actions the {@code [action.NAME]} tables by name, in file order
  * @param rules the {@code [[rule]]} tables, in file order
  * @param deploy the {@code [deploy]} table
+ * @param alertmanager the {@code [alertmanager]} table
+ * @param warnings what the agent should say when it starts: files it would refuse but for
+ *     {@code [agent] allow_insecure_permissions}
  */
 public record Config(String source, AgentSettings agent, HttpSettings http, Map<String, SamplerSettings> samplers,
         FilesystemFilter filesystemFilter, List<ProcessSettings> processes, List<CheckConfig> checks,
-        Map<String, ActionConfig> actions, List<RuleConfig> rules, DeploySettings deploy) {
+        Map<String, ActionConfig> actions, List<RuleConfig> rules, DeploySettings deploy,
+        AlertmanagerSettings alertmanager, List<String> warnings) {
     public Config {
         requireNonNull(source, "source");
         requireNonNull(agent, "agent");
@@ -33,6 +37,15 @@ public record Config(String source, AgentSettings agent, HttpSettings http, Map<
         actions = Collections.unmodifiableMap(new LinkedHashMap<>(actions));
         rules = List.copyOf(rules);
         requireNonNull(deploy, "deploy");
+        requireNonNull(alertmanager, "alertmanager");
+        warnings = List.copyOf(warnings);
+    }
+
+    public Config(String source, AgentSettings agent, HttpSettings http, Map<String, SamplerSettings> samplers,
+            FilesystemFilter filesystemFilter, List<ProcessSettings> processes, List<CheckConfig> checks,
+            Map<String, ActionConfig> actions, List<RuleConfig> rules, DeploySettings deploy) {
+        this(source, agent, http, samplers, filesystemFilter, processes, checks, actions, rules, deploy,
+                AlertmanagerSettings.DEFAULT, List.of());
     }
 
     /** The settings of sampler {@code name}: its {@code [sample.NAME]} table, or the defaults. */

@@ -69,6 +69,21 @@ public record ConfigDiff(Changes checks, Changes rules, Changes actions, List<St
         if (running.agent().logLevel() != next.agent().logLevel()) {
             other.add("agent.log_level");
         }
+        if (running.agent().allowInsecurePermissions() != next.agent().allowInsecurePermissions()) {
+            other.add("agent.allow_insecure_permissions");
+        }
+        if (!same(running.http().token(), next.http().token())) {
+            other.add("http.token_file"); // the key, never the token
+        }
+        if (!same(running.http().readToken(), next.http().readToken())) {
+            other.add("http.read_token_file");
+        }
+        if (running.http().healthPublic() != next.http().healthPublic()) {
+            other.add("http.health_public");
+        }
+        if (!same(running.alertmanager(), next.alertmanager())) {
+            other.add("alertmanager");
+        }
         if (!same(running.samplers(), next.samplers())) {
             other.add("sample");
         }
@@ -84,6 +99,15 @@ public record ConfigDiff(Changes checks, Changes rules, Changes actions, List<St
         List<String> restart = new ArrayList<>();
         if (!same(started.http().listen(), next.http().listen())) {
             restart.add("http.listen");
+        }
+        if (!same(started.http().tls(), next.http().tls())) {
+            restart.add("http.tls_cert");
+        }
+        if (started.http().maxConnections() != next.http().maxConnections()) {
+            restart.add("http.max_connections");
+        }
+        if (!same(started.http().idleTimeout(), next.http().idleTimeout())) {
+            restart.add("http.idle_timeout");
         }
         if (!same(started.agent().stateDir(), next.agent().stateDir())) {
             restart.add("agent.state_dir");

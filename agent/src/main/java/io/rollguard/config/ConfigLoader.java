@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.tomlj.Toml;
 import org.tomlj.TomlParseError;
@@ -30,6 +31,9 @@ public final class ConfigLoader {
     private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
     private static final Duration MAX_INTERVAL = Duration.ofHours(1);
     private static final Duration MAX_SAMPLER_PERIOD = Duration.ofDays(1);
+    private static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration MAX_IDLE_TIMEOUT = Duration.ofHours(1);
+    private static final int MAX_CONNECTIONS = 65_536;
 
     // A process name becomes a label value and a word in rule expressions: keep it plain.
     private static final Pattern PROCESS_NAME = Pattern.compile("[a-z0-9_-]+");
@@ -41,8 +45,36 @@ public final class ConfigLoader {
 
     private ConfigLoader() {}
 
+    /**
+     * Loads {@code file} as the agent does: the file, its token and TLS files, and their directories must be
+     * trusted ({@link StrictModes}, for the user this JVM runs as), or {@code [agent] allow_insecure_permissions}
+     * turns each refusal into one of {@link Config#warnings()}.
+     */
     public static Config load(Path file) throws ConfigException {
-        return parse(read(file));
+        return load(file, StrictModes.forThisUser());
+    }
+
+    /**
+     * Loads {@code file} for a command that only talks to the running agent ({@code deploy}, {@code rearm},
+     * {@code events}): the agent judged the files' permissions when it loaded them, and the person running the
+     * command may well be neither root nor the agent's user.
+     */
+    public static Config loadAsClient(Path file) throws ConfigException {
+        return load(file, null);
+    }
+
+    /** @param strict how files are judged; null for not at all */
+    static Config load(Path file, StrictModes strict) throws ConfigException {
+        ConfigSource source = read(file);
+        String distrust = null;
+        if (strict != null) {
+            try {
+                distrust = strict.distrust(file, "load", "config file").orElse(null);
+            } catch (IOException e) {
+                distrust = "cannot inspect config file " + file + ": " + e.getMessage();
+            }
+        }
+        return parse(source, strict, distrust);
     }
 
     /** The configuration compiled into the jar: host samplers and HTTP on the default port. */
@@ -81,7 +113,16 @@ public final class ConfigLoader {
         }
     }
 
+    /** Parses {@code source}; the files it names are judged as {@link #load(Path)} does. */
     public static Config parse(ConfigSource source) throws ConfigException {
+        return parse(source, StrictModes.forThisUser(), null);
+    }
+
+    /**
+     * @param strict how the files the configuration names are judged; null for not at all
+     * @param sourceDistrust why the configuration file itself must not be trusted; null when it may
+     */
+    static Config parse(ConfigSource source, StrictModes strict, String sourceDistrust) throws ConfigException {
         Problems problems = new Problems(source.name(), source.text());
         TomlParseResult toml = Toml.parse(source.text());
         for (TomlParseError error : toml.errors()) {
@@ -92,7 +133,11 @@ public final class ConfigLoader {
 
         TableReader root = TableReader.root(toml, problems);
         AgentSettings agent = readAgent(root.table("agent"), source.baseDirectory());
-        HttpSettings http = readHttp(root.table("http"));
+        FileTrust trust = new FileTrust(strict, agent.allowInsecurePermissions());
+        if (sourceDistrust != null) {
+            trust.refuse(sourceDistrust, message -> problems.add(null, message));
+        }
+        HttpSettings http = readHttp(root.table("http"), source.baseDirectory(), trust);
         SampleTables sample = readSamplers(root.table("sample"), agent.interval());
         List<ProcessSettings> processes = readProcesses(root.tables("process"), source.baseDirectory());
         List<CheckConfig> checks = new CheckConfigReader(source.baseDirectory(), processes)
@@ -100,11 +145,12 @@ public final class ConfigLoader {
         Map<String, ActionConfig> actions = new ActionConfigReader(source.baseDirectory(),
                 checks.stream().map(CheckConfig::name).toList()).read(root.table("action"));
         List<RuleConfig> rules = new RuleConfigReader(actions.keySet()).read(root.tables("rule"));
-        DeploySettings deploy = readDeploy(root.table("deploy"));
+        AlertmanagerSettings alertmanager = readAlertmanager(root.table("alertmanager"), root.tables("rule"), rules);
+        DeploySettings deploy = readDeploy(root.table("deploy"), actions, source.baseDirectory());
         root.rejectUnknownKeys();
         problems.throwIfAny();
         return new Config(source.name(), agent, http, sample.samplers(), sample.filesystemFilter(), processes, checks,
-                actions, rules, deploy);
+                actions, rules, deploy, alertmanager, trust.warnings);
     }
 
     private static List<ProcessSettings> readProcesses(List<TableReader> tables, Path base) {
@@ -224,24 +270,204 @@ public final class ConfigLoader {
                 table.duration("interval", AgentSettings.DEFAULT_INTERVAL, MIN_INTERVAL, MAX_INTERVAL),
                 table.path("state_dir", AgentSettings.DEFAULT_STATE_DIR, base),
                 table.choice("log_level", LogLevel.class, LogLevel.INFO),
-                table.bool("dry_run", false));
+                table.bool("dry_run", false),
+                table.bool("allow_insecure_permissions", false));
         table.rejectUnknownKeys();
         return settings;
     }
 
-    private static HttpSettings readHttp(TableReader table) {
-        HttpSettings settings = new HttpSettings(table.hostPort("listen", HttpSettings.DEFAULT_LISTEN));
+    private static HttpSettings readHttp(TableReader table, Path base, FileTrust trust) {
+        HostPort listen = table.hostPort("listen", HttpSettings.DEFAULT_LISTEN);
+        Path tokenFile = table.path("token_file", null, base);
+        Secret token = tokenFile == null ? null : readSecret(table, "token_file", tokenFile, trust);
+        Path readTokenFile = table.path("read_token_file", null, base);
+        Secret readToken = readTokenFile == null ? null : readSecret(table, "read_token_file", readTokenFile, trust);
+        boolean healthPublic = table.bool("health_public", true);
+        HttpSettings.TlsFiles tls = readTls(table, base, trust);
+        int maxConnections = (int) table.integer("max_connections", HttpSettings.DEFAULT_MAX_CONNECTIONS, 1,
+                MAX_CONNECTIONS);
+        Duration idleTimeout = table.duration("idle_timeout", HttpSettings.DEFAULT_IDLE_TIMEOUT, MIN_IDLE_TIMEOUT,
+                MAX_IDLE_TIMEOUT);
         table.rejectUnknownKeys();
-        return settings;
+        return new HttpSettings(listen, token, tokenFile, readToken, healthPublic, tls, maxConnections, idleTimeout);
     }
 
-    private static DeploySettings readDeploy(TableReader table) {
-        DeploySettings settings = new DeploySettings(table.duration("watch", DeploySettings.DEFAULT_WATCH,
-                DeploySettings.MIN_WATCH, DeploySettings.MAX_WATCH),
-                table.duration("baseline_window", DeploySettings.DEFAULT_BASELINE_WINDOW,
-                        DeploySettings.MIN_BASELINE_WINDOW, DeploySettings.MAX_BASELINE_WINDOW));
+    /**
+     * A token file's content without its final newline: one line of visible ASCII. Read at load time; the token
+     * itself never appears in a message.
+     */
+    private static Secret readSecret(TableReader table, String key, Path file, FileTrust trust) {
+        Optional<byte[]> bytes = readFile(table, key, file, "token file", trust);
+        if (bytes.isEmpty()) {
+            return null;
+        }
+        String text = new String(bytes.get(), StandardCharsets.UTF_8);
+        if (text.endsWith("\n")) {
+            text = text.substring(0, text.length() - 1);
+            if (text.endsWith("\r")) {
+                text = text.substring(0, text.length() - 1);
+            }
+        }
+        if (text.isEmpty()) {
+            table.report(key, file + " is empty; write the token into it, such as: openssl rand -hex 32 > " + file);
+            return null;
+        }
+        if (!text.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            table.report(key, file + " must hold one line of visible ASCII characters (no spaces), the token");
+            return null;
+        }
+        return new Secret(text);
+    }
+
+    /** {@code tls_cert} and {@code tls_key}: both or neither, PEM files Netty can read. */
+    private static HttpSettings.TlsFiles readTls(TableReader table, Path base, FileTrust trust) {
+        Path certificate = table.path("tls_cert", null, base);
+        Path key = table.path("tls_key", null, base);
+        if (certificate == null && key == null) {
+            return null;
+        }
+        if (certificate == null || key == null) {
+            String given = certificate == null ? "tls_key" : "tls_cert";
+            table.report(given, "needs " + (certificate == null ? "tls_cert" : "tls_key")
+                    + " as well: give both the certificate and its key, or neither");
+            return null;
+        }
+        boolean usable = true;
+        Optional<byte[]> certificateText = readFile(table, "tls_cert", certificate, "TLS certificate", trust);
+        Optional<String> wrongCertificate = certificateText.flatMap(PemFiles::certificateProblem);
+        if (wrongCertificate.isPresent()) {
+            table.report("tls_cert", certificate + ": " + wrongCertificate.get());
+        }
+        Optional<byte[]> keyText = readFile(table, "tls_key", key, "TLS key", trust);
+        Optional<String> wrongKey = keyText.flatMap(text -> PemFiles.keyProblem(text, key.toString()));
+        if (wrongKey.isPresent()) {
+            table.report("tls_key", key + ": " + wrongKey.get());
+        }
+        if (certificateText.isEmpty() || keyText.isEmpty() || wrongCertificate.isPresent() || wrongKey.isPresent()) {
+            return null;
+        }
+        return new HttpSettings.TlsFiles(certificate, key);
+    }
+
+    /** The bytes of a file the configuration names, judged like the configuration file; empty after a problem. */
+    private static Optional<byte[]> readFile(TableReader table, String key, Path file, String what, FileTrust trust) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            table.report(key, "cannot read " + file + ": no such file");
+            return Optional.empty();
+        } catch (AccessDeniedException e) {
+            table.report(key, "cannot read " + file + ": permission denied");
+            return Optional.empty();
+        } catch (IOException e) {
+            table.report(key, "cannot read " + file + ": " + (Files.isDirectory(file) ? "is a directory, expected a file"
+                    : String.valueOf(e.getMessage())));
+            return Optional.empty();
+        }
+        if (!trust.check(file, what, message -> table.report(key, message))) {
+            return Optional.empty();
+        }
+        return Optional.of(bytes);
+    }
+
+    /**
+     * StrictModes for the files a configuration names: a refusal is a problem, or a warning with
+     * {@code [agent] allow_insecure_permissions = true}.
+     */
+    private static final class FileTrust {
+        private final StrictModes strict;
+        private final boolean allowInsecure;
+        final List<String> warnings = new ArrayList<>();
+
+        FileTrust(StrictModes strict, boolean allowInsecure) {
+            this.strict = strict;
+            this.allowInsecure = allowInsecure;
+        }
+
+        /** Whether {@code file} may be used; reports why not through {@code problem}. */
+        boolean check(Path file, String what, java.util.function.Consumer<String> problem) {
+            if (strict == null) {
+                return true;
+            }
+            try {
+                Optional<String> distrust = strict.distrust(file, "load", what);
+                return distrust.isEmpty() || refuse(distrust.get(), problem);
+            } catch (IOException e) {
+                problem.accept("cannot inspect " + file + ": " + e.getMessage());
+                return false;
+            }
+        }
+
+        /** Records a refusal as a problem, or as a warning when allowed; true when the file may be used anyway. */
+        boolean refuse(String why, java.util.function.Consumer<String> problem) {
+            if (allowInsecure) {
+                warnings.add(why.replaceFirst("^refusing to ", "would refuse to ")
+                        + " (allowed by [agent] allow_insecure_permissions)");
+                return true;
+            }
+            problem.accept(why);
+            return false;
+        }
+    }
+
+    /**
+     * {@code [alertmanager] rules = { "FleetErrorRate" = "fleet-rollback" }}: each alert name maps to a rule that
+     * Alertmanager drives ({@code source = "alertmanager"}).
+     *
+     * @param ruleTables every {@code [[rule]]}, valid or not, so that a rule with an error elsewhere is not also
+     *     reported as missing here
+     */
+    private static AlertmanagerSettings readAlertmanager(TableReader table, List<TableReader> ruleTables,
+            List<RuleConfig> rules) {
+        Map<String, String> mapping = table.stringTable("rules");
         table.rejectUnknownKeys();
-        return settings;
+        Map<String, RuleConfig> byName = new HashMap<>();
+        rules.forEach(rule -> byName.put(rule.name(), rule));
+        java.util.Set<String> declared = new java.util.LinkedHashSet<>();
+        ruleTables.forEach(rule -> {
+            if (rule.isString("name")) {
+                declared.add(rule.string("name", ""));
+            }
+        });
+        Map<String, String> valid = new LinkedHashMap<>();
+        mapping.forEach((alert, rule) -> {
+            RuleConfig target = byName.get(rule);
+            if (target == null && !declared.contains(rule)) {
+                StringBuilder message = new StringBuilder("no [[rule]] named \"" + rule + "\"");
+                Suggestions.closest(rule, declared)
+                        .ifPresent(s -> message.append(" (did you mean \"").append(s).append("\"?)"));
+                table.reportInTable("rules", alert, message.toString());
+            } else if (target != null && !target.fromAlertmanager()) {
+                table.reportInTable("rules", alert, "rule \"" + rule + "\" has a when of its own; a rule that "
+                        + "Alertmanager drives says source = \"alertmanager\"");
+            } else if (target != null) {
+                valid.put(alert, rule);
+            }
+        });
+        return new AlertmanagerSettings(valid);
+    }
+
+    private static DeploySettings readDeploy(TableReader table, Map<String, ActionConfig> actions, Path base) {
+        Duration watch = table.duration("watch", DeploySettings.DEFAULT_WATCH, DeploySettings.MIN_WATCH,
+                DeploySettings.MAX_WATCH);
+        Duration baselineWindow = table.duration("baseline_window", DeploySettings.DEFAULT_BASELINE_WINDOW,
+                DeploySettings.MIN_BASELINE_WINDOW, DeploySettings.MAX_BASELINE_WINDOW);
+        String onHealthy = table.string("on_healthy", null);
+        if (onHealthy != null && !actions.containsKey(onHealthy)) {
+            StringBuilder message = new StringBuilder("no [action." + onHealthy + "] is defined");
+            Suggestions.closest(onHealthy, actions.keySet())
+                    .ifPresent(s -> message.append(" (did you mean \"").append(s).append("\"?)"));
+            table.report("on_healthy", message.toString());
+            onHealthy = null;
+        } else if (onHealthy != null && actions.get(onHealthy).rollback()) {
+            table.report("on_healthy", "[action." + onHealthy + "] is a rollback (rollback = true); a healthy "
+                    + "deployment has nothing to roll back: name another action");
+            onHealthy = null;
+        }
+        Path watchPath = table.path("watch_path", null, base);
+        table.rejectUnknownKeys();
+        return new DeploySettings(watch, baselineWindow, onHealthy, watchPath);
     }
 
     private static ConfigException fileProblem(String name, String reason) {

@@ -2,6 +2,7 @@ package io.rollguard.config;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -9,8 +10,10 @@ import java.time.Duration;
  *
  * @param watch how long a deployment's watch window stays open when {@code deploy start} does not say
  * @param baselineWindow how much history before a deployment's start its baselines average
+ * @param onHealthy the {@code [action.NAME]} run when a deployment becomes healthy; null for none
+ * @param watchPath a symbolic link or file whose change starts a deployment; null for none
  */
-public record DeploySettings(Duration watch, Duration baselineWindow) {
+public record DeploySettings(Duration watch, Duration baselineWindow, String onHealthy, Path watchPath) {
     public static final Duration DEFAULT_WATCH = Duration.ofMinutes(30);
     public static final Duration DEFAULT_BASELINE_WINDOW = Duration.ofMinutes(10);
     public static final Duration MIN_BASELINE_WINDOW = Duration.ofSeconds(1);
@@ -27,5 +30,9 @@ public record DeploySettings(Duration watch, Duration baselineWindow) {
 
     public DeploySettings(Duration watch) {
         this(watch, DEFAULT_BASELINE_WINDOW);
+    }
+
+    public DeploySettings(Duration watch, Duration baselineWindow) {
+        this(watch, baselineWindow, null, null);
     }
 }

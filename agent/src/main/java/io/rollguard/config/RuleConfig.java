@@ -15,10 +15,21 @@ import java.util.List;
  * @param clearFor how long it must be false before a firing rule clears
  * @param actions the {@code [action.NAME]}s to run when it fires, in order: an escalation ladder
  * @param escalateAfter how long the rule must still fire after one step ended before the next starts
+ * @param source what drives the rule: its own condition, or the alerts Alertmanager sends
+ *     ({@code source = "alertmanager"}), which have no condition: {@code condition} is then null and {@code when}
+ *     is {@link #ALERTMANAGER_WHEN}
  */
 public record RuleConfig(String name, String when, Expr condition, Duration forDuration, Duration clearFor,
         Severity severity, List<String> actions, Duration escalateAfter, Scope scope, boolean fireOnMissing,
-        String description) {
+        String description, Source source) {
+    /** What an Alertmanager-driven rule shows as its condition: in the journal, the API, ROLLGUARD_CONDITION. */
+    public static final String ALERTMANAGER_WHEN = "alertmanager";
+
+    /** What drives a rule: its {@code when} over the local series, or Alertmanager's webhook. */
+    public enum Source {
+        LOCAL, ALERTMANAGER
+    }
+
     /** How bad a firing rule is. {@code critical} and {@code emergency} turn {@code /health} DOWN while firing. */
     public enum Severity {
         INFO, WARNING, CRITICAL, EMERGENCY;
@@ -41,7 +52,12 @@ public record RuleConfig(String name, String when, Expr condition, Duration forD
     public RuleConfig {
         requireNonNull(name, "name");
         requireNonNull(when, "when");
-        requireNonNull(condition, "condition");
+        requireNonNull(source, "source");
+        if (source == Source.LOCAL) {
+            requireNonNull(condition, "condition");
+        } else if (condition != null) {
+            throw new IllegalArgumentException("a rule driven by Alertmanager has no condition of its own");
+        }
         requireNonNull(forDuration, "forDuration");
         requireNonNull(clearFor, "clearFor");
         requireNonNull(severity, "severity");
@@ -49,5 +65,10 @@ public record RuleConfig(String name, String when, Expr condition, Duration forD
         requireNonNull(escalateAfter, "escalateAfter");
         requireNonNull(scope, "scope");
         requireNonNull(description, "description");
+    }
+
+    /** Whether Alertmanager's alerts drive the rule rather than a condition over the local series. */
+    public boolean fromAlertmanager() {
+        return source == Source.ALERTMANAGER;
     }
 }

@@ -31,9 +31,19 @@ final class RuleConfigReader {
         Set<String> names = new HashSet<>();
         for (TableReader table : tables) {
             String name = table.uniqueName("rule", names);
-            String when = table.requiredString("when");
+            RuleConfig.Source source = table.choice("source", RuleConfig.Source.class, RuleConfig.Source.LOCAL);
+            boolean alertmanager = source == RuleConfig.Source.ALERTMANAGER;
+            String when = alertmanager ? RuleConfig.ALERTMANAGER_WHEN : table.requiredString("when");
             Expr condition = null;
-            if (!when.isBlank()) {
+            if (alertmanager) {
+                for (String key : List.of("when", "on_missing")) {
+                    if (table.has(key)) {
+                        table.report(key, "a rule with source = \"alertmanager\" has no " + key + ": the alerts "
+                                + "Alertmanager sends are its condition");
+                    }
+                }
+                table.string("when", null);
+            } else if (!when.isBlank()) {
                 try {
                     condition = ExpressionParser.parseCondition(when);
                     NumberLiteral percent = ratioComparedWithPercentNumber(condition);
@@ -58,9 +68,9 @@ final class RuleConfigReader {
                     RuleConfig.OnMissing.IGNORE);
             String description = table.string("description", "");
             table.rejectUnknownKeys();
-            if (condition != null && !name.isEmpty()) {
+            if ((condition != null || alertmanager) && !name.isEmpty()) {
                 rules.add(new RuleConfig(name, when, condition, forDuration, clearFor, severity, actions, escalateAfter,
-                        scope, onMissing == RuleConfig.OnMissing.FIRE, description));
+                        scope, onMissing == RuleConfig.OnMissing.FIRE, description, source));
             }
         }
         return rules;

@@ -458,6 +458,15 @@ final class TableReader {
         return chosen;
     }
 
+    /** Records a problem about one entry of the inline table {@code key} (read by {@link #stringTable}), at it. */
+    void reportInTable(String key, String entry, String message) {
+        Object value = table.get(List.of(key));
+        TomlPosition at = value instanceof TomlTable ? ((TomlTable) value).inputPositionOf(List.of(entry))
+                : table.inputPositionOf(List.of(key));
+        problems.add(at, qualify(key) + "." + (entry.matches("[A-Za-z0-9_-]+") ? entry : "\"" + entry + "\"") + ": "
+                + message);
+    }
+
     /** Whether {@code key} holds a string (as opposed to an array or anything else). */
     boolean isString(String key) {
         return table.get(List.of(key)) instanceof String;

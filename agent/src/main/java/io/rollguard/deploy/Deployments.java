@@ -14,7 +14,10 @@ import io.rollguard.rule.expr.Baselines;
 import io.rollguard.rule.expr.ExpressionPrinter;
 import io.rollguard.rule.expr.HistoryWindows;
 import io.rollguard.rule.expr.Selector;
+import io.rollguard.store.LabelSet;
+import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesStore;
+import io.rollguard.store.SeriesWriter;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;
 import java.time.Duration;
@@ -48,6 +51,13 @@ public final class Deployments implements DeploymentContext {
     private static final DateTimeFormatter ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
+    static final MetricFamily INFO = MetricFamily.info("rollguard_deployment_info",
+            "The current deployment: its id, version and state; always 1, absent without a deployment.");
+    static final MetricFamily WATCHING = MetricFamily.gauge("rollguard_deployment_watching",
+            "1 while the current deployment's watch window is open (scope = deploy rules evaluate), else 0.");
+    static final MetricFamily STARTED = MetricFamily.gauge("rollguard_deployment_started_timestamp_seconds",
+            "Unix time the current deployment started.");
+
     private final Responder responder;
     private final Journal journal;
     private final TimeSource time;
@@ -56,6 +66,13 @@ public final class Deployments implements DeploymentContext {
     private volatile Duration baselineWindow;
     private final SeriesStore store;
     private volatile List<Selector> baselineSelectors;
+    private volatile String onHealthy;
+    private volatile WatchedPath watched;
+
+    /** The version watch_path named when last looked at (also before a restart); null before the first look. */
+    private String watchedVersion;
+    /** Why watch_path names no version, as last logged: logged once, not every tick. */
+    private String watchProblem;
 
     private Deployment current;
     private long windowEndNanos;
@@ -80,18 +97,32 @@ public final class Deployments implements DeploymentContext {
         this.responder = requireNonNull(responder, "responder");
         this.journal = requireNonNull(journal, "journal");
         this.time = requireNonNull(time, "time");
+        this.onHealthy = settings.onHealthy();
+        this.watched = settings.watchPath() == null ? null : new WatchedPath(settings.watchPath());
         responder.savedSection(STATE_KEY).ifPresent(this::load);
     }
 
     /**
      * Takes a reloaded configuration's {@code [deploy]} settings and the selectors its rules' {@code baseline(...)}
      * read. The current deployment keeps the baselines it captured at its start: a selector new to the rules has no
-     * baseline until the next deployment.
+     * baseline until the next deployment. {@code on_healthy} applies to the next window that ends healthy. A new
+     * {@code watch_path} is first looked at as at a start: what it names then is the deployed version, not a change.
+     * Called on the scheduler thread, which is the one that ticks.
      */
     public void reconfigure(DeploySettings settings, List<Selector> baselineSelectors) {
         this.defaultWatch = settings.watch();
         this.baselineWindow = settings.baselineWindow();
         this.baselineSelectors = List.copyOf(baselineSelectors);
+        this.onHealthy = settings.onHealthy();
+        java.nio.file.Path path = settings.watchPath();
+        WatchedPath before = watched;
+        if (path == null ? before != null : before == null || !before.path().equals(path)) {
+            watched = path == null ? null : new WatchedPath(path);
+            watchProblem = null;
+            synchronized (this) {
+                watchedVersion = null;
+            }
+        }
     }
 
     private synchronized void load(Object saved) {
@@ -103,6 +134,13 @@ public final class Deployments implements DeploymentContext {
             }
             Object savedCurrent = state.get("current");
             current = savedCurrent == null ? null : Deployment.fromMap((Map<?, ?>) savedCurrent);
+            Object savedWatch = state.get("watch_path");
+            // Only what the same path named counts: a configuration that now watches another path starts afresh.
+            if (watched != null && savedWatch instanceof Map
+                    && watched.path().toString().equals(((Map<?, ?>) savedWatch).get("path"))) {
+                Object version = ((Map<?, ?>) savedWatch).get("version");
+                watchedVersion = version == null ? null : String.valueOf(version);
+            }
         } catch (RuntimeException e) { // a damaged record of past deployments must not stop the agent
             log.error("the deployments in the state file cannot be read ({}); starting without them",
                     Failures.describe(e));
@@ -184,6 +222,9 @@ public final class Deployments implements DeploymentContext {
      * healthy. Returns whether a watch window is open, which is what deploy-scoped rules need.
      */
     public boolean tick(long nowNanos) {
+        if (watched != null) {
+            observeWatchPath();
+        }
         Deployment healthy = null;
         boolean open;
         synchronized (this) {
@@ -194,12 +235,63 @@ public final class Deployments implements DeploymentContext {
             open = windowOpen(nowNanos);
         }
         if (healthy != null) {
-            journal("deployment_healthy", healthy);
+            long eventId = journal("deployment_healthy", healthy);
             log.info("deployment {} of {} is healthy: no rollback in {}", healthy.id(), healthy.version(),
                     Quantities.formatDuration(healthy.watch()));
+            // Persisted before the action starts: a restart after this point never runs on_healthy again.
             persist();
+            if (onHealthy != null) {
+                responder.runForDeployment(onHealthy, "on_healthy", eventId,
+                        new DeploymentContext.DeployedVersion(healthy.id(), healthy.version()));
+            }
         }
         return open;
+    }
+
+    /**
+     * Starts a deployment when watch_path names another version than it did. The first look (with nothing saved from
+     * before a restart) only notes the version that is deployed already; a version saved before a restart is
+     * compared with, so a switch while the agent was down starts a deployment at its first tick.
+     */
+    private void observeWatchPath() {
+        WatchedPath.Observation seen = watched.observe();
+        if (seen.version() == null) {
+            if (!seen.problem().equals(watchProblem)) {
+                log.warn("[deploy] watch_path {} {}; no deployment starts from it until it names a version",
+                        watched.path(), seen.problem());
+                watchProblem = seen.problem();
+            }
+            return;
+        }
+        if (watchProblem != null) {
+            log.info("[deploy] watch_path {} names a version again: {}", watched.path(), seen.version());
+            watchProblem = null;
+        }
+        String version = seen.version();
+        String previous;
+        synchronized (this) {
+            previous = watchedVersion;
+            watchedVersion = version;
+        }
+        if (version.equals(previous)) {
+            return;
+        }
+        if (previous == null) {
+            log.info("[deploy] watch_path {} names {}: the deployed version; a change starts a deployment",
+                    watched.path(), version);
+            persist();
+            return;
+        }
+        try {
+            validate(version, null);
+        } catch (IllegalArgumentException e) {
+            log.warn("[deploy] watch_path {} changed, but not to a usable version: {}", watched.path(), e.getMessage());
+            persist();
+            return;
+        }
+        log.info("[deploy] watch_path {} changed from {} to {}: starting a deployment", watched.path(), previous,
+                version);
+        start(version, null);
     }
 
     /**
@@ -215,6 +307,11 @@ public final class Deployments implements DeploymentContext {
     public synchronized DeploymentContext.DeployedVersion current() {
         return current == null ? DeploymentContext.DeployedVersion.NONE
                 : new DeploymentContext.DeployedVersion(current.id(), current.version());
+    }
+
+    @Override
+    public synchronized Map<String, Object> details() {
+        return current == null ? null : current.toMap();
     }
 
     @Override
@@ -247,6 +344,20 @@ public final class Deployments implements DeploymentContext {
         return current == null ? Baselines.NONE : current.baselines();
     }
 
+    /** The deployment's own series: what is deployed, since when, and whether its watch window is open. */
+    public void publish(SeriesStore into, long nowNanos, Duration interval) {
+        SeriesWriter out = new SeriesWriter();
+        synchronized (this) {
+            out.put(WATCHING, windowOpen(nowNanos) ? 1 : 0);
+            if (current != null) {
+                out.put(INFO, LabelSet.of("id", current.id(), "version", current.version(), "state",
+                        current.state().label()), 1);
+                out.put(STARTED, current.startedAt().toEpochMilli() / 1000.0);
+            }
+        }
+        into.replace("deployments", out, nowNanos, interval, interval.multipliedBy(3));
+    }
+
     public synchronized Optional<Deployment> currentDeployment() {
         return Optional.ofNullable(current);
     }
@@ -259,6 +370,9 @@ public final class Deployments implements DeploymentContext {
     public static List<Selector> baselineSelectors(List<RuleConfig> rules) {
         Map<String, Selector> selectors = new LinkedHashMap<>();
         for (RuleConfig rule : rules) {
+            if (rule.fromAlertmanager()) {
+                continue;
+            }
             for (Selector selector : HistoryWindows.baselineSelectors(rule.condition())) {
                 selectors.putIfAbsent(ExpressionPrinter.print(selector), selector);
             }
@@ -294,6 +408,12 @@ public final class Deployments implements DeploymentContext {
     private synchronized Map<String, Object> stateMap() {
         Map<String, Object> map = toMap();
         map.put("sequence", sequence);
+        if (watched != null && watchedVersion != null) {
+            Map<String, Object> watch = new LinkedHashMap<>();
+            watch.put("path", watched.path().toString());
+            watch.put("version", watchedVersion);
+            map.put("watch_path", watch);
+        }
         return map;
     }
 
@@ -301,7 +421,8 @@ public final class Deployments implements DeploymentContext {
         responder.saveSection(STATE_KEY, this::stateMap);
     }
 
-    private void journal(String kind, Deployment deployment) {
+    /** Journals the event; returns its id, 0 when it could not be written. */
+    private long journal(String kind, Deployment deployment) {
         try {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("deployment_id", deployment.id()); // "id" is the event's own
@@ -312,9 +433,10 @@ public final class Deployments implements DeploymentContext {
                     fields.put(key, value);
                 }
             });
-            journal.append(kind, fields);
+            return journal.append(kind, fields).id();
         } catch (IOException e) {
             log.error("journal: {}; {} of deployment {} is kept in memory only", e.getMessage(), kind, deployment.id());
+            return 0;
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.rollguard.http;
 
 import static io.netty.handler.codec.http.HttpResponseStatus.BAD_REQUEST;
-import static io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN;
 import static io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND;
 import static io.netty.handler.codec.http.HttpResponseStatus.OK;
 import static java.util.Objects.requireNonNull;
@@ -23,8 +22,8 @@ import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
- * {@code /api/v1}: checks, rules and events as JSON, and re-arming latched rollbacks. Until tokens arrive with the
- * hardening work, the mutating endpoints answer loopback clients only.
+ * {@code /api/v1}: checks, rules and events as JSON, and re-arming latched rollbacks. Who may re-arm is the
+ * {@link AccessPolicy}'s to decide, as for every POST.
  */
 public final class ApiEndpoints {
     static final int DEFAULT_EVENTS = 100;
@@ -104,10 +103,6 @@ public final class ApiEndpoints {
 
         @Override
         public CompletableFuture<FullHttpResponse> handleAsync(FullHttpRequest request, InetSocketAddress remote) {
-            if (!remote.getAddress().isLoopbackAddress()) {
-                return CompletableFuture.completedFuture(Responses.error(FORBIDDEN,
-                        "re-arming is allowed from this host only until a token is configured"));
-            }
             String rule = null;
             if (all != null) {
                 String path = new QueryStringDecoder(request.uri()).path();

@@ -2,7 +2,6 @@ package io.rollguard.http;
 
 import static io.netty.handler.codec.http.HttpResponseStatus.BAD_REQUEST;
 import static io.netty.handler.codec.http.HttpResponseStatus.CONFLICT;
-import static io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN;
 import static io.netty.handler.codec.http.HttpResponseStatus.OK;
 import static java.util.Objects.requireNonNull;
 
@@ -25,8 +24,8 @@ import java.util.concurrent.Executor;
 
 /**
  * {@code /api/v1/deployments}: {@code GET} the current deployment and the recent ones, {@code POST} to start one,
- * {@code POST /api/v1/deployments/current/finish} to end it. The POSTs answer loopback clients only, as re-arming
- * does, and run on the scheduler: starting re-arms rollbacks and writes the state file.
+ * {@code POST /api/v1/deployments/current/finish} to end it. The POSTs, authorised by the {@link AccessPolicy} as
+ * every POST is, run on the scheduler: starting re-arms rollbacks and writes the state file.
  */
 public final class DeploymentEndpoints {
     static final String EXAMPLE = "{\"version\": \"v42\", \"watch\": \"30m\"}";
@@ -91,10 +90,6 @@ public final class DeploymentEndpoints {
             if (!request.method().equals(HttpMethod.POST)) {
                 return CompletableFuture.completedFuture(handle(request));
             }
-            if (!remote.getAddress().isLoopbackAddress()) {
-                return CompletableFuture.completedFuture(Responses.error(FORBIDDEN,
-                        "starting a deployment is allowed from this host only until a token is configured"));
-            }
             StartRequest start;
             try {
                 start = StartRequest.parse(request.content().toString(StandardCharsets.UTF_8));
@@ -114,10 +109,6 @@ public final class DeploymentEndpoints {
 
         @Override
         public CompletableFuture<FullHttpResponse> handleAsync(FullHttpRequest request, InetSocketAddress remote) {
-            if (!remote.getAddress().isLoopbackAddress()) {
-                return CompletableFuture.completedFuture(Responses.error(FORBIDDEN,
-                        "finishing a deployment is allowed from this host only until a token is configured"));
-            }
             return CompletableFuture.supplyAsync(() -> {
                 Optional<Deployment> finished = deployments.finish();
                 return finished.isEmpty() ? Responses.error(CONFLICT, "no deployment is in progress")

@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 public interface Endpoint {
     FullHttpResponse handle(FullHttpRequest request);
 
-    /** The answer, possibly later; {@code remote} is the client's address, for loopback-only endpoints. */
+    /** The answer, possibly later; {@code remote} is the client's address (access is decided before, by {@link AccessPolicy}). */
     default CompletableFuture<FullHttpResponse> handleAsync(FullHttpRequest request, InetSocketAddress remote) {
         return CompletableFuture.completedFuture(handle(request));
     }

@@ -15,11 +15,16 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.rollguard.config.HostPort;
+import io.rollguard.config.HttpSettings;
+import io.rollguard.store.SeriesWriter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
  * The agent's HTTP/1.1 server: one event loop thread (every answer is already in memory), the unpooled allocator
@@ -32,21 +37,40 @@ public final class HttpServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel channel;
+    private final ConnectionLimit limit;
+    private final String scheme;
 
-    private HttpServer(EventLoopGroup group, Channel channel) {
+    private final RequestHandler handler;
+
+    private HttpServer(EventLoopGroup group, Channel channel, ConnectionLimit limit, String scheme,
+            RequestHandler handler) {
+        this.handler = handler;
         this.group = group;
         this.channel = channel;
+        this.limit = limit;
+        this.scheme = scheme;
+    }
+
+    /** Plain HTTP on {@code listen} with the default limits and no tokens: for tests of the server itself. */
+    public static HttpServer start(HostPort listen, Router router, Duration idleTimeout) throws IOException {
+        return start(new HttpSettings(listen, null, null, null, true, null, HttpSettings.DEFAULT_MAX_CONNECTIONS,
+                idleTimeout), router);
     }
 
     /**
-     * Binds {@code listen} and starts serving {@code router}.
+     * Binds {@code [http] listen} and starts serving {@code router}, over TLS when {@code tls_cert} and
+     * {@code tls_key} are set, with the tokens, connection limit and idle timeout of {@code settings}.
      *
-     * @throws IOException when the address cannot be bound, with a message naming it
+     * @throws IOException when the address cannot be bound or the TLS files cannot be used, with a message naming it
      */
-    public static HttpServer start(HostPort listen, Router router, Duration idleTimeout) throws IOException {
+    public static HttpServer start(HttpSettings settings, Router router) throws IOException {
         requireNonNull(router, "router");
-        RequestHandler handler = new RequestHandler(router);
+        HostPort listen = settings.listen();
+        SslContext ssl = settings.tlsFiles().isEmpty() ? null : sslContext(settings.tlsFiles().get());
+        RequestHandler handler = new RequestHandler(router, AccessPolicy.of(settings));
         IdleCloser idleCloser = new IdleCloser();
+        ConnectionLimit limit = new ConnectionLimit(settings.maxConnections());
+        long idleMillis = settings.idleTimeout().toMillis();
         EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("rollguard-http", true));
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
@@ -58,9 +82,18 @@ public final class HttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!limit.admit(ch)) {
+                            ch.close();
+                            return;
+                        }
+                        // Idleness first: a stalled TLS handshake is as idle as a half-sent request.
                         ch.pipeline()
-                                .addLast(new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
-                                .addLast(idleCloser)
+                                .addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
+                                .addLast(idleCloser);
+                        if (ssl != null) {
+                            ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                        }
+                        ch.pipeline()
                                 .addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
                                 .addLast(new HttpObjectAggregator(MAX_BODY))
                                 .addLast(handler);
@@ -68,7 +101,7 @@ public final class HttpServer implements AutoCloseable {
                 });
         try {
             Channel channel = bootstrap.bind(listen.host(), listen.port()).sync().channel();
-            return new HttpServer(group, channel);
+            return new HttpServer(group, channel, limit, settings.scheme(), handler);
         } catch (Exception e) { // bind() reports a checked BindException through sync() without declaring it
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             if (e instanceof InterruptedException) {
@@ -76,6 +109,33 @@ public final class HttpServer implements AutoCloseable {
             }
             throw new IOException("cannot listen on " + listen + ": " + e.getMessage(), e);
         }
+    }
+
+    private static SslContext sslContext(HttpSettings.TlsFiles files) throws IOException {
+        try {
+            return SslContextBuilder.forServer(files.certificate().toFile(), files.key().toFile()).build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IOException("cannot serve TLS with tls_cert " + files.certificate() + " and tls_key "
+                    + files.key() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Replaces who may do what, from the next request on: a reload that changed {@code token_file},
+     * {@code read_token_file} or {@code health_public} calls this. TLS, limits and the address need a restart.
+     */
+    public void useAccess(AccessPolicy policy) {
+        handler.useAccess(requireNonNull(policy, "policy"));
+    }
+
+    /** "http" or "https". */
+    public String scheme() {
+        return scheme;
+    }
+
+    /** {@code rollguard_http_connections} and {@code rollguard_http_connections_refused_total}. */
+    public void writeMetrics(SeriesWriter out) {
+        limit.writeMetrics(out);
     }
 
     /** The address actually bound: port 0 in the configuration resolves to a real port here. */

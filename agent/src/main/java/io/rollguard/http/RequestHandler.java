@@ -33,9 +33,16 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
 
     private final Router router;
+    private volatile AccessPolicy access;
 
-    RequestHandler(Router router) {
+    RequestHandler(Router router, AccessPolicy access) {
         this.router = router;
+        this.access = access;
+    }
+
+    /** Takes effect from the next request on: for a reload that changed the tokens. */
+    void useAccess(AccessPolicy policy) {
+        this.access = policy;
     }
 
     @Override
@@ -58,9 +65,16 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             send(ctx, request, response, true);
             return;
         }
+        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        Optional<FullHttpResponse> refusal = access.refusal(request.method(), path, remote,
+                request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        if (refusal.isPresent()) {
+            send(ctx, request, refusal.get(), true);
+            return;
+        }
         CompletableFuture<FullHttpResponse> answer;
         try {
-            answer = route.get().endpoint().handleAsync(request, (InetSocketAddress) ctx.channel().remoteAddress());
+            answer = route.get().endpoint().handleAsync(request, remote);
         } catch (RuntimeException e) { // a bug in one endpoint answers 500 and leaves the server serving
             answer = CompletableFuture.failedFuture(e);
         }

@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
@@ -48,6 +49,39 @@ final class StateDirectory {
         }
         try (channel) {
             channel.force(true);
+        }
+    }
+
+    /**
+     * Replaces {@code file} (in {@code dir}) with {@code bytes} atomically: a temporary file {@code temp} in the same
+     * directory, fsync, rename over, fsync of the directory. A crash at any moment leaves the old file or the new one,
+     * whole; if this throws, the old file is still in place.
+     */
+    static void replace(Path dir, Path file, Path temp, byte[] bytes) throws IOException {
+        create(dir);
+        // A temporary file left by a crash is stale; CREATE_NEW then also refuses a link planted in its place.
+        Files.deleteIfExists(temp);
+        boolean moved = false;
+        try {
+            try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), fileAttributes())) {
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+            moved = true;
+            force(dir);
+        } finally {
+            if (!moved) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException e) {
+                    // The write's own failure is what matters; a stale temporary file is removed by the next write.
+                }
+            }
         }
     }
 

@@ -4,15 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import io.rollguard.health.Failures;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The small persisted state, {@code state_dir/state.json}: latches, the current deployment, baselines. A write
@@ -77,34 +72,6 @@ public final class StateFile {
     }
 
     private void replace(byte[] bytes) throws IOException {
-        StateDirectory.create(dir);
-        // A temporary file left by a crash is stale; CREATE_NEW then also refuses a link planted in its place.
-        Files.deleteIfExists(temp);
-        boolean moved = false;
-        try {
-            try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE), StateDirectory.fileAttributes())) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                channel.force(true);
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-            moved = true;
-            StateDirectory.force(dir);
-        } finally {
-            if (!moved) {
-                deleteTemp();
-            }
-        }
-    }
-
-    private void deleteTemp() {
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException e) {
-            // The write's own failure is what matters; a stale temporary file is removed by the next write.
-        }
+        StateDirectory.replace(dir, file, temp, bytes);
     }
 }

@@ -2,14 +2,11 @@ package io.rollguard.process;
 
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
+import io.rollguard.config.StrictModes;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -90,36 +87,10 @@ public final class Programs {
 
     /**
      * Why the agent must not run {@code program}, as sshd's StrictModes refuses key files: someone other than root
-     * or the agent's own user could change it. Symbolic links are followed: the file that runs is judged. Empty
-     * when it may run.
+     * or the agent's own user could change it or its directories. Symbolic links are followed: the file that runs
+     * is judged. Empty when it may run.
      */
     public static Optional<String> distrust(Path program, String agentUser) throws IOException {
-        PosixFileAttributes attributes;
-        try {
-            attributes = Files.readAttributes(program, PosixFileAttributes.class);
-        } catch (NoSuchFileException e) {
-            return Optional.empty(); // starting it reports the missing file
-        } catch (UnsupportedOperationException e) {
-            return Optional.empty(); // no POSIX permissions to judge on this filesystem
-        }
-        List<String> problems = new ArrayList<>();
-        List<String> fixes = new ArrayList<>();
-        String owner = attributes.owner().getName();
-        if (!owner.equals("root") && !owner.equals(agentUser)) {
-            problems.add("it is owned by " + owner + ", not by root or the agent's user " + agentUser);
-            fixes.add("chown " + agentUser + " " + program);
-        }
-        Set<PosixFilePermission> permissions = attributes.permissions();
-        boolean group = permissions.contains(PosixFilePermission.GROUP_WRITE);
-        boolean others = permissions.contains(PosixFilePermission.OTHERS_WRITE);
-        if (group || others) {
-            problems.add("it is writable by " + (group && others ? "its group and others" : group ? "its group" : "others"));
-            fixes.add("chmod " + (group && others ? "go-w" : group ? "g-w" : "o-w") + " " + program);
-        }
-        if (problems.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of("refusing to run " + program + ": " + String.join(" and ", problems) + "; fix with: "
-                + String.join(" && ", fixes));
+        return new StrictModes(agentUser).distrust(program, "run", "");
     }
 }

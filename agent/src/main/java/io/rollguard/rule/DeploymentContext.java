@@ -25,6 +25,11 @@ public interface DeploymentContext {
     /** A real (not dry-run) rollback action has just started for {@code rule}. */
     void rollbackStarted(String rule, String action);
 
+    /** The current deployment as the API shows it (id, version, state, baselines, ...); null when there is none. */
+    default java.util.Map<String, Object> details() {
+        return null;
+    }
+
     /** A deployment as actions see it: empty strings when there is none. */
     record DeployedVersion(String id, String version) {
         public static final DeployedVersion NONE = new DeployedVersion("", "");

@@ -62,11 +62,16 @@ public final class Responder implements Consumer<RuleTransition> {
             "1 while a rule's rollback has run and the rule has not been re-armed.");
     static final MetricFamily ROLLBACK_VERIFIED = MetricFamily.gauge("rollguard_rollback_verified",
             "1 if the rule's last rollback passed its verification, 0 if it did not.");
+    static final MetricFamily ROLLBACKS = MetricFamily.counter("rollguard_rollbacks_total",
+            "Rollbacks started (past the latch, not dry runs) since the agent started, by rule.");
     static final MetricFamily JOURNAL_ERRORS = MetricFamily.counter("rollguard_journal_errors_total",
             "Events or state that could not be written to the state directory.");
 
     private static final Duration VERIFY_PAUSE = Duration.ofSeconds(5);
     private static final Duration HOUR = Duration.ofHours(1);
+    private static final int MAX_INCIDENT_IDS = 64;
+    private static final java.time.format.DateTimeFormatter INCIDENT_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
 
     // Replaced whole by a reload; read without the lock by knowsRule().
     private volatile Map<String, RuleConfig> rules;
@@ -85,9 +90,18 @@ public final class Responder implements Consumer<RuleTransition> {
     private final Map<String, Long> results = new TreeMap<>();
     private final Map<String, Double> durations = new TreeMap<>();
     private final Map<String, Boolean> verified = new TreeMap<>();
+    private final Map<String, Long> rollbacks = new TreeMap<>();
     /** The keys of state.json that others own (the deployments): written back with every save, so none is lost. */
     private final Map<String, Object> sections = new TreeMap<>();
     private DeploymentContext deployment = DeploymentContext.NONE;
+    private IncidentRecorder incidents = IncidentRecorder.NONE;
+    /** The incident of each firing (by its event id) whose rollback started: what its other actions link to. */
+    private final Map<Long, String> incidentIds = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, String> eldest) {
+            return size() > MAX_INCIDENT_IDS;
+        }
+    };
     private boolean rollbackRunning;
     private String stateUnreadable;
     private long journalErrors;
@@ -272,12 +286,17 @@ public final class Responder implements Consumer<RuleTransition> {
             // The latch reaches the disk before the script starts: a crash from here on never runs it twice.
             latches.put(rule.name(), new Latch(rule.name(), action.name(), time.now(), ladder.firedEventId));
             rollbackStarts.addLast(time.now());
+            rollbacks.merge(rule.name(), 1L, Long::sum);
             rollbackRunning = true;
             saveState();
         }
         Event started = journal("action_started", fields);
+        Draft draft = null;
         if (action.rollback() && !dryRun) {
             deployment.rollbackStarted(rule.name(), action.name());
+            String incidentId = INCIDENT_TIME.format(time.now()) + "-" + ladder.firedEventId;
+            incidentIds.put(ladder.firedEventId, incidentId);
+            draft = new Draft(incidentId, started.id(), time.now(), deployment.details());
         }
         if (!reminder) {
             ladder.running = true; // a reminder runs beside the ladder: it neither holds it nor lets it move on
@@ -289,8 +308,9 @@ public final class Responder implements Consumer<RuleTransition> {
         } catch (RuntimeException e) { // a run that cannot start ends like one that failed, or it holds its slot
             run = CompletableFuture.failedFuture(e);
         }
+        Draft rollback = draft;
         run.whenComplete((outcome, error) -> finished(ladder, action, started,
-                error == null ? outcome : failedToStart(error), reminder));
+                error == null ? outcome : failedToStart(error), reminder, rollback));
     }
 
     private Optional<String> rollbackRefusal(RuleConfig rule, ExecActionConfig action) {
@@ -329,7 +349,14 @@ public final class Responder implements Consumer<RuleTransition> {
         ladder.lastEndedNanos = time.nanoTime();
     }
 
-    private void finished(Ladder ladder, ActionConfig action, Event started, ActionOutcome outcome, boolean reminder) {
+    /** A rollback that started, waiting for its outcome to become an incident record. */
+    private record Draft(String incidentId, long startedEventId, Instant startedAt, Map<String, Object> deployment) {}
+
+    /**
+     * @param draft the incident of a rollback that ran (not a dry run); null for any other action
+     */
+    private void finished(Ladder ladder, ActionConfig action, Event started, ActionOutcome outcome, boolean reminder,
+            Draft draft) {
         synchronized (this) {
             String result = outcome.result().name().toLowerCase(Locale.ROOT);
             Map<String, Object> fields = new LinkedHashMap<>();
@@ -355,16 +382,19 @@ public final class Responder implements Consumer<RuleTransition> {
             if (rollback && !verifying) {
                 rollbackRunning = false;
             }
+            if (draft != null && !verifying) {
+                recordIncident(ladder, (ExecActionConfig) action, draft, outcome, null);
+            }
             if (verifying) {
                 // Still one rollback at a time: the slot is released once its verification has an answer.
-                verify(ladder, (ExecActionConfig) action);
+                verify(ladder, (ExecActionConfig) action, draft, outcome);
             } else if (failed(outcome) && action instanceof ExecActionConfig) {
                 onFailure(ladder, (ExecActionConfig) action, "it " + result + ": " + outcome.message());
             }
         }
     }
 
-    private void verify(Ladder ladder, ExecActionConfig action) {
+    private void verify(Ladder ladder, ExecActionConfig action, Draft draft, ActionOutcome outcome) {
         checks.verify(action.verify(), action.verifyWithin(), VERIFY_PAUSE).whenComplete((verification, error) -> {
             synchronized (this) {
                 rollbackRunning = false;
@@ -377,6 +407,9 @@ public final class Responder implements Consumer<RuleTransition> {
                 fields.put("message", message);
                 journal(passed ? "rollback_verified" : "rollback_verification_failed", fields);
                 verified.put(ladder.firing.rule().name(), passed);
+                if (draft != null) {
+                    recordIncident(ladder, action, draft, outcome, new RollbackRecord.Verification(passed, message));
+                }
                 if (passed) {
                     log.info("rollback {} for {} verified: {}", action.name(), ladder.firing.subject(), message);
                 } else {
@@ -385,6 +418,19 @@ public final class Responder implements Consumer<RuleTransition> {
                 }
             }
         });
+    }
+
+    /** Hands the rollback to the incident recorder; a failure there never disturbs the responder. */
+    private void recordIncident(Ladder ladder, ExecActionConfig action, Draft draft, ActionOutcome outcome,
+            RollbackRecord.Verification verification) {
+        RollbackRecord record = new RollbackRecord(draft.incidentId(), ladder.firing, ladder.firedEventId,
+                action.name(), draft.startedEventId(), draft.startedAt(), draft.deployment(), outcome, action.verify(),
+                verification, host);
+        try {
+            incidents.record(record);
+        } catch (RuntimeException e) { // an incident is a report: losing it must not stop on_failure from running
+            log.error("incident {} not recorded: {}", draft.incidentId(), Failures.describe(e));
+        }
     }
 
     private void onFailure(Ladder ladder, ExecActionConfig action, String why) {
@@ -424,6 +470,83 @@ public final class Responder implements Consumer<RuleTransition> {
             log.info("re-armed {}", String.join(", ", rearmed));
         }
         return rearmed;
+    }
+
+    /** Where rollbacks whose outcome is known are written down; {@link IncidentRecorder#NONE} until then. */
+    public synchronized void attach(IncidentRecorder incidents) {
+        this.incidents = requireNonNull(incidents, "incidents");
+    }
+
+    /**
+     * Runs {@code action} for a deployment rather than a rule ({@code [deploy] on_healthy}): journaled as
+     * {@code action_started} and {@code action_finished} with {@code trigger} and the deployment, counted like any
+     * run. The program sees {@code ROLLGUARD_DEPLOYMENT_ID}, {@code ROLLGUARD_DEPLOYMENT_VERSION},
+     * {@code ROLLGUARD_EVENT_ID} (the deployment's event) and {@code ROLLGUARD_HOST}. Returns at once.
+     *
+     * @param trigger why it runs, such as {@code on_healthy}
+     * @param eventId the journal id of the deployment event that triggered it
+     */
+    public synchronized void runForDeployment(String actionName, String trigger, long eventId,
+            DeploymentContext.DeployedVersion deployed) {
+        ActionConfig action = actions.get(actionName);
+        if (action == null) { // the configuration names only defined actions; this is a programming error
+            throw new IllegalArgumentException("no action named " + actionName);
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("action", action.name());
+        fields.put("type", action.type());
+        fields.put("rollback", false);
+        fields.put("dry_run", agentDryRun || action.dryRun());
+        fields.put("trigger", trigger);
+        fields.put("trigger_event_id", eventId);
+        fields.put("deployment_id", deployed.id());
+        fields.put("deployment_version", deployed.version());
+        Event started = journal("action_started", fields);
+        log.info("running {} ({}) for deployment {} of {}", action.name(), trigger, deployed.id(), deployed.version());
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("ROLLGUARD_EVENT_ID", String.valueOf(eventId));
+        environment.put("ROLLGUARD_ACTION_EVENT_ID", String.valueOf(started.id()));
+        environment.put("ROLLGUARD_HOST", host);
+        environment.put("ROLLGUARD_DEPLOYMENT_ID", deployed.id());
+        environment.put("ROLLGUARD_DEPLOYMENT_VERSION", deployed.version());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("event_id", eventId);
+        body.put("state", trigger.equals("on_healthy") ? "deployment_healthy" : trigger);
+        body.put("trigger", trigger);
+        body.put("deployment_id", deployed.id());
+        body.put("deployment_version", deployed.version());
+        body.put("host", host);
+        CompletableFuture<ActionOutcome> run;
+        try {
+            run = runner.apply(new ActionRequest(action.name(), environment, body));
+        } catch (RuntimeException e) {
+            run = CompletableFuture.failedFuture(e);
+        }
+        run.whenComplete((outcome, error) -> deploymentActionFinished(action, trigger, deployed, started,
+                error == null ? outcome : failedToStart(error)));
+    }
+
+    private synchronized void deploymentActionFinished(ActionConfig action, String trigger,
+            DeploymentContext.DeployedVersion deployed, Event started, ActionOutcome outcome) {
+        String result = outcome.result().name().toLowerCase(Locale.ROOT);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("action", action.name());
+        fields.put("trigger", trigger);
+        fields.put("deployment_id", deployed.id());
+        fields.put("started_event_id", started.id());
+        fields.put("result", result);
+        fields.put("exit_code", outcome.exitCode());
+        fields.put("duration_seconds", outcome.duration().toMillis() / 1000.0);
+        fields.put("message", outcome.message());
+        fields.put("output", outcome.output());
+        journal("action_finished", fields);
+        count(action.name(), result);
+        durations.put(action.name(), outcome.duration().toMillis() / 1000.0);
+        if (failed(outcome)) {
+            log.warn("{} ({}) for deployment {}: {}", action.name(), trigger, deployed.id(), outcome.message());
+        } else {
+            log.info("{} ({}) for deployment {}: {}", action.name(), trigger, deployed.id(), result);
+        }
     }
 
     /** Where actions learn their deployment and rollbacks are reported; {@link DeploymentContext#NONE} until then. */
@@ -467,7 +590,9 @@ public final class Responder implements Consumer<RuleTransition> {
         SeriesWriter out = new SeriesWriter();
         for (RuleConfig rule : rules.values()) {
             if (mayRollBack(rule)) {
-                out.put(ROLLED_BACK, LabelSet.of("rule", rule.name()), latches.containsKey(rule.name()) ? 1 : 0);
+                LabelSet labels = LabelSet.of("rule", rule.name());
+                out.put(ROLLED_BACK, labels, latches.containsKey(rule.name()) ? 1 : 0);
+                out.put(ROLLBACKS, labels, rollbacks.getOrDefault(rule.name(), 0L));
             }
         }
         verified.forEach((rule, passed) -> out.put(ROLLBACK_VERIFIED, LabelSet.of("rule", rule), passed ? 1 : 0));
@@ -538,6 +663,13 @@ public final class Responder implements Consumer<RuleTransition> {
         DeploymentContext.DeployedVersion current = deployment.current();
         body.put("deployment_id", current.exists() ? current.id() : null);
         body.put("deployment_version", current.exists() ? current.version() : null);
+        String incident = incidentIds.get(ladder.firedEventId);
+        if (incident != null) {
+            Map<String, Object> link = new LinkedHashMap<>();
+            link.put("id", incident);
+            link.put("path", IncidentRecorder.path(incident));
+            body.put("incident", link);
+        }
         return body;
     }
 

@@ -54,6 +54,7 @@ public final class RuleEngine {
     private final TimeSource time;
     private final Duration interval;
     private final Evaluator evaluator = new Evaluator();
+    private final AlertInbox alerts;
 
     /** A rule, its label sets' state machines and its failure count. */
     private static final class CompiledRule {
@@ -84,6 +85,8 @@ public final class RuleEngine {
         double threshold = Double.NaN;
         Basis basis = Basis.NONE;
         Instant firingSince;
+        // The alert behind the label set, for a rule that Alertmanager drives; null for a local rule.
+        String alertName;
 
         Instance(RuleConfig config, LabelSet labels, Instant now) {
             this.machine = new RuleStateMachine(config.forDuration(), config.clearFor(), config.fireOnMissing());
@@ -110,6 +113,13 @@ public final class RuleEngine {
     /** @param baselineWindow how long the series a {@code baseline(...)} reads keep history, to capture it from */
     public RuleEngine(List<RuleConfig> configs, SeriesStore store, Consumer<RuleTransition> listener,
             TimeSource time, Duration interval, Duration baselineWindow) {
+        this(configs, store, listener, time, interval, baselineWindow, AlertInbox.none());
+    }
+
+    /** @param alerts what drives the rules with {@code source = "alertmanager"}: their firing alerts */
+    public RuleEngine(List<RuleConfig> configs, SeriesStore store, Consumer<RuleTransition> listener,
+            TimeSource time, Duration interval, Duration baselineWindow, AlertInbox alerts) {
+        this.alerts = requireNonNull(alerts, "alerts");
         this.store = requireNonNull(store, "store");
         this.listener = requireNonNull(listener, "listener");
         this.time = requireNonNull(time, "time");
@@ -124,6 +134,9 @@ public final class RuleEngine {
     private void trackHistory(List<RuleConfig> configs, Duration baselineWindow) {
         Map<String, Duration> windows = new HashMap<>();
         for (RuleConfig config : configs) {
+            if (config.fromAlertmanager()) {
+                continue;
+            }
             HistoryWindows.of(config.condition()).forEach((name, window) -> windows.merge(name, window,
                     (a, b) -> a.compareTo(b) >= 0 ? a : b));
             for (Selector selector : HistoryWindows.baselineSelectors(config.condition())) {
@@ -177,7 +190,7 @@ public final class RuleEngine {
 
     /** What a rule's state machines are made of: a rule that differs in any of these has different states. */
     private static boolean sameStateMachine(RuleConfig a, RuleConfig b) {
-        return a.when().equals(b.when()) && a.forDuration().equals(b.forDuration())
+        return a.source() == b.source() && a.when().equals(b.when()) && a.forDuration().equals(b.forDuration())
                 && a.clearFor().equals(b.clearFor()) && a.fireOnMissing() == b.fireOnMissing();
     }
 
@@ -204,7 +217,11 @@ public final class RuleEngine {
                     forgetAll(rule, nowNanos, now);
                     continue;
                 }
-                evaluate(rule, view, baselines, nowNanos, now);
+                if (rule.config.fromAlertmanager()) {
+                    evaluateAlerts(rule, nowNanos, now);
+                } else {
+                    evaluate(rule, view, baselines, nowNanos, now);
+                }
                 if (rule.lastError != null) {
                     log.info("rule {} evaluates again", rule.config.name());
                     rule.lastError = null;
@@ -281,6 +298,37 @@ public final class RuleEngine {
         }
     }
 
+    /**
+     * A rule that Alertmanager drives holds for each of its firing alerts, under the alert's labels, and goes on
+     * through {@code for}, {@code clear_for} and its actions exactly as a local rule does. An alert resolved is a
+     * condition false; its label set is forgotten once inactive. No alert at all is no breach, not missing data.
+     */
+    private void evaluateAlerts(CompiledRule rule, long nowNanos, Instant now) {
+        Map<LabelSet, String> firing = alerts.firing(rule.config.name());
+        for (Map.Entry<LabelSet, String> alert : firing.entrySet()) {
+            Instance instance = rule.instances.get(alert.getKey());
+            if (instance == null) {
+                instance = new Instance(rule.config, alert.getKey(), now);
+                rule.instances.put(alert.getKey(), instance);
+            }
+            instance.alertName = alert.getValue();
+            instance.value = 1;
+            observe(rule, alert.getKey(), instance, Observation.TRUE, nowNanos, now, false);
+        }
+        for (Iterator<Map.Entry<LabelSet, Instance>> it = rule.instances.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<LabelSet, Instance> entry = it.next();
+            if (firing.containsKey(entry.getKey())) {
+                continue;
+            }
+            Instance instance = entry.getValue();
+            instance.value = 0;
+            observe(rule, entry.getKey(), instance, Observation.FALSE, nowNanos, now, false);
+            if (instance.machine.state() == RuleState.INACTIVE) {
+                it.remove();
+            }
+        }
+    }
+
     /** @param quietUnknown whether a move to unknown goes unreported; any other transition is always reported */
     private void observe(CompiledRule rule, LabelSet labels, Instance instance, Observation observation,
             long nowNanos, Instant now, boolean quietUnknown) {
@@ -289,13 +337,19 @@ public final class RuleEngine {
             return;
         }
         RuleStateMachine.Transition change = transition.get();
+        String reason = change.reason();
+        if (instance.alertName != null) {
+            // "condition true, for=0s" says little of an alert: name it, and what Alertmanager said of it.
+            reason = reason.replace("condition true", "alert " + instance.alertName + " firing")
+                    .replace("condition false", "alert " + instance.alertName + " resolved");
+        }
         instance.since = now;
-        instance.reason = change.reason();
+        instance.reason = reason;
         instance.firingSince = change.to() == RuleState.FIRING ? now : null;
         if (quietUnknown && change.to() == RuleState.UNKNOWN) {
             return;
         }
-        listener.accept(new RuleTransition(rule.config, labels, change.from(), change.to(), change.reason(),
+        listener.accept(new RuleTransition(rule.config, labels, change.from(), change.to(), reason,
                 instance.value, instance.threshold, instance.basis, now, nowNanos));
     }
 

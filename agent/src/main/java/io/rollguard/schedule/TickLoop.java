@@ -43,6 +43,8 @@ public final class TickLoop {
     private final AtomicReference<HealthSnapshot> health;
     private boolean tickFailing;
     private volatile Runnable afterTick = () -> { };
+    private final List<java.util.function.Consumer<SeriesWriter>> selfMetrics =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** @param interval how often {@link #tick()} is called: the period of the agent's own series */
     public TickLoop(List<SamplerRunner> samplers, CheckRunner checks, RuleEngine rules, Responder responder,
@@ -72,8 +74,10 @@ public final class TickLoop {
             rules.evaluate(now, deployments.tick(now), deployments.baselines());
             responder.tick(now);
             responder.publish(store, now, interval);
+            deployments.publish(store, now, interval);
             SeriesWriter self = new SeriesWriter();
             samplers.forEach(s -> s.writeSelfMetrics(self));
+            selfMetrics.forEach(source -> source.accept(self));
             store.replace("agent:samplers", self, now, interval, NEVER_STALE);
             health.set(buildHealth());
             metrics.render();
@@ -137,6 +141,11 @@ public final class TickLoop {
 
     public HealthSnapshot health() {
         return health.get();
+    }
+
+    /** Adds series of the agent's own (such as its HTTP server's) to every tick; {@code source} must not block. */
+    public void addSelfMetrics(java.util.function.Consumer<SeriesWriter> source) {
+        selfMetrics.add(requireNonNull(source, "source"));
     }
 
     /** Runs {@code hook} on the ticking thread after each tick that succeeded; it must not block. */

@@ -323,6 +323,34 @@ class ExecActionTest {
     }
 
     @Test
+    void aProgramInADirectoryOthersCanWriteIsRefused() throws IOException {
+        Path shared = Files.createDirectory(dir.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path script = script("shared/rollback.sh", "touch " + dir.resolve("ran"));
+
+        ActionOutcome outcome = run(script);
+
+        assertThat(outcome.result()).isEqualTo(Result.FAILED);
+        assertThat(outcome.message()).isEqualTo("refusing to run " + script + ": its directory " + shared
+                + " is writable by its group and others; fix with: chmod go-w " + shared);
+        assertThat(dir.resolve("ran")).doesNotExist();
+    }
+
+    @Test
+    void allowInsecurePermissionsRunsTheProgramAfterAWarning() throws IOException {
+        Path script = script("shared.sh", "touch " + dir.resolve("ran"));
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxrwxr-x"));
+
+        ActionOutcome outcome = new ExecAction(config(List.of(script.toString()), Duration.ofSeconds(30), dir,
+                Map.of()), false, true, pipes, TimeSource.system(), GRACE).execute(request());
+
+        assertThat(outcome.result()).isEqualTo(Result.OK);
+        assertThat(dir.resolve("ran")).exists();
+        assertThat(loggedLines()).contains("rollback: would refuse to run " + script + ": it is writable by its group; "
+                + "fix with: chmod g-w " + script + "; running it anyway ([agent] allow_insecure_permissions)");
+    }
+
+    @Test
     void aProcessLeftInTheBackgroundDoesNotHoldTheOutcome() throws Exception {
         Path go = dir.resolve("go");
         // The script exits only once its output is being read, so that the reader is inside read() when it does.

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -75,6 +76,29 @@ class LogCheckTest {
         assertThat(result.value()).isEqualTo(2.0);
         assertThat(result.message()).isEqualTo(log + ": 2 matching lines since following began 10.0 s ago (max 0); "
                 + "last: \"Traceback (most recent call last):\"");
+    }
+
+    @Test
+    void keepsTheLastMatchingLinesBoundedInNumberAndLength() throws Exception {
+        check.run();
+        assertThat(check.recentMatches()).as("what was there before the first look is not kept").isEmpty();
+        StringBuilder lines = new StringBuilder();
+        for (int i = 1; i <= LogCheck.RECENT_LINES + 5; i++) {
+            lines.append("ERROR number ").append(i).append("\nINFO fine\n");
+        }
+        append(lines.toString());
+        step(1);
+        check.run();
+        append("ERROR " + "x".repeat(2 * LogCheck.RECENT_CHARS) + "\n");
+        step(1);
+        check.run();
+
+        List<String> recent = check.recentMatches();
+        assertThat(recent).hasSize(LogCheck.RECENT_LINES);
+        assertThat(recent.get(0)).as("the oldest kept").isEqualTo("ERROR number 7");
+        assertThat(recent.get(recent.size() - 2)).isEqualTo("ERROR number " + (LogCheck.RECENT_LINES + 5));
+        assertThat(recent.get(recent.size() - 1)).hasSize(LogCheck.RECENT_CHARS + 3).endsWith("x...");
+        assertThat(recent).noneMatch(line -> line.startsWith("INFO"));
     }
 
     @Test

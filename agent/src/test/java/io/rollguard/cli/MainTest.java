@@ -42,11 +42,33 @@ class MainTest {
         assertThat(run("validate", "--config", file.toString())).isEqualTo(2);
         assertThat(err.toString()).isEqualTo(
                 file + ":2:1: agent.intreval: unknown key (did you mean \"interval\"?); known keys in [agent]: "
-                        + "interval, state_dir, log_level, dry_run\n"
+                        + "interval, state_dir, log_level, dry_run, allow_insecure_permissions\n"
                         + file + ":3:1: agent.log_level: expected one of \"error\", \"warn\", \"info\", \"debug\", "
                         + "\"trace\", got \"loud\"\n"
                         + "2 problems\n");
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void validateRefusesAFileOthersCanWriteAndSaysHowToFixIt(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("rollguard.toml"), "[agent]\ninterval = \"10s\"\n");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+
+        assertThat(run("validate", "--config", file.toString())).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo(file + ": refusing to load config file " + file
+                + ": it is writable by its group and others; fix with: chmod go-w " + file + "\n1 problem\n");
+    }
+
+    @Test
+    void validateWarnsAboutWhatAllowInsecurePermissionsLetsThrough(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("rollguard.toml"), "[agent]\nallow_insecure_permissions = true\n");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-r--"));
+
+        assertThat(run("validate", "--config", file.toString())).isEqualTo(0);
+        assertThat(out.toString()).isEqualTo(file + ": OK\n");
+        assertThat(err.toString()).isEqualTo("warning: would refuse to load config file " + file
+                + ": it is writable by its group; fix with: chmod g-w " + file
+                + " (allowed by [agent] allow_insecure_permissions)\n");
     }
 
     @Test

@@ -59,6 +59,11 @@ class ConfigLoaderTest {
         assertThat(config.sampler("memory").periodOr(Duration.ofSeconds(9))).isEqualTo(Duration.ofSeconds(9));
         assertThat(config.deploy().watch()).isEqualTo(Duration.ofMinutes(45));
         assertThat(config.deploy().baselineWindow()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.deploy().onHealthy()).isEqualTo("cleanup");
+        assertThat(config.deploy().watchPath()).as("a relative watch_path resolves against the file's directory")
+                .isEqualTo(TESTDATA.toAbsolutePath().resolve("app/current"));
+        assertThat(DeploySettings.DEFAULT.onHealthy()).isNull();
+        assertThat(DeploySettings.DEFAULT.watchPath()).isNull();
         assertThat(DeploySettings.DEFAULT.baselineWindow()).isEqualTo(Duration.ofMinutes(10));
         assertThat(ConfigLoader.loadDefault().deploy()).isEqualTo(DeploySettings.DEFAULT);
     }

@@ -713,6 +713,8 @@ class ResponderTest {
         assertThat(published()).isEqualTo(Map.ofEntries(
                 Map.entry("rollguard_rolled_back{rule=\"memory-pressure\"}", 1.0),
                 Map.entry("rollguard_rolled_back{rule=\"disk-full\"}", 0.0),
+                Map.entry("rollguard_rollbacks_total{rule=\"memory-pressure\"}", 1.0),
+                Map.entry("rollguard_rollbacks_total{rule=\"disk-full\"}", 0.0),
                 Map.entry("rollguard_rollback_verified{rule=\"memory-pressure\"}", 1.0),
                 Map.entry("rollguard_actions_total{action=\"restart\",result=\"ok\"}", 1.0),
                 Map.entry("rollguard_actions_total{action=\"verified-rollback\",result=\"ok\"}", 1.0),
