@@ -40,6 +40,7 @@ import io.rollguard.incident.Incidents;
 import io.rollguard.journal.IncidentFiles;
 import io.rollguard.http.MetricsEndpoint;
 import io.rollguard.http.Router;
+import io.rollguard.http.StatusPageEndpoint;
 import io.rollguard.metrics.MetricsRenderer;
 import io.rollguard.sample.Sampler;
 import io.rollguard.schedule.SamplerRunner;
@@ -121,6 +122,7 @@ public final class Agent implements AutoCloseable {
     private final RuleEngine rules;
     private final TickLoop tickLoop;
     private final AgentInfo info;
+    private final String host;
     private final SystemdNotifier notifier;
 
     private volatile ScheduledExecutorService scheduler;
@@ -158,6 +160,7 @@ public final class Agent implements AutoCloseable {
         String version = Version.current();
         this.info = new AgentInfo(version, config.source(), time.now());
         config.warnings().forEach(warning -> log.warn("{}", warning));
+        this.host = hostName();
         // Written once: its period is as long as its freshness.
         store.replace("agent:build", new SeriesWriter().put(BUILD_INFO, LabelSet.of("version", version), 1),
                 time.nanoTime(), NEVER_STALE, NEVER_STALE);
@@ -171,7 +174,7 @@ public final class Agent implements AutoCloseable {
         this.actions = new ActionRunner(config.actions(), config.agent().dryRun(),
                 config.agent().allowInsecurePermissions(), time);
         this.responder = new Responder(config.rules(), config.actions(), actions::run, checks, journal,
-                new StateFile(stateDir), time, hostName(), config.agent().dryRun());
+                new StateFile(stateDir), time, host, config.agent().dryRun());
         this.deployments = new Deployments(config.deploy(), responder, journal, time, store,
                 Deployments.baselineSelectors(config.rules()));
         responder.attach(deployments);
@@ -185,7 +188,7 @@ public final class Agent implements AutoCloseable {
                 });
         this.alerts = new AlertInbox(config.rules(), config.alertmanager().rules());
         this.rules = new RuleEngine(config.rules(), store, responder, time, tick, config.deploy().baselineWindow(),
-                alerts);
+                alerts, StatusPageEndpoint.WINDOW);
         this.tickLoop = new TickLoop(runners, checks, rules, responder, deployments, tick, store, metrics, time);
         checks.onStatusChange(this::evaluateRulesSoon);
         this.reloads = Executors.newSingleThreadExecutor(runnable -> {
@@ -488,6 +491,8 @@ public final class Agent implements AutoCloseable {
             return thread;
         });
         Router router = new Router()
+                .get("/", new StatusPageEndpoint(host, info, tickLoop::health, this::state, journal::latest, store, time,
+                        config.agent().interval()))
                 .get("/health", new HealthEndpoint(tickLoop::health))
                 .get("/health/detailed", new DetailedHealthEndpoint(tickLoop::health, info, this::state))
                 .get("/metrics", new MetricsEndpoint(metrics::latest));
@@ -540,7 +545,7 @@ public final class Agent implements AutoCloseable {
 
     private AgentState state() {
         return new AgentState(responder.latches(), journal.failures(), journal.lastFailure().orElse(null),
-                deployments.currentDeployment().map(io.rollguard.deploy.Deployment::toMap).orElse(null));
+                deployments.currentDeployment().orElse(null));
     }
 
     /** Journaled events with an id above {@code afterId}, oldest first, as {@code /api/v1/events} serves them. */

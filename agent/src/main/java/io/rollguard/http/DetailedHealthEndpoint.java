@@ -62,7 +62,7 @@ public final class DetailedHealthEndpoint implements Endpoint {
         body.put("rules", snapshot.rules().stream().map(rule -> StatusJson.rule(rule, state)).toList());
         body.put("rolled_back", state.latches().stream().map(StatusJson::latch).toList());
         body.put("journal", StatusJson.journal(state));
-        body.put("deployment", state.deployment());
+        body.put("deployment", state.deploymentMap());
         return body;
     }
 

@@ -55,6 +55,7 @@ public final class RuleEngine {
     private final Duration interval;
     private final Evaluator evaluator = new Evaluator();
     private final AlertInbox alerts;
+    private final Duration readHistory;
 
     /** A rule, its label sets' state machines and its failure count. */
     private static final class CompiledRule {
@@ -113,24 +114,42 @@ public final class RuleEngine {
     /** @param baselineWindow how long the series a {@code baseline(...)} reads keep history, to capture it from */
     public RuleEngine(List<RuleConfig> configs, SeriesStore store, Consumer<RuleTransition> listener,
             TimeSource time, Duration interval, Duration baselineWindow) {
-        this(configs, store, listener, time, interval, baselineWindow, AlertInbox.none());
+        this(configs, store, listener, time, interval, baselineWindow, AlertInbox.none(), Duration.ZERO);
     }
 
     /** @param alerts what drives the rules with {@code source = "alertmanager"}: their firing alerts */
     public RuleEngine(List<RuleConfig> configs, SeriesStore store, Consumer<RuleTransition> listener,
             TimeSource time, Duration interval, Duration baselineWindow, AlertInbox alerts) {
+        this(configs, store, listener, time, interval, baselineWindow, alerts, Duration.ZERO);
+    }
+
+    /**
+     * @param readHistory how long every series a rule reads keeps history at least, for the status page to draw it
+     */
+    public RuleEngine(List<RuleConfig> configs, SeriesStore store, Consumer<RuleTransition> listener,
+            TimeSource time, Duration interval, Duration baselineWindow, Duration readHistory) {
+        this(configs, store, listener, time, interval, baselineWindow, AlertInbox.none(), readHistory);
+    }
+
+    /**
+     * @param alerts what drives the rules with {@code source = "alertmanager"}: their firing alerts
+     * @param readHistory how long every series a rule reads keeps history at least, for the status page to draw it;
+     *     zero for only what the rules themselves need
+     */
+    public RuleEngine(List<RuleConfig> configs, SeriesStore store, Consumer<RuleTransition> listener,
+            TimeSource time, Duration interval, Duration baselineWindow, AlertInbox alerts, Duration readHistory) {
         this.alerts = requireNonNull(alerts, "alerts");
         this.store = requireNonNull(store, "store");
         this.listener = requireNonNull(listener, "listener");
         this.time = requireNonNull(time, "time");
         this.interval = requireNonNull(interval, "interval");
+        this.readHistory = requireNonNull(readHistory, "readHistory");
         for (RuleConfig config : configs) {
             rules.add(new CompiledRule(config));
         }
         trackHistory(configs, baselineWindow);
     }
 
-    /** History is kept only for what a windowed function reads, only as long as the longest window reading it. */
     private void trackHistory(List<RuleConfig> configs, Duration baselineWindow) {
         Map<String, Duration> windows = new HashMap<>();
         for (RuleConfig config : configs) {
@@ -142,7 +161,14 @@ public final class RuleEngine {
             for (Selector selector : HistoryWindows.baselineSelectors(config.condition())) {
                 windows.merge(selector.name(), baselineWindow, (a, b) -> a.compareTo(b) >= 0 ? a : b);
             }
+            if (!readHistory.isZero() && !readHistory.isNegative()) {
+                for (Selector selector : HistoryWindows.selectors(config.condition())) {
+                    windows.merge(selector.name(), readHistory, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+                }
+            }
         }
+        // History is kept only for the series the rules read, only as long as the longest window reading them (or
+        // the status page's, which draws them).
         store.trackOnly(windows);
     }
 
