@@ -44,6 +44,7 @@ import io.rollguard.http.StatusPageEndpoint;
 import io.rollguard.metrics.MetricsRenderer;
 import io.rollguard.sample.Sampler;
 import io.rollguard.schedule.SamplerRunner;
+import io.rollguard.source.SourceRunner;
 import io.rollguard.schedule.TickLoop;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
@@ -75,6 +76,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,6 +112,7 @@ public final class Agent implements AutoCloseable {
     private final SeriesStore store = new SeriesStore();
     private final MetricsRenderer metrics;
     private final CheckRunner checks;
+    private final SourceRunner sources;
     private final Path stateDir;
     private final Journal journal;
     private final ActionRunner actions;
@@ -169,6 +172,7 @@ public final class Agent implements AutoCloseable {
         Duration tick = config.agent().interval();
         List<SamplerRunner> runners = samplerRunners(config, samplerFactory.apply(config), List.of(), true);
         this.checks = new CheckRunner(config.checks(), checkFactory::create, store, time);
+        this.sources = new SourceRunner(config.sources(), store, time);
         this.stateDir = stateDirectory(config);
         this.journal = openJournal(stateDir, time);
         this.actions = new ActionRunner(config.actions(), config.agent().dryRun(),
@@ -518,6 +522,8 @@ public final class Agent implements AutoCloseable {
                         io.rollguard.config.Quantities.formatDuration(ping.multipliedBy(2))));
         // Set before the first tick, after the bind: READY=1 follows the first tick, with HTTP already serving.
         tickLoop.afterEachTick(() -> notifier.ticked(time.nanoTime(), statusLine()));
+        // Before each tick, on the same thread: startDue only hands due reads to the sources' own workers.
+        scheduler.scheduleAtFixedRate(() -> sources.startDue(time.nanoTime()), 0, tick.toNanos(), TimeUnit.NANOSECONDS);
         scheduler.scheduleAtFixedRate(tickLoop::tick, 0, tick.toNanos(), TimeUnit.NANOSECONDS);
         log.info("ticking every {}", io.rollguard.config.Quantities.formatDuration(tick));
     }
@@ -544,7 +550,10 @@ public final class Agent implements AutoCloseable {
     }
 
     private AgentState state() {
-        return new AgentState(responder.latches(), journal.failures(), journal.lastFailure().orElse(null),
+        // One count and one reason for the whole state directory: the journal's writes and state.json's.
+        String lastFailure = Stream.of(journal.lastFailure(), responder.stateWriteFailure())
+                .flatMap(Optional::stream).reduce((a, b) -> a + "; " + b).orElse(null);
+        return new AgentState(responder.latches(), journal.failures() + responder.stateWriteFailures(), lastFailure,
                 deployments.currentDeployment().orElse(null));
     }
 
@@ -571,6 +580,7 @@ public final class Agent implements AutoCloseable {
             }
         }
         checks.close();
+        sources.close();
         actions.close();
         incidentReads.shutdownNow();
         try {

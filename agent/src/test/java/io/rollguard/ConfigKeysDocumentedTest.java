@@ -47,6 +47,8 @@ class ConfigKeysDocumentedTest {
                 new Table("[[rule]]\nname = \"r\"\nwhen = \"cpu_usage_ratio > 0.9\"\n", "### `[[rule]]`"),
                 new Table("[[rule]]\nname = \"r\"\nsource = \"alertmanager\"\n", "### `[[rule]]`"),
                 new Table("[alertmanager]\n", "### `[alertmanager]`"),
+                new Table("[[source]]\nname = \"s\"\ntype = \"scrape\"\n", "### `[[source]]`"),
+                new Table("[[source]]\nname = \"s\"\ntype = \"prometheus\"\n", "### `[[source]]`"),
                 new Table("[deploy]\n", "## Deployments")));
         for (String type : List.of("http", "tcp", "command", "path", "disk", "host", "process", "tls", "port", "shm",
                 "log", "systemd")) {

@@ -21,11 +21,12 @@ import java.util.Map;
  * @param alertmanager the {@code [alertmanager]} table
  * @param warnings what the agent should say when it starts: files it would refuse but for
  *     {@code [agent] allow_insecure_permissions}
+ * @param sources the {@code [[source]]} tables, in file order
  */
 public record Config(String source, AgentSettings agent, HttpSettings http, Map<String, SamplerSettings> samplers,
         FilesystemFilter filesystemFilter, List<ProcessSettings> processes, List<CheckConfig> checks,
         Map<String, ActionConfig> actions, List<RuleConfig> rules, DeploySettings deploy,
-        AlertmanagerSettings alertmanager, List<String> warnings) {
+        AlertmanagerSettings alertmanager, List<String> warnings, List<SourceConfig> sources) {
     public Config {
         requireNonNull(source, "source");
         requireNonNull(agent, "agent");
@@ -39,13 +40,14 @@ public record Config(String source, AgentSettings agent, HttpSettings http, Map<
         requireNonNull(deploy, "deploy");
         requireNonNull(alertmanager, "alertmanager");
         warnings = List.copyOf(warnings);
+        sources = List.copyOf(sources);
     }
 
     public Config(String source, AgentSettings agent, HttpSettings http, Map<String, SamplerSettings> samplers,
             FilesystemFilter filesystemFilter, List<ProcessSettings> processes, List<CheckConfig> checks,
             Map<String, ActionConfig> actions, List<RuleConfig> rules, DeploySettings deploy) {
         this(source, agent, http, samplers, filesystemFilter, processes, checks, actions, rules, deploy,
-                AlertmanagerSettings.DEFAULT, List.of());
+                AlertmanagerSettings.DEFAULT, List.of(), List.of());
     }
 
     /** The settings of sampler {@code name}: its {@code [sample.NAME]} table, or the defaults. */

@@ -109,6 +109,9 @@ public record ConfigDiff(Changes checks, Changes rules, Changes actions, List<St
         if (!same(started.http().idleTimeout(), next.http().idleTimeout())) {
             restart.add("http.idle_timeout");
         }
+        if (!same(started.sources(), next.sources())) {
+            restart.add("source"); // the [[source]] tables: read by their own runner, built once
+        }
         if (!same(started.agent().stateDir(), next.agent().stateDir())) {
             restart.add("agent.state_dir");
         }

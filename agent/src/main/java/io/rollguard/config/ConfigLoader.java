@@ -147,10 +147,12 @@ public final class ConfigLoader {
         List<RuleConfig> rules = new RuleConfigReader(actions.keySet()).read(root.tables("rule"));
         AlertmanagerSettings alertmanager = readAlertmanager(root.table("alertmanager"), root.tables("rule"), rules);
         DeploySettings deploy = readDeploy(root.table("deploy"), actions, source.baseDirectory());
+        List<SourceConfig> sources = new SourceConfigReader(source.baseDirectory(), agent.interval(),
+                (file, problem) -> trust.check(file, "token file", problem)).read(root.tables("source"));
         root.rejectUnknownKeys();
         problems.throwIfAny();
         return new Config(source.name(), agent, http, sample.samplers(), sample.filesystemFilter(), processes, checks,
-                actions, rules, deploy, alertmanager, trust.warnings);
+                actions, rules, deploy, alertmanager, trust.warnings, sources);
     }
 
     private static List<ProcessSettings> readProcesses(List<TableReader> tables, Path base) {

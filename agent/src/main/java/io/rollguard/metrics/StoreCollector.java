@@ -25,6 +25,7 @@ import java.util.Map;
  * from {@code /metrics} without any meter to unregister.
  */
 final class StoreCollector implements MultiCollector {
+    private static final String OWN_PREFIX = "rollguard_";
     private final SeriesStore store;
     private final TimeSource time;
 
@@ -38,6 +39,9 @@ final class StoreCollector implements MultiCollector {
         Map<String, Family> families = new LinkedHashMap<>();
         for (Series series : store.fresh(time.nanoTime())) {
             MetricFamily family = series.key().family();
+            if (!family.name().startsWith(OWN_PREFIX)) {
+                continue; // a [[source]]'s series: for rules, not re-exported (Prometheus reads the application)
+            }
             // Two producers writing one label set would make the snapshot invalid; the first one wins.
             families.computeIfAbsent(family.name(), name -> new Family(family))
                     .points.putIfAbsent(series.key().labels(), series.value());

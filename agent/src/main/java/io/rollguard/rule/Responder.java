@@ -104,8 +104,9 @@ public final class Responder implements Consumer<RuleTransition> {
     };
     private boolean rollbackRunning;
     private String stateUnreadable;
-    private long journalErrors;
     private boolean journalFailing;
+    private long stateWriteFailures;
+    private String stateWriteFailure;
 
     /** A rule's rollback has run: it will not run again for that rule until re-armed. */
     public record Latch(String rule, String action, Instant at, long eventId) {}
@@ -577,6 +578,16 @@ public final class Responder implements Consumer<RuleTransition> {
         saveState();
     }
 
+    /** Writes of state.json that failed since the agent started. */
+    public synchronized long stateWriteFailures() {
+        return stateWriteFailures;
+    }
+
+    /** Why the last write of state.json failed; empty once a later write succeeds. */
+    public synchronized Optional<String> stateWriteFailure() {
+        return Optional.ofNullable(stateWriteFailure);
+    }
+
     public synchronized List<Latch> latches() {
         return List.copyOf(latches.values());
     }
@@ -601,7 +612,7 @@ public final class Responder implements Consumer<RuleTransition> {
             out.put(ACTIONS, LabelSet.of("action", parts[0], "result", parts[1]), count);
         });
         durations.forEach((action, seconds) -> out.put(ACTION_DURATION, LabelSet.of("action", action), seconds));
-        out.put(JOURNAL_ERRORS, journalErrors);
+        out.put(JOURNAL_ERRORS, journal.failures() + stateWriteFailures);
         store.replace("actions", out, nowNanos, interval, interval.multipliedBy(3));
     }
 
@@ -682,7 +693,6 @@ public final class Responder implements Consumer<RuleTransition> {
             }
             return event;
         } catch (IOException e) {
-            journalErrors++;
             if (!journalFailing) {
                 log.error("journal: {}; events are kept in memory until it can write again", e.getMessage());
                 journalFailing = true;
@@ -739,10 +749,16 @@ public final class Responder implements Consumer<RuleTransition> {
         state.putAll(sections);
         try {
             stateFile.write(state);
+            if (stateWriteFailure != null) {
+                log.info("the state file {} is written again", stateFile.path());
+                stateWriteFailure = null;
+            }
         } catch (IOException e) {
-            journalErrors++;
-            log.error("cannot write the state file {}: {}; the latch holds in memory only", stateFile.path(),
-                    e.getMessage());
+            stateWriteFailures++;
+            if (stateWriteFailure == null) {
+                log.error("{}; the latch holds in memory only", e.getMessage());
+            }
+            stateWriteFailure = e.getMessage();
         }
     }
 

@@ -184,6 +184,33 @@ class ExecActionTest {
                 + "its last 64 KiB stay in the outcome");
     }
 
+    static Stream<Arguments> endlessOutput() {
+        return Stream.of(
+                Arguments.arguments("endless lines", "exec yes rollguard-flood", "rollguard-flood\n"),
+                Arguments.arguments("one endless line", "exec cat /dev/zero", "\0"));
+    }
+
+    /** Gigabytes if let run: memory holds the tail and one line, whatever comes, and the timeout ends it. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("endlessOutput")
+    void outputThatNeverEndsIsBoundedAndStoppedAtTheTimeout(String name, String body, String unit) throws IOException {
+        Path script = script("endless.sh", "echo $$ > " + dir.resolve("endless.pid") + "\n" + body);
+
+        ActionOutcome outcome = run(config(List.of(script.toString()), Duration.ofSeconds(2), dir, Map.of()));
+
+        assertThat(outcome.result()).isEqualTo(Result.TIMEOUT);
+        assertThat(outcome.message()).startsWith("timed out after 2s; stopped its process tree")
+                .matches(".*; [0-9.]+ [KMG]iB of output, the last 64 KiB kept");
+        byte[] kept = outcome.output().getBytes(StandardCharsets.UTF_8);
+        assertThat(kept).hasSize(ProgramOutput.TAIL_BYTES);
+        assertThat(outcome.output().replace(unit, "")).as("only what the program printed").hasSizeLessThan(unit.length());
+        assertThat(loggedLines().stream().filter(line -> line.startsWith("rollback: | ")))
+                .hasSizeLessThanOrEqualTo(ProgramOutput.MAX_LOGGED_LINES)
+                .allSatisfy(line -> assertThat(line.length()).isLessThan(ProgramOutput.MAX_LINE_BYTES + 100));
+        long pid = pid("endless.pid");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !alive(pid));
+    }
+
     @Test
     void aVeryLongLineIsCutInTheLogButNotInTheTail() throws IOException {
         Path script = script("long.sh", "head -c 10000 /dev/zero | tr '\\0' 'y'; echo; echo short");

@@ -62,6 +62,21 @@ class ConfigDiffTest {
                 + "deploy changed");
     }
 
+    @Test
+    void sourcesOnlyChangeWithARestart() throws ConfigException {
+        Config a = parse(BASE);
+        Config b = parse(BASE + """
+                [[source]]
+                name = "app"
+                type = "scrape"
+                url = "http://127.0.0.1:8080/metrics"
+                metrics = ["http_requests_total"]
+                """);
+
+        assertThat(ConfigDiff.between(a, a, b).restartNeeded()).containsExactly("source");
+        assertThat(ConfigDiff.between(a, a, parse(BASE)).restartNeeded()).isEmpty();
+    }
+
     private static Config parse(String toml) throws ConfigException {
         return ConfigLoader.parse(new ConfigSource("rollguard.toml", toml, Path.of("/etc/rollguard")));
     }

@@ -115,6 +115,22 @@ class DeploymentsTest {
     }
 
     @Test
+    void aWallClockJumpNeitherEndsNorStretchesTheWindow() throws Exception {
+        deployments.start("v42", Duration.ofMinutes(30));
+
+        time.jumpWallClock(Duration.ofHours(1));
+        time.advance(Duration.ofMinutes(1));
+        assertThat(deployments.tick(time.nanoTime())).as("open after an hour's jump forward").isTrue();
+        time.jumpWallClock(Duration.ofHours(-2));
+        time.advance(Duration.ofMinutes(29).minusSeconds(1));
+        assertThat(deployments.tick(time.nanoTime())).isTrue();
+        time.advance(Duration.ofSeconds(1));
+        assertThat(deployments.tick(time.nanoTime())).as("closed after 30 minutes, two hours' jump back or not")
+                .isFalse();
+        assertThat(deployments.currentDeployment().orElseThrow().state()).isEqualTo(State.HEALTHY);
+    }
+
+    @Test
     void aRollbackInsideTheWindowRollsTheDeploymentBackAndReachesTheScript() throws Exception {
         Deployment started = deployments.start("v42", Duration.ofMinutes(10));
         time.advance(Duration.ofMinutes(3));

@@ -464,6 +464,37 @@ class ResponderTest {
         assertThat(runner.runs()).hasSize(3);
     }
 
+    @Test
+    void maxPerHourFollowsTheWallClockWhenItJumps() throws Exception {
+        responder = responder("""
+                [[rule]]
+                name = "memory-pressure"
+                when = "memory_used_ratio > 90%"
+                action = "rollback"
+                """);
+        for (int i = 0; i < 2; i++) {
+            fire("memory-pressure");
+            runner.last().end(Result.OK);
+            responder.rearm("memory-pressure");
+            clear("memory-pressure");
+            time.advance(Duration.ofMinutes(1));
+        }
+
+        // Set back by an hour: the two runs now lie in the future, and still count.
+        time.jumpWallClock(Duration.ofHours(-1));
+        time.advance(Duration.ofMinutes(59));
+        fire("memory-pressure");
+        assertThat(runner.runs()).hasSize(2);
+        assertThat(last("action_skipped").fields()).containsEntry("result", "rate_limited");
+        clear("memory-pressure");
+
+        // Set forward by two hours: they are over an hour old by the wall clock, after minutes of real time.
+        time.jumpWallClock(Duration.ofHours(2));
+        time.advance(Duration.ofMinutes(1));
+        fire("memory-pressure");
+        assertThat(runner.runs()).hasSize(3);
+    }
+
     static Stream<Arguments> dryRuns() {
         return Stream.of(
                 arguments("the action's dry_run", "rehearsal", false),

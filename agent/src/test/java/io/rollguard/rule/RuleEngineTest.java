@@ -374,6 +374,56 @@ class RuleEngineTest {
     }
 
     @Test
+    void wallClockJumpsNeitherFireNorResetAPendingRuleNorClearAFiringOne() throws ConfigException {
+        engine = engine("""
+                [[rule]]
+                name = "disk-full"
+                when = "filesystem_used_ratio > 90%"
+                for = "1m"
+                clear_for = "1m"
+                """);
+        mounts(Map.of("/", 0.95));
+        evaluate();
+        assertThat(states("disk-full")).containsValue(PENDING);
+
+        // An hour forward: far past for=1m by the wall, but only 10 s have passed.
+        time.jumpWallClock(Duration.ofHours(1));
+        step(0.95);
+        assertThat(states("disk-full")).as("not fired early").containsValue(PENDING);
+        // An hour back: the pending rule keeps what it has held so far.
+        time.jumpWallClock(Duration.ofHours(-1));
+        for (int i = 0; i < 4; i++) {
+            step(0.95);
+        }
+        assertThat(states("disk-full")).as("50 s held").containsValue(PENDING);
+        step(0.95);
+        assertThat(states("disk-full")).as("60 s held").containsValue(FIRING);
+        assertThat(transitions.get(transitions.size() - 1).reason()).isEqualTo("held 1m of for=1m");
+
+        // Firing, the condition false: a jump forward does not make clear_for pass, a jump back does not restart it.
+        step(0.5);
+        time.jumpWallClock(Duration.ofHours(2));
+        step(0.5);
+        assertThat(states("disk-full")).containsValue(FIRING);
+        time.jumpWallClock(Duration.ofHours(-3));
+        for (int i = 0; i < 4; i++) {
+            step(0.5);
+        }
+        assertThat(states("disk-full")).as("50 s false").containsValue(FIRING);
+        step(0.5);
+        assertThat(states("disk-full")).as("60 s false").containsValue(INACTIVE);
+        assertThat(transitions).extracting(t -> t.from().label() + "->" + t.to().label())
+                .containsExactly("inactive->pending", "pending->firing", "firing->inactive");
+    }
+
+    /** One tick later: the sampler writes the value, the engine evaluates. */
+    private void step(double used) {
+        time.advance(TICK);
+        mounts(Map.of("/", used));
+        evaluate();
+    }
+
+    @Test
     void aReloadKeepsTheStateOfAnUnchangedRuleAndTakesItsNewSeverityAtOnce() throws ConfigException {
         engine = engine("""
                 [[rule]]
