@@ -6,7 +6,11 @@ import io.rollguard.action.ActionRunner;
 import io.rollguard.check.CheckFactory;
 import io.rollguard.check.CheckRunner;
 import io.rollguard.config.Config;
+import io.rollguard.config.ConfigDiff;
+import io.rollguard.config.ConfigException;
 import io.rollguard.config.ConfigLoader;
+import io.rollguard.config.ConfigProblem;
+import io.rollguard.config.ReloadResult;
 import io.rollguard.deploy.Deployments;
 import io.rollguard.journal.EventJournal;
 import io.rollguard.journal.Journal;
@@ -22,11 +26,14 @@ import io.rollguard.health.HealthSnapshot;
 import io.rollguard.health.Status;
 import io.rollguard.http.AgentInfo;
 import io.rollguard.http.AgentState;
+import io.rollguard.http.AccessPolicy;
 import io.rollguard.http.AlertmanagerEndpoint;
 import io.rollguard.http.ApiEndpoints;
 import io.rollguard.http.DeploymentEndpoints;
 import io.rollguard.http.DetailedHealthEndpoint;
 import io.rollguard.http.HealthEndpoint;
+import io.rollguard.http.HealthGroupEndpoint;
+import io.rollguard.http.ReloadEndpoint;
 import io.rollguard.http.HttpServer;
 import io.rollguard.http.IncidentEndpoints;
 import io.rollguard.incident.Incidents;
@@ -50,12 +57,25 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,8 +90,24 @@ public final class Agent implements AutoCloseable {
     static final MetricFamily BUILD_INFO =
             MetricFamily.info("rollguard_build_info", "The version of the running agent; always 1.");
     private static final Duration NEVER_STALE = Duration.ofNanos(Long.MAX_VALUE);
+    static final MetricFamily RELOAD_SUCCESSFUL = MetricFamily.gauge("rollguard_config_last_reload_successful",
+            "1 if the last configuration reload succeeded (or none was tried since the start), 0 if it failed.");
+    static final MetricFamily RELOAD_SUCCESS_TIME = MetricFamily.gauge(
+            "rollguard_config_last_reload_success_timestamp_seconds",
+            "Unix time of the last successful configuration load: the start, or the last reload that succeeded.");
+    /** How long a reload waits for the scheduler thread to take the new configuration. */
+    static final Duration SWAP_TIMEOUT = Duration.ofSeconds(10);
 
+    /** The configuration the agent started with: what {@code [http] listen} and the state directory still are. */
     private final Config config;
+    /** The configuration in force: the start's, or the last one a reload applied. Written by the reload thread. */
+    private volatile Config current;
+    private final Function<Config, List<Sampler>> samplerFactory;
+    private final ExecutorService reloads;
+    private volatile Consumer<Config> onReloaded = applied -> { };
+    private volatile boolean lastReloadSuccessful = true;
+    private volatile Instant lastReloadSuccess;
+    private volatile Set<String> healthTags;
     private final TimeSource time;
     private final SeriesStore store = new SeriesStore();
     private final MetricsRenderer metrics;
@@ -99,12 +135,31 @@ public final class Agent implements AutoCloseable {
         this(config, time, samplers, checkFactory, SystemdNotifier.disabled());
     }
 
-    /** @param notifier tells systemd when the agent is ready, alive and stopping */
+    /**
+     * An agent whose samplers are fixed: a reload changes their periods, never their own settings
+     * ({@code [[process]]}, {@code [sample.filesystem]}).
+     *
+     * @param notifier tells systemd when the agent is ready, alive, reloading and stopping
+     */
     public Agent(Config config, TimeSource time, List<Sampler> samplers, CheckFactory checkFactory,
             SystemdNotifier notifier) {
+        this(config, time, fixed -> samplers, checkFactory, notifier);
+    }
+
+    /**
+     * @param samplers the host samplers for a configuration: called at the start, and again by a reload that
+     *     changes the samplers' settings or the {@code [[process]]} entries
+     * @param notifier tells systemd when the agent is ready, alive, reloading and stopping
+     */
+    public Agent(Config config, TimeSource time, Function<Config, List<Sampler>> samplers,
+            CheckFactory checkFactory, SystemdNotifier notifier) {
         this.notifier = requireNonNull(notifier, "notifier");
         this.config = requireNonNull(config, "config");
+        this.current = config;
+        this.samplerFactory = requireNonNull(samplers, "samplers");
         this.time = requireNonNull(time, "time");
+        this.lastReloadSuccess = time.now();
+        this.healthTags = tags(config);
         String version = Version.current();
         this.info = new AgentInfo(version, config.source(), time.now());
         config.warnings().forEach(warning -> log.warn("{}", warning));
@@ -112,16 +167,10 @@ public final class Agent implements AutoCloseable {
         // Written once: its period is as long as its freshness.
         store.replace("agent:build", new SeriesWriter().put(BUILD_INFO, LabelSet.of("version", version), 1),
                 time.nanoTime(), NEVER_STALE, NEVER_STALE);
+        publishReloadMetrics();
         this.metrics = new MetricsRenderer(store, time);
         Duration tick = config.agent().interval();
-        List<SamplerRunner> runners = new ArrayList<>();
-        for (Sampler sampler : samplers) {
-            SamplerSettings settings = config.sampler(sampler.name());
-            if (settings.enabled()) {
-                Duration period = settings.periodOr(sampler.defaultPeriod(tick));
-                runners.add(new SamplerRunner(sampler, period, tick.dividedBy(2), store, time));
-            }
-        }
+        List<SamplerRunner> runners = samplerRunners(config, samplerFactory.apply(config), List.of(), true);
         this.checks = new CheckRunner(config.checks(), checkFactory::create, store, time);
         this.sources = new SourceRunner(config.sources(), store, time);
         this.stateDir = stateDirectory(config);
@@ -146,6 +195,228 @@ public final class Agent implements AutoCloseable {
                 alerts, StatusPageEndpoint.WINDOW);
         this.tickLoop = new TickLoop(runners, checks, rules, responder, deployments, tick, store, metrics, time);
         checks.onStatusChange(this::evaluateRulesSoon);
+        this.reloads = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "rollguard-reload");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    private static Set<String> tags(Config config) {
+        return config.checks().stream().flatMap(c -> c.tags().stream())
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /**
+     * The runners for {@code next}'s samplers. A running sampler is kept, with its state and health, when its period
+     * is unchanged and, unless {@code inputsChanged}, so are the settings it was built from.
+     *
+     * @param running the runners ticking now; empty at the start
+     * @param inputsChanged whether {@code [[process]]} or {@code [sample.filesystem]} changed: those samplers are
+     *     built anew from {@code samplers}
+     */
+    private List<SamplerRunner> samplerRunners(Config next, List<Sampler> samplers, List<SamplerRunner> running,
+            boolean inputsChanged) {
+        Duration tick = config.agent().interval(); // the tick cannot change without a restart
+        List<SamplerRunner> runners = new ArrayList<>();
+        for (Sampler sampler : samplers) {
+            SamplerSettings settings = next.sampler(sampler.name());
+            if (!settings.enabled()) {
+                continue;
+            }
+            Duration period = settings.periodOr(sampler.defaultPeriod(tick));
+            SamplerRunner same = running.stream().filter(r -> r.name().equals(sampler.name())
+                    && r.period().equals(period)).findFirst().orElse(null);
+            boolean rebuilt = inputsChanged && (sampler.name().equals("filesystem") || sampler.name().equals("processes"));
+            runners.add(same != null && !rebuilt ? same
+                    : new SamplerRunner(sampler, period, tick.dividedBy(2), store, time));
+        }
+        return runners;
+    }
+
+    private void publishReloadMetrics() {
+        SeriesWriter out = new SeriesWriter()
+                .put(RELOAD_SUCCESSFUL, LabelSet.EMPTY, lastReloadSuccessful ? 1 : 0)
+                .put(RELOAD_SUCCESS_TIME, LabelSet.EMPTY, lastReloadSuccess.toEpochMilli() / 1000.0);
+        store.replace("agent:config", out, time.nanoTime(), NEVER_STALE, NEVER_STALE);
+        ScheduledExecutorService running = scheduler;
+        if (running != null) {
+            try {
+                // /metrics serves what the last tick rendered: a scraper right after a reload sees its outcome.
+                running.execute(metrics::render);
+            } catch (RejectedExecutionException e) {
+                // stopping: nobody scrapes any more
+            }
+        }
+    }
+
+    /** Called on the reload thread with each configuration a reload applied: {@code run} sets the log level. */
+    public void onReloaded(Consumer<Config> listener) {
+        this.onReloaded = requireNonNull(listener, "listener");
+    }
+
+    /**
+     * Reloads on the agent's reload thread and returns at once: what SIGHUP and {@code POST /-/reload} call.
+     * Reloads queue one behind the other; none runs while another does.
+     */
+    public CompletableFuture<ReloadResult> reloadAsync() {
+        try {
+            return CompletableFuture.supplyAsync(this::reload, reloads);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(new ReloadResult(ReloadResult.Outcome.FAILED, current.source(),
+                    "the agent is stopping", ConfigDiff.none(), List.of()));
+        }
+    }
+
+    /**
+     * Reads the configuration file again (the one the agent started from) and applies it; the embedded default
+     * reloads to itself. Blocks until done: call it from {@link #reloadAsync()}'s thread or a test's.
+     */
+    public ReloadResult reload() {
+        String source = current.source();
+        notifier.reloading(time.nanoTime());
+        try {
+            if (source.equals(ConfigLoader.DEFAULT_NAME)) {
+                // Nothing to read again: the embedded default is what it was. A success, so a script can rely on it.
+                return applied(current, ConfigDiff.none(), source, List.of(),
+                        "the embedded default configuration does not change");
+            }
+            Config next;
+            try {
+                next = ConfigLoader.load(Path.of(source));
+            } catch (ConfigException e) {
+                return invalid(source, e.problems());
+            }
+            return apply(next);
+        } finally {
+            notifier.reloaded();
+        }
+    }
+
+    /**
+     * Applies {@code next}, already validated: checks, rules, actions, samplers and deployment settings change on the
+     * scheduler thread in one task, so that no tick sees half of it. Keys that only a restart applies
+     * ({@code [http] listen}, {@code [agent] state_dir}, {@code interval}) keep their running value, with a warning.
+     */
+    ReloadResult apply(Config next) {
+        Config running = current;
+        ConfigDiff diff = ConfigDiff.between(running, config, next);
+        boolean inputsChanged = diff.otherChanges().contains("process")
+                || diff.otherChanges().contains("sample.filesystem");
+        List<SamplerRunner> runners = null;
+        if (inputsChanged || diff.otherChanges().contains("sample")) {
+            // Built here, not on the scheduler thread: a sampler's construction may read the host.
+            runners = samplerRunners(next, samplerFactory.apply(next), tickLoop.samplers(), inputsChanged);
+        }
+        List<SamplerRunner> newRunners = runners;
+        List<String> droppedLatches = new ArrayList<>();
+        Runnable swap = () -> {
+            checks.reconfigure(next.checks());
+            alerts.reconfigure(next.rules(), next.alertmanager().rules());
+            rules.reconfigure(next.rules(), next.deploy().baselineWindow());
+            actions.reconfigure(next.actions(), next.agent().dryRun(), next.agent().allowInsecurePermissions());
+            droppedLatches.addAll(responder.reconfigure(next.rules(), next.actions(), next.agent().dryRun()));
+            deployments.reconfigure(next.deploy(), Deployments.baselineSelectors(next.rules()));
+            if (newRunners != null) {
+                tickLoop.replaceSamplers(newRunners);
+            }
+            healthTags = tags(next);
+            if (http != null) {
+                // Tokens apply from the next request on; TLS, limits and the address need a restart.
+                http.useAccess(AccessPolicy.of(next.http()));
+            }
+            tickLoop.evaluateRules(); // the health snapshot and the rules' states follow at once
+        };
+        Optional<String> failure = onScheduler(swap);
+        if (failure.isPresent()) {
+            lastReloadSuccessful = false;
+            publishReloadMetrics();
+            log.error("reload of {} failed: {}; the running configuration stays", next.source(), failure.get());
+            journal("config_reload_failed", Map.of("config", next.source(), "message", failure.get(),
+                    "problems", List.of(failure.get())));
+            return new ReloadResult(ReloadResult.Outcome.FAILED, next.source(), failure.get(), ConfigDiff.none(),
+                    List.of());
+        }
+        current = next;
+        next.warnings().forEach(warning -> log.warn("{}", warning));
+        return applied(next, diff, next.source(), droppedLatches, diff.summary());
+    }
+
+    private ReloadResult applied(Config next, ConfigDiff diff, String source, List<String> droppedLatches,
+            String summary) {
+        lastReloadSuccessful = true;
+        lastReloadSuccess = time.now();
+        publishReloadMetrics();
+        log.info("reloaded {}: {}", source, summary);
+        for (String key : diff.restartNeeded()) {
+            log.warn("{} changed in {}: it needs a restart to take effect; the running value stays", key, source);
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("config", source);
+        fields.put("summary", summary);
+        fields.put("changes", diff.toMap());
+        fields.put("restart_needed", diff.restartNeeded());
+        fields.put("latches_dropped", droppedLatches);
+        journal("config_reloaded", fields);
+        onReloaded.accept(next);
+        return new ReloadResult(ReloadResult.Outcome.RELOADED, source, summary, diff, List.of());
+    }
+
+    private ReloadResult invalid(String source, List<ConfigProblem> problems) {
+        lastReloadSuccessful = false;
+        publishReloadMetrics();
+        String message = "reload of " + source + " failed with " + (problems.size() == 1 ? "1 problem"
+                : problems.size() + " problems") + "; the running configuration stays";
+        log.error(message);
+        problems.forEach(problem -> log.error("  {}", problem));
+        journal("config_reload_failed", Map.of("config", source, "message", message,
+                "problems", problems.stream().map(ConfigProblem::toString).toList()));
+        return new ReloadResult(ReloadResult.Outcome.INVALID, source, message, ConfigDiff.none(), problems);
+    }
+
+    /**
+     * Runs {@code task} on the scheduler thread and waits for it, up to {@link #SWAP_TIMEOUT}; before the start, here.
+     * Empty when it ran; why not otherwise.
+     */
+    private Optional<String> onScheduler(Runnable task) {
+        ScheduledExecutorService running = scheduler;
+        if (running == null) {
+            task.run();
+            return Optional.empty();
+        }
+        Future<?> done;
+        try {
+            done = running.submit(task);
+        } catch (RejectedExecutionException e) {
+            return Optional.of("the agent is stopping");
+        }
+        try {
+            try {
+                done.get(SWAP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                if (done.cancel(false)) {
+                    return Optional.of("the scheduler thread did not take the configuration within "
+                            + io.rollguard.config.Quantities.formatDuration(SWAP_TIMEOUT));
+                }
+                done.get(); // it has started: it finishes, and what it applied is in force
+            }
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            return Optional.of("applying it failed: " + (cause instanceof Exception
+                    ? io.rollguard.health.Failures.describe((Exception) cause) : String.valueOf(cause)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("interrupted while applying it");
+        }
+    }
+
+    private void journal(String kind, Map<String, Object> fields) {
+        try {
+            journal.append(kind, fields);
+        } catch (IOException e) {
+            log.error("journal: {}; {} is not recorded", e.getMessage(), kind);
+        }
     }
 
     /** A check changed status: evaluate the rules on the scheduler thread now rather than at the next tick. */
@@ -154,7 +425,7 @@ public final class Agent implements AutoCloseable {
         if (running != null && !running.isShutdown()) {
             try {
                 running.execute(tickLoop::evaluateRules);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 // stopping: there is nothing left to evaluate for
             }
         }
@@ -229,8 +500,8 @@ public final class Agent implements AutoCloseable {
                 .get("/health", new HealthEndpoint(tickLoop::health))
                 .get("/health/detailed", new DetailedHealthEndpoint(tickLoop::health, info, this::state))
                 .get("/metrics", new MetricsEndpoint(metrics::latest));
-        config.checks().stream().flatMap(c -> c.tags().stream()).distinct()
-                .forEach(tag -> router.get("/health/" + tag, new HealthEndpoint(() -> tickLoop.health(), tag)));
+        new HealthGroupEndpoint(tickLoop::health, () -> healthTags).routes(router);
+        new ReloadEndpoint(this::reloadAsync).routes(router);
         new ApiEndpoints(tickLoop::health, this::state, (after, limit) -> journal.since(after, limit), responder,
                 scheduler).routes(router);
         new DeploymentEndpoints(deployments, scheduler).routes(router);
@@ -295,6 +566,7 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         notifier.stopping();
+        reloads.shutdownNow();
         if (scheduler != null) {
             scheduler.shutdown();
             try {

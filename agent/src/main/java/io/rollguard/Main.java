@@ -6,6 +6,7 @@ import io.rollguard.cli.ExitCode;
 import io.rollguard.cli.IncidentCommand;
 import io.rollguard.cli.DeployCommand;
 import io.rollguard.cli.RearmCommand;
+import io.rollguard.cli.ReloadCommand;
 import io.rollguard.cli.RunCommand;
 import io.rollguard.cli.ValidateCommand;
 import java.io.PrintWriter;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Spec;
         versionProvider = Version.Provider.class,
         description = "Watches a host and its deployments, and rolls back when a rule fires.",
         subcommands = {RunCommand.class, CheckCommand.class, ValidateCommand.class, EventsCommand.class,
-                RearmCommand.class, DeployCommand.class, IncidentCommand.class, CommandLine.HelpCommand.class},
+                RearmCommand.class, ReloadCommand.class, DeployCommand.class, IncidentCommand.class,
+                CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = ExitCode.USAGE,
         exitCodeOnExecutionException = ExitCode.FAILED)
 public final class Main implements Runnable {
@@ -30,7 +32,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run, check, validate, events, rearm or help");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run, check, validate, events, rearm, reload, deploy or help");
     }
 
     public static void main(String[] args) {

@@ -81,6 +81,40 @@ class LauncherIT {
     }
 
     @Test
+    void sighupReloadsTheFileAndABrokenFileKeepsTheAgentRunning() throws Exception {
+        Path log = dir.resolve("agent.log");
+        agent = start(log, "run", "--config", config().toString());
+        int port = awaitPort(log);
+        try (java.net.ServerSocket service = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Files.writeString(config(), Files.readString(config()) + "[[check]]\nname = \"service\"\ntype = \"tcp\"\n"
+                    + "port = " + service.getLocalPort() + "\ninterval = \"1s\"\n");
+
+            hangUp(agent);
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> get(port, "/api/v1/checks").body()
+                    .contains("\"name\":\"service\""));
+            assertThat(Files.readString(log)).contains("reloaded " + config() + ": 1 check added");
+
+            Files.writeString(config(), "[agent]\nintervall = \"1s\"\n");
+            hangUp(agent);
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(log).contains(
+                    config() + ":2:1: agent.intervall: unknown key"));
+            assertThat(agent.isAlive()).isTrue();
+            assertThat(get(port, "/api/v1/checks").body()).contains("\"name\":\"service\"");
+            await().atMost(Duration.ofSeconds(30)).until(() -> get(port, "/metrics").body()
+                    .contains("rollguard_config_last_reload_successful 0"));
+            assertThat(Files.readString(log)).doesNotContain("Exception");
+        }
+    }
+
+    private static void hangUp(Process process) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+        assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).isEqualTo(0);
+    }
+
+    @Test
     void promtoolAcceptsTheMetrics() throws Exception {
         Assumptions.assumeTrue(onPath("promtool"),
                 "promtool is not installed (Debian package prometheus; .ci/run installs it): skipped");

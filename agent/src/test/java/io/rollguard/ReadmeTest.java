@@ -33,7 +33,8 @@ class ReadmeTest {
                 "rollguard_deployment_info", "rollguard_deployment_watching",
                 "rollguard_deployment_started_timestamp_seconds", "rollguard_http_connections",
                 "rollguard_http_connections_refused_total", "rollguard_source_up", "rollguard_source_duration_seconds",
-                "rollguard_source_errors_total", "rollguard_source_series"));
+                "rollguard_source_errors_total", "rollguard_source_series", "rollguard_config_last_reload_successful",
+                "rollguard_config_last_reload_success_timestamp_seconds"));
         String readme = Files.readString(README);
         Set<String> documented = new TreeSet<>();
         Matcher matcher = FAMILY.matcher(readme.substring(readme.indexOf("## Metrics"), readme.indexOf("## Logs")));

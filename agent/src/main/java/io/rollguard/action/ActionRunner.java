@@ -3,6 +3,7 @@ package io.rollguard.action;
 import static java.util.Objects.requireNonNull;
 
 import io.rollguard.action.ActionOutcome.Result;
+import io.rollguard.config.ConfigDiff;
 import io.rollguard.config.action.ActionConfig;
 import io.rollguard.config.action.ExecActionConfig;
 import io.rollguard.config.action.WebhookActionConfig;
@@ -12,6 +13,7 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,22 +51,31 @@ public final class ActionRunner implements AutoCloseable {
     /** How long close() waits for stopping programs: their grace period, and a little for the kernel. */
     private static final Duration CLOSE_WAIT = ExecAction.KILL_GRACE.plusSeconds(2);
 
-    private final Map<String, Slot> slots = new LinkedHashMap<>();
+    // Replaced whole by reconfigure(); a slot replaced finishes what it runs and what waits for it.
+    private volatile Map<String, Slot> slots = Map.of();
     private final ThreadPoolExecutor workers;
     private final ExecutorService pipes;
     private final ScheduledExecutorService timer;
     private final TimeSource time;
+    private HttpClient client; // created with the first webhook, guarded by this
+    private final List<Slot> retired = new ArrayList<>(); // replaced slots, until close(); guarded by this
     private volatile boolean closed;
 
     /** One action, its run in progress and the requests waiting for it. Guarded by its own lock. */
     private static final class Slot {
         final Action action;
+        final ActionConfig config; // null for a test's own actions
+        final boolean dryRun;
+        final boolean allowInsecure;
         boolean running;
         CompletableFuture<ActionOutcome> current;
         final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
 
-        Slot(Action action) {
+        Slot(Action action, ActionConfig config, boolean dryRun, boolean allowInsecure) {
             this.action = action;
+            this.config = config;
+            this.dryRun = dryRun;
+            this.allowInsecure = allowInsecure;
         }
     }
 
@@ -87,35 +98,86 @@ public final class ActionRunner implements AutoCloseable {
     public ActionRunner(Map<String, ActionConfig> configs, boolean agentDryRun, boolean allowInsecurePermissions,
             TimeSource time) {
         this(configs.size(), time);
-        boolean anyWebhook = configs.values().stream().anyMatch(WebhookActionConfig.class::isInstance);
-        // Only with a webhook to send: the client starts a selector thread of its own.
-        HttpClient client = !anyWebhook ? null : HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(timer)
-                .build();
-        for (ActionConfig config : configs.values()) {
-            boolean dryRun = agentDryRun || config.dryRun();
-            Action action = config.accept(new ActionConfig.Visitor<Action>() {
-                @Override
-                public Action exec(ExecActionConfig exec) {
-                    return new ExecAction(exec, dryRun, allowInsecurePermissions, pipes, time,
-                            ExecAction.KILL_GRACE);
-                }
-
-                @Override
-                public Action webhook(WebhookActionConfig webhook) {
-                    return new WebhookAction(webhook, dryRun, client, timer, time, WebhookAction.BACKOFF);
-                }
-            });
-            slots.put(config.name(), new Slot(action));
-        }
+        reconfigure(configs, agentDryRun, allowInsecurePermissions);
     }
 
     /** For tests: actions of their own making, by name. */
     ActionRunner(Map<String, Action> actions, TimeSource time) {
         this(actions.size(), time);
-        actions.forEach((name, action) -> slots.put(name, new Slot(action)));
+        Map<String, Slot> own = new LinkedHashMap<>();
+        actions.forEach((name, action) -> own.put(name, new Slot(action, null, false, false)));
+        slots = Collections.unmodifiableMap(own);
+    }
+
+    /**
+     * Takes a reloaded configuration's actions. An action whose configuration (and dry-run) is unchanged keeps its
+     * slot; a changed or removed one is replaced, but what it is running, and the requests already waiting for it,
+     * finish with the configuration they were started with. New requests go to the new configuration at once.
+     */
+    public void reconfigure(Map<String, ActionConfig> configs, boolean agentDryRun) {
+        reconfigure(configs, agentDryRun, false);
+    }
+
+    /** @param allowInsecurePermissions {@code [agent] allow_insecure_permissions}, as the constructor takes it */
+    public synchronized void reconfigure(Map<String, ActionConfig> configs, boolean agentDryRun,
+            boolean allowInsecurePermissions) {
+        Map<String, Slot> old = slots;
+        Map<String, Slot> next = new LinkedHashMap<>();
+        for (ActionConfig config : configs.values()) {
+            boolean dryRun = agentDryRun || config.dryRun();
+            Slot previous = old.get(config.name());
+            if (previous != null && previous.dryRun == dryRun && previous.allowInsecure == allowInsecurePermissions
+                    && ConfigDiff.same(previous.config, config)) {
+                next.put(config.name(), previous);
+            } else {
+                next.put(config.name(), new Slot(build(config, dryRun, allowInsecurePermissions), config, dryRun,
+                        allowInsecurePermissions));
+            }
+        }
+        retired.removeIf(ActionRunner::idle); // nothing left to finish: close() need not see them
+        old.values().stream().filter(slot -> !next.containsValue(slot) && !idle(slot)).forEach(retired::add);
+        // A replaced slot still running holds a worker until it ends: its successor must not wait for that.
+        int size = Math.max(1, Math.min(next.size() + retired.size(), MAX_WORKERS));
+        if (size > workers.getMaximumPoolSize()) {
+            workers.setMaximumPoolSize(size);
+            workers.setCorePoolSize(size);
+        } else {
+            workers.setCorePoolSize(size);
+            workers.setMaximumPoolSize(size);
+        }
+        slots = Collections.unmodifiableMap(next);
+    }
+
+    private static boolean idle(Slot slot) {
+        synchronized (slot) {
+            return !slot.running && slot.waiting.isEmpty();
+        }
+    }
+
+    private Action build(ActionConfig config, boolean dryRun, boolean allowInsecurePermissions) {
+        return config.accept(new ActionConfig.Visitor<Action>() {
+            @Override
+            public Action exec(ExecActionConfig exec) {
+                return new ExecAction(exec, dryRun, allowInsecurePermissions, pipes, time, ExecAction.KILL_GRACE);
+            }
+
+            @Override
+            public Action webhook(WebhookActionConfig webhook) {
+                return new WebhookAction(webhook, dryRun, webhookClient(), timer, time, WebhookAction.BACKOFF);
+            }
+        });
+    }
+
+    /** Only with a webhook to send: the client starts a selector thread of its own. */
+    private HttpClient webhookClient() {
+        if (client == null) {
+            client = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .executor(timer)
+                    .build();
+        }
+        return client;
     }
 
     private ActionRunner(int actions, TimeSource time) {
@@ -226,7 +288,11 @@ public final class ActionRunner implements AutoCloseable {
         closed = true;
         List<CompletableFuture<ActionOutcome>> unrun = new ArrayList<>();
         List<CompletableFuture<ActionOutcome>> current = new ArrayList<>();
-        for (Slot slot : slots.values()) {
+        List<Slot> every = new ArrayList<>(slots.values());
+        synchronized (this) {
+            every.addAll(retired);
+        }
+        for (Slot slot : every) {
             synchronized (slot) {
                 slot.waiting.forEach(waiting -> unrun.add(waiting.outcome()));
                 slot.waiting.clear();

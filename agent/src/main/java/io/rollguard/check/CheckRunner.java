@@ -3,6 +3,7 @@ package io.rollguard.check;
 import static java.util.Objects.requireNonNull;
 
 import io.rollguard.config.CheckConfig;
+import io.rollguard.config.ConfigDiff;
 import io.rollguard.health.CheckStatus;
 import io.rollguard.health.Failures;
 import io.rollguard.health.Status;
@@ -16,14 +17,17 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,10 +55,12 @@ public final class CheckRunner implements AutoCloseable {
 
     static final int MAX_WORKERS = 16;
 
-    private final List<ScheduledCheck> checks;
+    // Replaced whole by reconfigure(), on the scheduler thread; read by the workers and the API.
+    private volatile List<ScheduledCheck> checks;
+    private final Function<CheckConfig, Check> factory;
     private final SeriesStore store;
     private final TimeSource time;
-    private final ExecutorService workers;
+    private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService timeouts;
     private final boolean logTransitions;
     private volatile Runnable onStatusChange = () -> {};
@@ -65,6 +71,9 @@ public final class CheckRunner implements AutoCloseable {
         final Check check;
         final LabelSet labels;
         final AtomicBoolean inFlight = new AtomicBoolean();
+        final AtomicBoolean closed = new AtomicBoolean();
+        // Set when a reload removed or replaced the check: a run still in flight ends unrecorded.
+        volatile boolean retired;
         boolean started;
         long nextDueNanos;
         volatile CheckStatus status;
@@ -97,14 +106,69 @@ public final class CheckRunner implements AutoCloseable {
         this.logTransitions = logTransitions;
         this.store = requireNonNull(store, "store");
         this.time = requireNonNull(time, "time");
+        this.factory = requireNonNull(factory, "factory");
         List<ScheduledCheck> scheduled = new ArrayList<>();
         for (CheckConfig config : configs) {
             scheduled.add(new ScheduledCheck(config, factory.apply(config)));
         }
         this.checks = List.copyOf(scheduled);
-        this.workers = Executors.newFixedThreadPool(Math.max(1, Math.min(checks.size(), MAX_WORKERS)),
+        int size = poolSize(checks.size());
+        this.workers = new ThreadPoolExecutor(size, size, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 daemonThreads("rollguard-check"));
         this.timeouts = Executors.newSingleThreadScheduledExecutor(daemonThreads("rollguard-check-timeout"));
+    }
+
+    private static int poolSize(int checks) {
+        return Math.max(1, Math.min(checks, MAX_WORKERS));
+    }
+
+    /**
+     * Takes a reloaded configuration's checks, on the thread that calls {@link #startDue}. A check whose
+     * configuration is unchanged keeps its last result and its schedule; a changed one starts afresh (not run yet,
+     * due at once); a removed one stops: its series leave the store, and a run in flight is not waited for but
+     * ends unrecorded, after which the check is closed.
+     */
+    public void reconfigure(List<CheckConfig> configs) {
+        Map<String, ScheduledCheck> old = new LinkedHashMap<>();
+        checks.forEach(scheduled -> old.put(scheduled.config.name(), scheduled));
+        List<ScheduledCheck> next = new ArrayList<>();
+        for (CheckConfig config : configs) {
+            ScheduledCheck previous = old.get(config.name());
+            if (previous != null && ConfigDiff.same(previous.config, config)) {
+                old.remove(config.name());
+                next.add(previous);
+            } else {
+                next.add(new ScheduledCheck(config, factory.apply(config)));
+            }
+        }
+        Set<String> kept = new HashSet<>();
+        configs.forEach(config -> kept.add(config.name()));
+        for (ScheduledCheck retired : old.values()) {
+            retire(retired);
+            if (!kept.contains(retired.config.name())) {
+                store.remove("check:" + retired.config.name());
+            }
+        }
+        // A retired check's run in flight holds a worker until it ends: the others must not wait for it.
+        long stillRunning = old.values().stream().filter(scheduled -> scheduled.inFlight.get()).count();
+        int size = poolSize(next.size() + (int) stillRunning);
+        // In this order, so that the core size never exceeds the maximum.
+        if (size > workers.getMaximumPoolSize()) {
+            workers.setMaximumPoolSize(size);
+            workers.setCorePoolSize(size);
+        } else {
+            workers.setCorePoolSize(size);
+            workers.setMaximumPoolSize(size);
+        }
+        checks = List.copyOf(next);
+    }
+
+    private void retire(ScheduledCheck scheduled) {
+        scheduled.retired = true;
+        // A run in flight closes the check when it ends; see Run.execute.
+        if (!scheduled.inFlight.get()) {
+            closeCheck(scheduled);
+        }
     }
 
     /** Starts every check whose interval has come round and that has no run in flight. Returns at once. */
@@ -236,6 +300,9 @@ public final class CheckRunner implements AutoCloseable {
                 if (ownsInFlight) {
                     scheduled.inFlight.set(false);
                 }
+                if (scheduled.retired) {
+                    closeCheck(scheduled);
+                }
             }
         }
 
@@ -259,6 +326,9 @@ public final class CheckRunner implements AutoCloseable {
     }
 
     private void record(ScheduledCheck scheduled, CheckResult result, double duration, long nowNanos) {
+        if (scheduled.retired) {
+            return; // a reload replaced or removed it: its result belongs to a configuration no longer in force
+        }
         CheckStatus previous = scheduled.status;
         Status status = result.ok() ? Status.UP : Status.DOWN;
         long failures = previous.failures() + (result.ok() ? 0 : 1);
@@ -311,12 +381,16 @@ public final class CheckRunner implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         for (ScheduledCheck scheduled : checks) {
-            if (scheduled.check instanceof Closeable) {
-                try {
-                    ((Closeable) scheduled.check).close();
-                } catch (IOException e) {
-                    log.warn("check {}: could not close: {}", scheduled.config.name(), e.getMessage());
-                }
+            closeCheck(scheduled);
+        }
+    }
+
+    private static void closeCheck(ScheduledCheck scheduled) {
+        if (scheduled.check instanceof Closeable && scheduled.closed.compareAndSet(false, true)) {
+            try {
+                ((Closeable) scheduled.check).close();
+            } catch (IOException e) {
+                log.warn("check {}: could not close: {}", scheduled.config.name(), e.getMessage());
             }
         }
     }

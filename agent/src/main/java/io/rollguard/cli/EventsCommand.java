@@ -82,7 +82,7 @@ public final class EventsCommand implements Callable<Integer> {
                 line.append(' ').append(key).append('=').append(event.get(key));
             }
         }
-        for (String key : List.of("reason", "message")) {
+        for (String key : List.of("reason", "message", "summary")) {
             if (event.get(key) != null && !String.valueOf(event.get(key)).isEmpty()) {
                 line.append(": ").append(event.get(key));
             }

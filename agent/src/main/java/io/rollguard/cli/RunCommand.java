@@ -20,7 +20,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code rollguard run}: the daemon. Runs until SIGTERM or SIGINT, then stops in bounded time. */
+/**
+ * {@code rollguard run}: the daemon. Runs until SIGTERM or SIGINT, then stops in bounded time; SIGHUP reloads the
+ * configuration file.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the agent in the foreground (as systemd does).")
 public final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
@@ -42,9 +45,10 @@ public final class RunCommand implements Callable<Integer> {
         log.info("rollguard {} starting with configuration {}", Version.current(), config.source());
 
         SystemInfo system = new SystemInfo();
-        Agent agent = new Agent(config, TimeSource.system(), HostSamplers.create(system, config),
+        Agent agent = new Agent(config, TimeSource.system(), next -> HostSamplers.create(system, next),
                 CheckFactory.forHost(system),
                 SystemdNotifier.fromEnvironment(System.getenv(), ProcessHandle.current().pid()));
+        agent.onReloaded(applied -> Logging.setLevel(applied.agent().logLevel()));
         try {
             agent.start();
         } catch (IOException e) {
@@ -52,6 +56,7 @@ public final class RunCommand implements Callable<Integer> {
             agent.close();
             return ExitCode.FAILED;
         }
+        reloadOnHangup(agent);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");
@@ -62,5 +67,18 @@ public final class RunCommand implements Callable<Integer> {
         log.info("ready");
         stopped.await();
         return ExitCode.OK;
+    }
+
+    /**
+     * SIGHUP reloads, as {@code systemctl reload} (ExecReload=) asks: the handler only hands the reload to the
+     * agent's reload thread, whose outcome is logged there. Without the handler the JVM would die of the signal.
+     */
+    @SuppressWarnings("restriction")
+    static void reloadOnHangup(Agent agent) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> agent.reloadAsync());
+        } catch (IllegalArgumentException e) { // the JVM reserves SIGHUP when started with -Xrs
+            log.warn("cannot handle SIGHUP ({}); reload with POST /-/reload instead", e.getMessage());
+        }
     }
 }

@@ -61,12 +61,13 @@ public final class Deployments implements DeploymentContext {
     private final Responder responder;
     private final Journal journal;
     private final TimeSource time;
-    private final Duration defaultWatch;
-    private final Duration baselineWindow;
+    // Replaced by a reload; read by start(), which runs on the scheduler thread as reloads do.
+    private volatile Duration defaultWatch;
+    private volatile Duration baselineWindow;
     private final SeriesStore store;
-    private final List<Selector> baselineSelectors;
-    private final String onHealthy;
-    private final WatchedPath watched;
+    private volatile List<Selector> baselineSelectors;
+    private volatile String onHealthy;
+    private volatile WatchedPath watched;
 
     /** The version watch_path named when last looked at (also before a restart); null before the first look. */
     private String watchedVersion;
@@ -99,6 +100,29 @@ public final class Deployments implements DeploymentContext {
         this.onHealthy = settings.onHealthy();
         this.watched = settings.watchPath() == null ? null : new WatchedPath(settings.watchPath());
         responder.savedSection(STATE_KEY).ifPresent(this::load);
+    }
+
+    /**
+     * Takes a reloaded configuration's {@code [deploy]} settings and the selectors its rules' {@code baseline(...)}
+     * read. The current deployment keeps the baselines it captured at its start: a selector new to the rules has no
+     * baseline until the next deployment. {@code on_healthy} applies to the next window that ends healthy. A new
+     * {@code watch_path} is first looked at as at a start: what it names then is the deployed version, not a change.
+     * Called on the scheduler thread, which is the one that ticks.
+     */
+    public void reconfigure(DeploySettings settings, List<Selector> baselineSelectors) {
+        this.defaultWatch = settings.watch();
+        this.baselineWindow = settings.baselineWindow();
+        this.baselineSelectors = List.copyOf(baselineSelectors);
+        this.onHealthy = settings.onHealthy();
+        java.nio.file.Path path = settings.watchPath();
+        WatchedPath before = watched;
+        if (path == null ? before != null : before == null || !before.path().equals(path)) {
+            watched = path == null ? null : new WatchedPath(path);
+            watchProblem = null;
+            synchronized (this) {
+                watchedVersion = null;
+            }
+        }
     }
 
     private synchronized void load(Object saved) {

@@ -62,7 +62,7 @@ public final class AlertInbox {
     }
 
     private final Map<String, RuleConfig> rules = new HashMap<>();
-    private final Map<String, String> byAlertName;
+    private Map<String, String> byAlertName;
     private final Map<String, Map<LabelSet, String>> firing = new HashMap<>();
     private final Set<String> logged = new HashSet<>();
     private int firingCount;
@@ -74,6 +74,18 @@ public final class AlertInbox {
     public AlertInbox(List<RuleConfig> rules, Map<String, String> byAlertName) {
         rules.forEach(rule -> this.rules.put(rule.name(), rule));
         this.byAlertName = Map.copyOf(requireNonNull(byAlertName, "byAlertName"));
+    }
+
+    /**
+     * Takes a reloaded configuration's rules and {@code [alertmanager] rules}. The firing alerts of a rule that
+     * Alertmanager still drives stay; those of a rule removed, or no longer driven by Alertmanager, are let go.
+     */
+    public synchronized void reconfigure(List<RuleConfig> rules, Map<String, String> byAlertName) {
+        this.rules.clear();
+        rules.forEach(rule -> this.rules.put(rule.name(), rule));
+        this.byAlertName = Map.copyOf(requireNonNull(byAlertName, "byAlertName"));
+        firing.keySet().removeIf(rule -> this.rules.get(rule) == null || !this.rules.get(rule).fromAlertmanager());
+        firingCount = firing.values().stream().mapToInt(Map::size).sum();
     }
 
     /** Takes one webhook payload's alerts in: firing ones are kept, resolved ones let go. */

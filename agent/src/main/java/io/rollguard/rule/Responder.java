@@ -73,15 +73,16 @@ public final class Responder implements Consumer<RuleTransition> {
     private static final java.time.format.DateTimeFormatter INCIDENT_TIME =
             java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
 
-    private final Map<String, RuleConfig> rules = new HashMap<>();
-    private final Map<String, ActionConfig> actions;
+    // Replaced whole by a reload; read without the lock by knowsRule().
+    private volatile Map<String, RuleConfig> rules;
+    private Map<String, ActionConfig> actions;
     private final Function<ActionRequest, CompletableFuture<ActionOutcome>> runner;
     private final CheckRunner checks;
     private final Journal journal;
     private final StateFile stateFile;
     private final TimeSource time;
     private final String host;
-    private final boolean agentDryRun;
+    private boolean agentDryRun;
 
     private final Map<String, Latch> latches = new TreeMap<>();
     private final Deque<Instant> rollbackStarts = new ArrayDeque<>();
@@ -112,7 +113,8 @@ public final class Responder implements Consumer<RuleTransition> {
 
     /** A firing rule and label set working through its actions. */
     private static final class Ladder {
-        final RuleTransition firing;
+        // Replaced by a reload that keeps the rule's state: the ladder goes on with the rule's new actions.
+        RuleTransition firing;
         final long firedEventId;
         int next;
         boolean running;
@@ -136,7 +138,7 @@ public final class Responder implements Consumer<RuleTransition> {
     public Responder(List<RuleConfig> ruleConfigs, Map<String, ActionConfig> actions,
             Function<ActionRequest, CompletableFuture<ActionOutcome>> runner, CheckRunner checks, Journal journal,
             StateFile stateFile, TimeSource time, String host, boolean agentDryRun) {
-        ruleConfigs.forEach(r -> rules.put(r.name(), r));
+        this.rules = byName(ruleConfigs);
         this.actions = Map.copyOf(actions);
         this.runner = requireNonNull(runner, "runner");
         this.checks = requireNonNull(checks, "checks");
@@ -146,6 +148,50 @@ public final class Responder implements Consumer<RuleTransition> {
         this.host = requireNonNull(host, "host");
         this.agentDryRun = agentDryRun;
         loadState();
+    }
+
+    private static Map<String, RuleConfig> byName(List<RuleConfig> ruleConfigs) {
+        Map<String, RuleConfig> byName = new HashMap<>();
+        ruleConfigs.forEach(r -> byName.put(r.name(), r));
+        return Map.copyOf(byName);
+    }
+
+    /**
+     * Takes a reloaded configuration's rules and actions, after the rule engine took its rules (so that a removed or
+     * restarted rule has already ended its ladder). A firing rule that kept its state goes on up its new ladder; an
+     * action already running finishes with the configuration it started with. Latches of rules that still exist
+     * stay; those of removed rules are dropped, since nothing could re-arm them by name.
+     *
+     * @return the rules whose latch was dropped
+     */
+    public synchronized List<String> reconfigure(List<RuleConfig> ruleConfigs, Map<String, ActionConfig> actions,
+            boolean agentDryRun) {
+        this.rules = byName(ruleConfigs);
+        this.actions = Map.copyOf(actions);
+        this.agentDryRun = agentDryRun;
+        for (Iterator<Ladder> it = ladders.values().iterator(); it.hasNext();) {
+            Ladder ladder = it.next();
+            RuleConfig now = rules.get(ladder.firing.rule().name());
+            if (now == null) {
+                it.remove(); // the engine reported its end already; this is only for a ladder it did not know
+            } else {
+                ladder.firing = ladder.firing.withRule(now);
+            }
+        }
+        List<String> dropped = new ArrayList<>();
+        for (Iterator<String> it = latches.keySet().iterator(); it.hasNext();) {
+            String rule = it.next();
+            if (!rules.containsKey(rule)) {
+                it.remove();
+                verified.remove(rule);
+                dropped.add(rule);
+            }
+        }
+        if (!dropped.isEmpty()) {
+            saveState();
+            log.info("dropped the latches of removed rules: {}", String.join(", ", dropped));
+        }
+        return dropped;
     }
 
     @Override
@@ -393,6 +439,10 @@ public final class Responder implements Consumer<RuleTransition> {
             return;
         }
         ActionConfig fallback = actions.get(action.onFailure());
+        if (fallback == null) {
+            log.warn("{} {}; its on_failure action {} was removed by a reload", action.name(), why, action.onFailure());
+            return;
+        }
         log.warn("running {} because {} {}", fallback.name(), action.name(), why);
         // On a ladder of its own: it neither holds nor moves the rule's ladder.
         Ladder own = new Ladder(ladder.firing, ladder.firedEventId);

@@ -55,6 +55,7 @@ public final class RuleEngine {
     private final Duration interval;
     private final Evaluator evaluator = new Evaluator();
     private final AlertInbox alerts;
+    private final Duration readHistory;
 
     /** A rule, its label sets' state machines and its failure count. */
     private static final class CompiledRule {
@@ -142,9 +143,16 @@ public final class RuleEngine {
         this.listener = requireNonNull(listener, "listener");
         this.time = requireNonNull(time, "time");
         this.interval = requireNonNull(interval, "interval");
-        Map<String, Duration> windows = new HashMap<>();
+        this.readHistory = requireNonNull(readHistory, "readHistory");
         for (RuleConfig config : configs) {
             rules.add(new CompiledRule(config));
+        }
+        trackHistory(configs, baselineWindow);
+    }
+
+    private void trackHistory(List<RuleConfig> configs, Duration baselineWindow) {
+        Map<String, Duration> windows = new HashMap<>();
+        for (RuleConfig config : configs) {
             if (config.fromAlertmanager()) {
                 continue;
             }
@@ -162,6 +170,54 @@ public final class RuleEngine {
         // History is kept only for the series the rules read, only as long as the longest window reading them (or
         // the status page's, which draws them).
         store.trackOnly(windows);
+    }
+
+    /**
+     * Takes a reloaded configuration's rules, on the thread that calls {@link #evaluate}. A rule keeps its state
+     * (each label set's state machine, since when, its failures) when its name, {@code when}, {@code for},
+     * {@code clear_for} and {@code on_missing} are unchanged, as Prometheus keeps an identical alerting rule's
+     * state across a reload; its other settings (severity, actions, description, ...) take effect at once. Any
+     * other rule starts inactive. A removed or restarted rule that was pending or firing reports its end, to
+     * {@code inactive}, so that its actions stop.
+     *
+     * @return the names of the rules that kept their state
+     */
+    public List<String> reconfigure(List<RuleConfig> configs, Duration baselineWindow) {
+        Map<String, CompiledRule> old = new LinkedHashMap<>();
+        rules.forEach(rule -> old.put(rule.config.name(), rule));
+        List<CompiledRule> next = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
+        for (RuleConfig config : configs) {
+            CompiledRule compiled = new CompiledRule(config);
+            CompiledRule previous = old.get(config.name());
+            if (previous != null && sameStateMachine(previous.config, config)) {
+                old.remove(config.name());
+                compiled.instances.putAll(previous.instances);
+                compiled.failures = previous.failures;
+                compiled.lastError = previous.lastError;
+                kept.add(config.name());
+            }
+            next.add(compiled);
+        }
+        long nowNanos = time.nanoTime();
+        Instant now = time.now();
+        for (CompiledRule ended : old.values()) {
+            boolean stays = configs.stream().anyMatch(config -> config.name().equals(ended.config.name()));
+            String reason = stays ? "the rule changed with a reload and starts again" : "the rule was removed by a reload";
+            for (Map.Entry<LabelSet, Instance> entry : ended.instances.entrySet()) {
+                forget(ended, entry.getKey(), entry.getValue(), reason, nowNanos, now);
+            }
+        }
+        rules.clear();
+        rules.addAll(next);
+        trackHistory(configs, baselineWindow);
+        return kept;
+    }
+
+    /** What a rule's state machines are made of: a rule that differs in any of these has different states. */
+    private static boolean sameStateMachine(RuleConfig a, RuleConfig b) {
+        return a.source() == b.source() && a.when().equals(b.when()) && a.forDuration().equals(b.forDuration())
+                && a.clearFor().equals(b.clearFor()) && a.fireOnMissing() == b.fireOnMissing();
     }
 
     /**

@@ -26,6 +26,11 @@ public record RuleTransition(RuleConfig rule, LabelSet labels, RuleState from, R
         requireNonNull(at, "at");
     }
 
+    /** The same transition of {@code changed}, the rule as a reload configured it. */
+    public RuleTransition withRule(RuleConfig changed) {
+        return new RuleTransition(changed, labels, from, to, reason, value, threshold, basis, at, atNanos);
+    }
+
     /** {@code memory-pressure} or {@code disk-full{mount="/data"}}. */
     public String subject() {
         return rule.name() + (labels.size() == 0 ? "" : labels.toString());

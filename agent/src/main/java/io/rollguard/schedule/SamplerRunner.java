@@ -65,6 +65,11 @@ public final class SamplerRunner {
         return sampler.name();
     }
 
+    /** The period it runs at, to tell whether a reload changes it. */
+    public Duration period() {
+        return period;
+    }
+
     boolean isDue(long nowNanos) {
         return !ran || nowNanos - nextDueNanos >= -toleranceNanos;
     }
@@ -123,7 +128,7 @@ public final class SamplerRunner {
         return new ComponentHealth(sampler.name(), status, since, message, period, lastDurationSeconds, errors);
     }
 
-    private String owner() {
+    String owner() {
         return "sampler:" + sampler.name();
     }
 }

@@ -30,7 +30,8 @@ public final class TickLoop {
     private static final Logger log = LoggerFactory.getLogger(TickLoop.class);
     private static final Duration NEVER_STALE = Duration.ofNanos(Long.MAX_VALUE);
 
-    private final List<SamplerRunner> samplers;
+    // Replaced by a reload, on the ticking thread; read by the reload thread to keep the unchanged ones.
+    private volatile List<SamplerRunner> samplers;
     private final CheckRunner checks;
     private final RuleEngine rules;
     private final Responder responder;
@@ -117,6 +118,25 @@ public final class TickLoop {
         boolean down = checkStatuses.stream().anyMatch(c -> c.critical() && c.status() == Status.DOWN)
                 || ruleStatuses.stream().anyMatch(r -> r.rule().severity().affectsHealth() && r.state() == RuleState.FIRING);
         return new HealthSnapshot(down ? Status.DOWN : Status.UP, time.now(), components, checkStatuses, ruleStatuses);
+    }
+
+    /** The samplers now running, for a reload to keep those whose settings are unchanged. */
+    public List<SamplerRunner> samplers() {
+        return samplers;
+    }
+
+    /**
+     * Runs {@code next} from the next tick on; called by a reload on the ticking thread. The series of a sampler
+     * no longer run leave the store at once.
+     */
+    public void replaceSamplers(List<SamplerRunner> next) {
+        List<String> names = next.stream().map(SamplerRunner::name).toList();
+        for (SamplerRunner old : samplers) {
+            if (!names.contains(old.name())) {
+                store.remove(old.owner());
+            }
+        }
+        samplers = List.copyOf(next);
     }
 
     public HealthSnapshot health() {

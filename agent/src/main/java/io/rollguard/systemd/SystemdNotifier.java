@@ -133,6 +133,25 @@ public final class SystemdNotifier {
         }
     }
 
+    /**
+     * A reload starts: {@code RELOADING=1} with {@code MONOTONIC_USEC=}, which systemd 253 and later require for
+     * {@code Type=notify-reload} and older ones ignore. {@link #reloaded()} must follow, whatever the outcome.
+     *
+     * @param monotonicNanos {@code CLOCK_MONOTONIC} in nanoseconds: {@link System#nanoTime()} on Linux
+     */
+    public void reloading(long monotonicNanos) {
+        if (transport != null) {
+            send("RELOADING=1\nMONOTONIC_USEC=" + monotonicNanos / 1000 + "\n");
+        }
+    }
+
+    /** A reload ended, applied or not: {@code READY=1}, the service is back to active. */
+    public void reloaded() {
+        if (transport != null) {
+            send("READY=1\n");
+        }
+    }
+
     /** Stopping: systemd shows "deactivating" and stops expecting watchdog pings. */
     public void stopping() {
         if (transport != null) {

@@ -252,4 +252,35 @@ class ActionRunnerTest {
         assertThat(page.result()).isEqualTo(dryRun ? Result.DRY_RUN : Result.FAILED);
         assertThat(dir.resolve("ran").toFile().exists()).isEqualTo(!dryRun);
     }
+
+    @Test
+    void aReloadedActionRunsItsNewConfigurationWhileTheOldRunFinishesWithTheOld() throws Exception {
+        Path old = script("old.sh", "touch " + dir.resolve("old-started") + "\nwhile [ ! -e " + dir.resolve("release")
+                + " ]; do sleep 0.05; done\ntouch " + dir.resolve("old-done"));
+        Path fresh = script("new.sh", "touch " + dir.resolve("new-ran"));
+        ActionRunner runner = runner(Map.of("restart", exec("restart", old)), false);
+
+        CompletableFuture<ActionOutcome> first = runner.run(request("restart", 1));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("old-started")));
+        runner.reconfigure(Map.of("restart", exec("restart", fresh)), false);
+        ActionOutcome second = outcome(runner.run(request("restart", 2)));
+
+        assertThat(second.result()).isEqualTo(Result.OK);
+        assertThat(dir.resolve("new-ran")).exists();
+        assertThat(first).as("the old run is not stopped by the reload").isNotDone();
+        Files.createFile(dir.resolve("release"));
+        assertThat(outcome(first).result()).isEqualTo(Result.OK);
+        assertThat(dir.resolve("old-done")).exists();
+
+        runner.reconfigure(Map.of("restart", exec("restart", fresh)), true);
+        assertThat(outcome(runner.run(request("restart", 3))).result()).as("[agent] dry_run reloaded")
+                .isEqualTo(Result.DRY_RUN);
+        runner.reconfigure(Map.of(), false);
+        assertThatThrownBy(() -> runner.run(request("restart", 4))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private ExecActionConfig exec(String name, Path script) {
+        return new ExecActionConfig(name, List.of(script.toString()), Duration.ofMinutes(1), dir, Map.of(), false,
+                false, 3, List.of(), Duration.ofMinutes(2), null);
+    }
 }

@@ -120,6 +120,69 @@ class CheckRunnerTest {
         assertThat(runner.statuses().get(0).status()).isEqualTo(Status.UNKNOWN);
     }
 
+    @Test
+    void aReloadKeepsUnchangedChecksWithTheirResultsAndScheduleAndRestartsChangedOnes() throws Exception {
+        Map<String, AtomicInteger> runs = Map.of("kept", new AtomicInteger(), "changed", new AtomicInteger(),
+                "removed", new AtomicInteger(), "added", new AtomicInteger());
+        Function<CheckConfig, Check> counting = config -> () -> {
+            runs.get(config.name()).incrementAndGet();
+            return CheckResult.passed(config.name() + " ok", 1);
+        };
+        runner = new CheckRunner(List.of(config("kept", Duration.ofSeconds(5)), config("changed", Duration.ofSeconds(5)),
+                config("removed", Duration.ofSeconds(5))), counting, store, time);
+        runner.startDue(time.nanoTime());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> runner.statuses().stream().allMatch(s -> s.status() == Status.UP));
+
+        time.advance(Duration.ofSeconds(10)); // a third of the interval: nothing is due
+        runner.reconfigure(List.of(config("kept", Duration.ofSeconds(5)), config("changed", Duration.ofSeconds(7)),
+                config("added", Duration.ofSeconds(5))));
+
+        assertThat(runner.statuses()).extracting(s -> s.name() + " " + s.status() + " " + s.message())
+                .containsExactly("kept UP kept ok", "changed UNKNOWN not run yet", "added UNKNOWN not run yet");
+        assertThat(series()).containsKey("rollguard_check_up{check=\"kept\"}")
+                .containsKey("rollguard_check_up{check=\"changed\"}")
+                .doesNotContainKey("rollguard_check_up{check=\"removed\"}");
+
+        runner.startDue(time.nanoTime());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> runner.statuses().stream().allMatch(s -> s.status() == Status.UP));
+        assertThat(runs).allSatisfy((name, count) -> assertThat(count.get()).as(name).isEqualTo(
+                name.equals("changed") ? 2 : 1));
+    }
+
+    @Test
+    void aCheckRemovedWhileRunningIsNotWaitedForAndEndsUnrecordedThenClosed() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        class Slow implements Check, java.io.Closeable {
+            @Override
+            public CheckResult run() throws InterruptedException {
+                running.countDown();
+                release.await();
+                return CheckResult.failed("late");
+            }
+
+            @Override
+            public void close() {
+                closed.countDown();
+            }
+        }
+        runner = new CheckRunner(List.of(config("slow", Duration.ofMinutes(5))), checks(Map.of("slow", new Slow())),
+                store, time);
+        runner.startDue(time.nanoTime());
+        assertThat(running.await(20, TimeUnit.SECONDS)).isTrue();
+
+        runner.reconfigure(List.of()); // returns although the run goes on
+        assertThat(closed.getCount()).as("not closed under a running check").isEqualTo(1);
+        release.countDown();
+
+        assertThat(closed.await(20, TimeUnit.SECONDS)).as("closed once its run ended").isTrue();
+        assertThat(runner.statuses()).isEmpty();
+        assertThat(series()).doesNotContainKey("rollguard_check_up{check=\"slow\"}");
+    }
+
     private Map<String, Double> series() {
         return store.fresh(time.nanoTime()).stream()
                 .collect(Collectors.toMap(s -> s.key().toString(), Series::value));

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,6 +62,15 @@ class EventsCommandTest {
                 follower.join(10_000);
             }
         }
+    }
+
+    @Test
+    void aReloadShowsItsSummaryAndAFailedOneItsMessage() {
+        assertThat(EventsCommand.line(Map.of("id", 7, "time", "2026-11-22T03:04:05Z", "kind", "config_reloaded",
+                "summary", "1 check added"))).isEqualTo("7 2026-11-22T03:04:05Z config_reloaded: 1 check added");
+        assertThat(EventsCommand.line(Map.of("id", 8, "time", "2026-11-22T03:04:06Z", "kind", "config_reload_failed",
+                "message", "reload of x.toml failed with 1 problem"))).isEqualTo(
+                "8 2026-11-22T03:04:06Z config_reload_failed: reload of x.toml failed with 1 problem");
     }
 
     @Test

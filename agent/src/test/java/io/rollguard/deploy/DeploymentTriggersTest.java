@@ -237,6 +237,33 @@ class DeploymentTriggersTest {
     }
 
     @Test
+    void aReloadThatMovesWatchPathLooksAtTheNewPathAsAtAStartAndTakesTheNewWatch() throws Exception {
+        link("releases/v41");
+        deployments.tick(time.nanoTime());
+        Path other = dir.resolve("app/version");
+        Files.writeString(other, "v7\n");
+        Config reloaded = ConfigLoader.parse(new ConfigSource("rollguard.toml", """
+                [deploy]
+                watch = "20m"
+                watch_path = "app/version"
+                """, dir));
+
+        deployments.reconfigure(reloaded.deploy(), List.of());
+        deployments.tick(time.nanoTime());
+        assertThat(deployments.currentDeployment()).as("v7 is what is deployed, not a change").isEmpty();
+        link("releases/v42");
+        deployments.tick(time.nanoTime());
+        assertThat(deployments.currentDeployment()).as("the old path is no longer watched").isEmpty();
+
+        Files.writeString(other, "v8\n");
+        deployments.tick(time.nanoTime());
+
+        Deployment started = deployments.currentDeployment().orElseThrow();
+        assertThat(started.version()).isEqualTo("v8");
+        assertThat(started.watch()).isEqualTo(Duration.ofMinutes(20));
+    }
+
+    @Test
     void aLinkUnchangedAcrossARestartStartsNothing() throws Exception {
         link("releases/v41");
         deployments.tick(time.nanoTime());

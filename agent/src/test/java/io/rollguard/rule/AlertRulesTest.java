@@ -57,6 +57,26 @@ class AlertRulesTest {
     }
 
     @Test
+    void aReloadKeepsTheFiringAlertsOfARuleAlertmanagerStillDrivesAndLetsGoOfARemovedRulesOnes()
+            throws ConfigException {
+        start();
+        inbox.receive(List.of(alert(true, "alertname", "A", "rollguard_rule", "fleet-rollback"),
+                alert(true, "alertname", "FleetErrorRate")));
+        Config reloaded = ConfigLoader.parse(new ConfigSource("rollguard.toml", CONFIG.replace("""
+                [[rule]]
+                name = "mapped"
+                source = "alertmanager"
+                """, "").replace("rules = { \"FleetErrorRate\" = \"mapped\" }", ""), Path.of("/etc/rollguard")));
+
+        inbox.reconfigure(reloaded.rules(), reloaded.alertmanager().rules());
+
+        assertThat(inbox.firing("fleet-rollback")).containsOnlyKeys(LabelSet.of("alertname", "A"));
+        assertThat(inbox.firing("mapped")).isEmpty();
+        assertThat(inbox.receive(List.of(alert(true, "alertname", "FleetErrorRate"))).accepted())
+                .as("no longer mapped").isZero();
+    }
+
+    @Test
     void aFiringAlertHoldsForForThenFiresOnceWhateverAlertmanagerRepeatsAndItsResolutionClearsTheRule()
             throws ConfigException {
         start();

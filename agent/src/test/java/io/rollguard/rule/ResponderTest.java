@@ -756,6 +756,74 @@ class ResponderTest {
                 Map.entry("rollguard_journal_errors_total", 0.0)));
     }
 
+    @Test
+    void aReloadKeepsTheLatchOfARuleThatStillExistsAndDropsTheLatchOfARemovedOne() throws Exception {
+        responder = responder("""
+                [[rule]]
+                name = "api-down"
+                when = 'check_up{check="api"} == 0'
+                action = "rollback"
+                [[rule]]
+                name = "disk-full"
+                when = "filesystem_used_ratio > 90%"
+                action = "rollback"
+                """);
+        fire("api-down");
+        runner.last().end(Result.OK);
+        clear("api-down");
+        fire("disk-full");
+        runner.last().end(Result.OK);
+        assertThat(responder.latches()).extracting(Responder.Latch::rule).containsExactly("api-down", "disk-full");
+
+        Config reloaded = ConfigLoader.parse(new ConfigSource("rollguard.toml", ACTIONS + """
+                [[rule]]
+                name = "api-down"
+                when = 'check_up{check="api"} < 1'
+                severity = "critical"
+                action = "rollback"
+                """, dir));
+        List<String> dropped = responder.reconfigure(reloaded.rules(), reloaded.actions(), false);
+        config = reloaded;
+
+        assertThat(dropped).containsExactly("disk-full");
+        assertThat(responder.latches()).extracting(Responder.Latch::rule).containsExactly("api-down");
+        assertThat(new StateFile(stateDir).read().get("latches")).asInstanceOf(
+                org.assertj.core.api.InstanceOfAssertFactories.MAP).containsOnlyKeys("api-down");
+        assertThat(published()).containsEntry("rollguard_rolled_back{rule=\"api-down\"}", 1.0)
+                .doesNotContainKey("rollguard_rolled_back{rule=\"disk-full\"}");
+
+        int runs = runner.runs().size();
+        fire("api-down");
+        assertThat(runner.runs()).as("the latch still holds after the reload").hasSize(runs);
+        assertThat(last("action_skipped").fields()).containsEntry("result", "skipped_latched");
+        assertThat(responder.knowsRule("disk-full")).isFalse();
+    }
+
+    @Test
+    void aFiringRuleThatKeepsItsStateGoesOnUpItsNewLadder() throws Exception {
+        responder = responder("""
+                [[rule]]
+                name = "api-down"
+                when = 'check_up{check="api"} == 0'
+                action = ["restart"]
+                escalate_after = "30s"
+                """);
+        fire("api-down");
+        runner.last().end(Result.OK);
+
+        Config reloaded = ConfigLoader.parse(new ConfigSource("rollguard.toml", ACTIONS + """
+                [[rule]]
+                name = "api-down"
+                when = 'check_up{check="api"} == 0'
+                action = ["restart", "page"]
+                escalate_after = "30s"
+                """, dir));
+        responder.reconfigure(reloaded.rules(), reloaded.actions(), false);
+        advanceAndTick(Duration.ofSeconds(30));
+
+        assertThat(runner.runs()).extracting(Run::action).containsExactly("restart", "page");
+    }
+
     private Responder responder(String rules) throws ConfigException {
         return responder(rules, false);
     }

@@ -423,6 +423,105 @@ class RuleEngineTest {
         evaluate();
     }
 
+    @Test
+    void aReloadKeepsTheStateOfAnUnchangedRuleAndTakesItsNewSeverityAtOnce() throws ConfigException {
+        engine = engine("""
+                [[rule]]
+                name = "disk-full"
+                when = "filesystem_used_ratio > 90%"
+                for = "20s"
+                severity = "warning"
+                """);
+        mounts(Map.of("/", 0.95));
+        evaluate();
+        time.advance(TICK);
+        mounts(Map.of("/", 0.95));
+        evaluate();
+        assertThat(status("disk-full").state()).isEqualTo(PENDING);
+
+        List<String> kept = engine.reconfigure(rules("""
+                [[rule]]
+                name = "disk-full"
+                when = "filesystem_used_ratio > 90%"
+                for = "20s"
+                severity = "critical"
+                """), Duration.ofMinutes(10));
+        time.advance(TICK);
+        mounts(Map.of("/", 0.95));
+        evaluate();
+
+        assertThat(kept).containsExactly("disk-full");
+        assertThat(status("disk-full").state()).as("20s held across the reload").isEqualTo(FIRING);
+        assertThat(status("disk-full").rule().severity()).isEqualTo(io.rollguard.config.RuleConfig.Severity.CRITICAL);
+        assertThat(transitions).extracting(t -> t.from().label() + "->" + t.to().label())
+                .containsExactly("inactive->pending", "pending->firing");
+        assertThat(transitions.get(1).rule().severity()).isEqualTo(io.rollguard.config.RuleConfig.Severity.CRITICAL);
+    }
+
+    @Test
+    void aReloadThatChangesForRestartsTheRuleInactiveAndEndsItsFiringFirst() throws ConfigException {
+        engine = engine("""
+                [[rule]]
+                name = "disk-full"
+                when = "filesystem_used_ratio > 90%"
+                """);
+        mounts(Map.of("/", 0.95));
+        evaluate();
+        assertThat(status("disk-full").state()).isEqualTo(FIRING);
+
+        List<String> kept = engine.reconfigure(rules("""
+                [[rule]]
+                name = "disk-full"
+                when = "filesystem_used_ratio > 90%"
+                for = "30s"
+                """), Duration.ofMinutes(10));
+
+        assertThat(kept).isEmpty();
+        assertThat(transitions).extracting(t -> t.from().label() + "->" + t.to().label() + ": " + t.reason())
+                .containsExactly("inactive->firing: condition true, for=0s",
+                        "firing->inactive: the rule changed with a reload and starts again");
+        assertThat(status("disk-full").instances()).isEmpty();
+
+        time.advance(TICK);
+        mounts(Map.of("/", 0.95));
+        evaluate();
+        assertThat(status("disk-full").state()).as("for = 30s counts from the reload").isEqualTo(PENDING);
+    }
+
+    @Test
+    void aReloadThatRemovesAFiringRuleEndsItAndItsSeriesGo() throws ConfigException {
+        engine = engine("""
+                [[rule]]
+                name = "disk-full"
+                when = "filesystem_used_ratio > 90%"
+                [[rule]]
+                name = "api-down"
+                when = 'check_up{check="api"} == 0'
+                """);
+        mounts(Map.of("/", 0.95));
+        checkUp(1);
+        evaluate();
+
+        engine.reconfigure(rules("""
+                [[rule]]
+                name = "api-down"
+                when = 'check_up{check="api"} == 0'
+                """), Duration.ofMinutes(10));
+        time.advance(TICK);
+        mounts(Map.of("/", 0.95));
+        checkUp(1);
+        evaluate();
+
+        assertThat(transitions).last().extracting(t -> t.subject() + " " + t.to().label() + ": " + t.reason())
+                .isEqualTo("disk-full{mount=\"/\"} inactive: the rule was removed by a reload");
+        assertThat(engine.statuses()).extracting(s -> s.rule().name()).containsExactly("api-down");
+        assertThat(series().keySet()).noneMatch(key -> key.contains("disk-full"));
+    }
+
+    private static List<io.rollguard.config.RuleConfig> rules(String toml) throws ConfigException {
+        return ConfigLoader.parse(new ConfigSource("rollguard.toml", toml, Path.of("/etc/rollguard"))).rules();
+    }
+
     private RuleEngine engine(String toml) throws ConfigException {
         return engine(toml, transitions::add);
     }

@@ -44,6 +44,30 @@ class SystemdNotifierTest {
         }
     }
 
+    @Test
+    void aReloadSaysReloadingWithTheMonotonicTimeThenReady() throws IOException {
+        try (FakeNotifySocket systemd = new FakeNotifySocket(dir.resolve("notify").toString())) {
+            SystemdNotifier notifier = SystemdNotifier.fromEnvironment(Map.of("NOTIFY_SOCKET", systemd.name()), 42);
+            notifier.ticked(0, "0 checks");
+
+            notifier.reloading(12_345_678_999L);
+            notifier.reloaded();
+
+            assertThat(systemd.datagrams()).containsExactly("READY=1\nSTATUS=0 checks\n",
+                    "RELOADING=1\nMONOTONIC_USEC=12345678\n", "READY=1\n");
+        }
+    }
+
+    @Test
+    void withoutNotifySocketAReloadSendsNothing() {
+        SystemdNotifier notifier = SystemdNotifier.disabled();
+
+        notifier.reloading(1);
+        notifier.reloaded();
+
+        assertThat(notifier.enabled()).isFalse();
+    }
+
     private static void assertSendsEveryMessage(FakeNotifySocket systemd) throws IOException {
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment(
                 Map.of("NOTIFY_SOCKET", systemd.name(), "WATCHDOG_USEC", "30000000"), 42);
