@@ -47,12 +47,17 @@ if [ "$build" = yes ]; then
 fi
 [ -f bench/target/benchmarks.jar ] || { echo "bench.sh: bench/target/benchmarks.jar is missing; build without --no-build" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "bench.sh needs python3" >&2; exit 2; }
+if [ "$end_to_end" = yes ]; then
+    # As installed: install.sh and the package make the class-data archive with the launcher's --make-archive.
+    scripts/rollguard --make-archive >/dev/null
+fi
 
 work=$(mktemp -d)
 agent_pid=
 cleanup() {
     if [ -n "$agent_pid" ] && kill -0 "$agent_pid" 2>/dev/null; then kill "$agent_pid"; wait "$agent_pid" 2>/dev/null || true; fi
     rm -rf "$work"
+    if [ "$end_to_end" = yes ]; then rm -f agent/target/rollguard.jsa; fi
 }
 trap cleanup EXIT
 
@@ -255,7 +260,8 @@ cat > BENCHMARKS.md <<MD
 # Benchmarks
 
 Written by \`scripts/bench.sh\`; reproduce with \`scripts/bench.sh\` (builds first) or \`scripts/bench.sh --no-build\`.
-The end-to-end rows run the agent through the shipped launcher (\`scripts/rollguard\`) and its JVM flags, on 127.0.0.1.
+The end-to-end rows run the agent through the shipped launcher (\`scripts/rollguard\`) and its JVM flags, on 127.0.0.1,
+with the class-data archive the installers make (\`scripts/rollguard --make-archive\`, removed again at the end).
 The rows marked JMH run \`bench/target/benchmarks.jar\` (\`${jmh_settings[*]} -prof gc\`) in forks with
 ${jmh_jvm_note}; each figure is the median and 99th percentile of the op's sampled times
 (JMH SampleTime), and the allocation is JMH's \`gc.alloc.rate.norm\`. \`bench/src/main/java/io/rollguard/bench/\` says what one op is.

@@ -193,14 +193,10 @@ elif [ "$jar_changed" = no ] && [ -f "$archive" ]; then
 elif ! command -v "${JAVA:-java}" >/dev/null 2>&1 && [ -z "${JAVA_HOME:-}" ]; then
     say "java not found: no class-data archive; rollguard needs a Java 17 or later runtime (apt install openjdk-17-jre-headless)"
 else
-    rm -f "$archive"
-    # The classes a start loads: the launcher's JVM flags, picocli, the configuration loader. The file is empty, so
-    # every default, and private to root, so StrictModes trusts it (/dev/null, writable by all, it would not).
-    : >"$scratch/training.toml"
-    if ROLLGUARD_JAR=$libdir/rollguard.jar ROLLGUARD_JAVA_OPTS="-XX:ArchiveClassesAtExit=$archive" \
-            "$bindir/rollguard" validate --config "$scratch/training.toml" >"$scratch/cds.log" 2>&1 \
+    # rollguard --make-archive: a short training run of the agent (loopback, port 0, a scratch state directory)
+    # records the classes a running agent loads.
+    if ROLLGUARD_JAR=$libdir/rollguard.jar "$bindir/rollguard" --make-archive >"$scratch/cds.log" 2>&1 \
             && [ -f "$archive" ]; then
-        chmod 0644 "$archive"
         say "created $archive"
         changed=yes
     else
