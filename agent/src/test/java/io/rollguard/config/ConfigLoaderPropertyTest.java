@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -39,7 +40,7 @@ class ConfigLoaderPropertyTest {
             "{ a = 1 }", "{", "}", "true", "false", "0", "-1", "1e400", "9223372036854775808", "0.5", "1979-05-27",
             "#", ".", ",", "é", "\t", " ", "\\", "\u0000");
 
-    @Property(tries = 300)
+    @Property(seed = "20261122", tries = 300)
     void randomBytesAsAFile(@ForAll @Size(max = 400) byte[] bytes) {
         Path file = temporaryFile(bytes);
         try {
@@ -49,32 +50,41 @@ class ConfigLoaderPropertyTest {
         }
     }
 
-    @Property(tries = 500)
+    @Property(seed = "20261122", tries = 500)
     void randomTextAsAFile(@ForAll @StringLength(max = 300) String text) {
         parsesOrFailsPositioned(text);
     }
 
-    @Property(tries = 500)
+    @Property(seed = "20261122", tries = 500)
     void tomlShapedTokenSoupAsAFile(@ForAll("tokenSoup") String text) {
         parsesOrFailsPositioned(text);
     }
 
-    @Property(tries = 500)
+    /**
+     * What a random seed once found: tomlj asserts on a control character after a header and a comment. Tests run
+     * tomlj without its assertions, as production does (agent/pom.xml), and it reports the character, positioned.
+     */
+    @Example
+    void aControlCharacterAfterAHeaderAndACommentIsAPositionedSyntaxError() {
+        parsesOrFailsPositioned("[agent]#[agent][agent][agent][agent][agent][agent][agent][agent][agent]\u0001");
+    }
+
+    @Property(seed = "20261122", tries = 500)
     void randomTextAsARuleCondition(@ForAll @StringLength(max = 80) String when) {
         ruleConditionParsesOrFailsOnItsLine(when);
     }
 
-    @Property(tries = 300)
+    @Property(seed = "20261122", tries = 300)
     void mutatedValidConditionsAsARuleCondition(@ForAll("mutatedConditions") String when) {
         ruleConditionParsesOrFailsOnItsLine(when);
     }
 
-    @Property(tries = 200)
+    @Property(seed = "20261122", tries = 200)
     void truncatedExampleConfigurations(@ForAll("examples") String example, @ForAll("fractions") double at) {
         parsesOrFailsPositioned(example.substring(0, (int) Math.floor(at * example.length())));
     }
 
-    @Property(tries = 150)
+    @Property(seed = "20261122", tries = 150)
     void mutatedExampleConfigurations(@ForAll("mutatedExamples") String text) {
         parsesOrFailsPositioned(text);
     }

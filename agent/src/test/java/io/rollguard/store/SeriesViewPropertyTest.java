@@ -37,7 +37,7 @@ class SeriesViewPropertyTest {
                 .list().ofMaxSize(40);
     }
 
-    @Property
+    @Property(seed = "20261122")
     void lookupsByLabelKeepWhatFilteringEverySeriesKeeps(
             @ForAll("written") List<Written> written, @ForAll @IntRange(max = 3) int runs) {
         SeriesStore store = new SeriesStore();
