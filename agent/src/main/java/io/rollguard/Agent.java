@@ -43,6 +43,7 @@ import io.rollguard.http.Router;
 import io.rollguard.http.StatusPageEndpoint;
 import io.rollguard.metrics.MetricsRenderer;
 import io.rollguard.sample.Sampler;
+import io.rollguard.schedule.DaemonThreads;
 import io.rollguard.schedule.SamplerRunner;
 import io.rollguard.source.SourceRunner;
 import io.rollguard.schedule.TickLoop;
@@ -185,21 +186,13 @@ public final class Agent implements AutoCloseable {
         this.incidentFiles = new IncidentFiles(stateDir);
         responder.attach(new Incidents(incidentFiles, journal, checks::recentMatches, time));
         this.incidentReads = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
-                new java.util.concurrent.ArrayBlockingQueue<>(16), runnable -> {
-                    Thread thread = new Thread(runnable, "rollguard-incidents");
-                    thread.setDaemon(true);
-                    return thread;
-                });
+                new java.util.concurrent.ArrayBlockingQueue<>(16), DaemonThreads.named("rollguard-incidents"));
         this.alerts = new AlertInbox(config.rules(), config.alertmanager().rules());
         this.rules = new RuleEngine(config.rules(), store, responder, time, tick, config.deploy().baselineWindow(),
                 alerts, StatusPageEndpoint.WINDOW);
         this.tickLoop = new TickLoop(runners, checks, rules, responder, deployments, tick, store, metrics, time);
         checks.onStatusChange(this::evaluateRulesSoon);
-        this.reloads = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "rollguard-reload");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.reloads = Executors.newSingleThreadExecutor(DaemonThreads.named("rollguard-reload"));
     }
 
     private static Set<String> tags(Config config) {
@@ -489,11 +482,7 @@ public final class Agent implements AutoCloseable {
      * @throws IOException when the HTTP address cannot be bound
      */
     public void start() throws IOException {
-        scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "rollguard-tick");
-            thread.setDaemon(true);
-            return thread;
-        });
+        scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("rollguard-tick"));
         Router router = new Router()
                 .get("/", new StatusPageEndpoint(host, info, tickLoop::health, this::state, journal::latest, store, time,
                         config.agent().interval()))

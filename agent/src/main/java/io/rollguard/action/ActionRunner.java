@@ -8,6 +8,7 @@ import io.rollguard.config.action.ActionConfig;
 import io.rollguard.config.action.ExecActionConfig;
 import io.rollguard.config.action.WebhookActionConfig;
 import io.rollguard.health.Failures;
+import io.rollguard.schedule.DaemonThreads;
 import io.rollguard.time.TimeSource;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -24,10 +25,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs actions for the rule engine, which decides when; this class decides nothing but how. Every run happens on a
@@ -185,12 +184,12 @@ public final class ActionRunner implements AutoCloseable {
         // A thread per action at most: a program that runs to its timeout holds its worker and no other action's.
         int size = Math.max(1, Math.min(actions, MAX_WORKERS));
         this.workers = new ThreadPoolExecutor(size, size, IDLE_THREAD.toSeconds(), TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), daemonThreads("rollguard-action"));
+                new LinkedBlockingQueue<>(), DaemonThreads.numbered("rollguard-action"));
         workers.allowCoreThreadTimeOut(true);
         // Unbounded, and the threads are short-lived: a pipe held by a process left in the background blocks its
         // reader for as long as that process lives, and must not take a thread that another run needs.
-        this.pipes = Executors.newCachedThreadPool(daemonThreads("rollguard-action-pipe"));
-        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("rollguard-action-timer"));
+        this.pipes = Executors.newCachedThreadPool(DaemonThreads.numbered("rollguard-action-pipe"));
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, DaemonThreads.numbered("rollguard-action-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
         this.timer = scheduler;
     }
@@ -314,12 +313,4 @@ public final class ActionRunner implements AutoCloseable {
         current.forEach(outcome -> outcome.complete(notRun(Result.FAILED, "stopped: the agent is stopping")));
     }
 
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
 }

@@ -7,6 +7,7 @@ import io.rollguard.config.ConfigDiff;
 import io.rollguard.health.CheckStatus;
 import io.rollguard.health.Failures;
 import io.rollguard.health.Status;
+import io.rollguard.schedule.DaemonThreads;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesStore;
@@ -30,7 +31,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,8 +114,8 @@ public final class CheckRunner implements AutoCloseable {
         this.checks = List.copyOf(scheduled);
         int size = poolSize(checks.size());
         this.workers = new ThreadPoolExecutor(size, size, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                daemonThreads("rollguard-check"));
-        this.timeouts = Executors.newSingleThreadScheduledExecutor(daemonThreads("rollguard-check-timeout"));
+                DaemonThreads.numbered("rollguard-check"));
+        this.timeouts = Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("rollguard-check-timeout"));
     }
 
     private static int poolSize(int checks) {
@@ -358,14 +358,6 @@ public final class CheckRunner implements AutoCloseable {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
 
     /**
      * Interrupts runs in flight and stops the pool; bounded, since checks are interruptible and daemon threads. Then

@@ -7,6 +7,7 @@ import io.rollguard.config.SourceConfig;
 import io.rollguard.health.ComponentHealth;
 import io.rollguard.health.Failures;
 import io.rollguard.health.Status;
+import io.rollguard.schedule.DaemonThreads;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesStore;
@@ -22,10 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -99,8 +98,8 @@ public final class SourceRunner implements AutoCloseable {
         }
         this.sources = List.copyOf(scheduled);
         this.workers = Executors.newFixedThreadPool(Math.max(1, Math.min(sources.size(), MAX_WORKERS)),
-                daemonThreads("rollguard-source"));
-        this.timeouts = Executors.newSingleThreadScheduledExecutor(daemonThreads("rollguard-source-timeout"));
+                DaemonThreads.numbered("rollguard-source"));
+        this.timeouts = Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("rollguard-source-timeout"));
     }
 
     private static Function<SourceConfig, SourceReader> readers(List<SourceConfig> configs) {
@@ -240,14 +239,6 @@ public final class SourceRunner implements AutoCloseable {
         return health;
     }
 
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
 
     /** Interrupts reads in flight and stops the pool; bounded, since reads are interruptible and daemon threads. */
     @Override
