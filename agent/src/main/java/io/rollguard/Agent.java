@@ -43,7 +43,7 @@ import io.rollguard.http.Router;
 import io.rollguard.http.StatusPageEndpoint;
 import io.rollguard.metrics.MetricsRenderer;
 import io.rollguard.sample.Sampler;
-import io.rollguard.schedule.DaemonThreads;
+import io.rollguard.common.DaemonThreads;
 import io.rollguard.schedule.SamplerRunner;
 import io.rollguard.source.SourceRunner;
 import io.rollguard.schedule.TickLoop;
@@ -389,7 +389,7 @@ public final class Agent implements AutoCloseable {
             } catch (TimeoutException e) {
                 if (done.cancel(false)) {
                     return Optional.of("the scheduler thread did not take the configuration within "
-                            + io.rollguard.config.Quantities.formatDuration(SWAP_TIMEOUT));
+                            + io.rollguard.common.Quantities.formatDuration(SWAP_TIMEOUT));
                 }
                 done.get(); // it has started: it finishes, and what it applied is in force
             }
@@ -397,7 +397,7 @@ public final class Agent implements AutoCloseable {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             return Optional.of("applying it failed: " + (cause instanceof Exception
-                    ? io.rollguard.health.Failures.describe((Exception) cause) : String.valueOf(cause)));
+                    ? io.rollguard.common.Failures.describe((Exception) cause) : String.valueOf(cause)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.of("interrupted while applying it");
@@ -507,14 +507,14 @@ public final class Agent implements AutoCloseable {
         Duration tick = config.agent().interval();
         notifier.watchdogInterval().filter(ping -> tick.compareTo(ping.multipliedBy(2)) >= 0).ifPresent(ping ->
                 log.warn("[agent] interval {} is not shorter than WatchdogSec={}: systemd will restart the agent",
-                        io.rollguard.config.Quantities.formatDuration(tick),
-                        io.rollguard.config.Quantities.formatDuration(ping.multipliedBy(2))));
+                        io.rollguard.common.Quantities.formatDuration(tick),
+                        io.rollguard.common.Quantities.formatDuration(ping.multipliedBy(2))));
         // Set before the first tick, after the bind: READY=1 follows the first tick, with HTTP already serving.
         tickLoop.afterEachTick(() -> notifier.ticked(time.nanoTime(), statusLine()));
         // Before each tick, on the same thread: startDue only hands due reads to the sources' own workers.
         scheduler.scheduleAtFixedRate(() -> sources.startDue(time.nanoTime()), 0, tick.toNanos(), TimeUnit.NANOSECONDS);
         scheduler.scheduleAtFixedRate(tickLoop::tick, 0, tick.toNanos(), TimeUnit.NANOSECONDS);
-        log.info("ticking every {}", io.rollguard.config.Quantities.formatDuration(tick));
+        log.info("ticking every {}", io.rollguard.common.Quantities.formatDuration(tick));
     }
 
     /** The address the HTTP server bound; port 0 in the configuration resolves to a real port. */

@@ -4,11 +4,11 @@ import static java.util.Objects.requireNonNull;
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
 import io.rollguard.action.ActionOutcome.Result;
-import io.rollguard.check.Human;
-import io.rollguard.config.Quantities;
+import io.rollguard.common.Human;
+import io.rollguard.common.Quantities;
 import io.rollguard.config.action.ExecActionConfig;
-import io.rollguard.health.Failures;
-import io.rollguard.http.Json;
+import io.rollguard.common.Failures;
+import io.rollguard.common.Json;
 import io.rollguard.process.Programs;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;

@@ -4,10 +4,10 @@ import static java.util.Objects.requireNonNull;
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
 import io.rollguard.action.ActionOutcome.Result;
-import io.rollguard.config.Quantities;
+import io.rollguard.common.Quantities;
 import io.rollguard.config.action.WebhookActionConfig;
-import io.rollguard.health.Failures;
-import io.rollguard.http.Json;
+import io.rollguard.common.Failures;
+import io.rollguard.common.Json;
 import io.rollguard.time.TimeSource;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpClient;

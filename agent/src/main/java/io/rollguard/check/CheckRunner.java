@@ -2,12 +2,13 @@ package io.rollguard.check;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.common.Human;
 import io.rollguard.config.CheckConfig;
 import io.rollguard.config.ConfigDiff;
 import io.rollguard.health.CheckStatus;
-import io.rollguard.health.Failures;
+import io.rollguard.common.Failures;
 import io.rollguard.health.Status;
-import io.rollguard.schedule.DaemonThreads;
+import io.rollguard.common.DaemonThreads;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesStore;

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.jr.ob.JSON;
+import io.rollguard.common.Human;
 import io.rollguard.config.check.HttpCheckSpec;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,7 +2,8 @@ package io.rollguard.check;
 
 import static java.util.Objects.requireNonNull;
 
-import io.rollguard.config.Quantities;
+import io.rollguard.common.Human;
+import io.rollguard.common.Quantities;
 import io.rollguard.config.check.LogCheckSpec;
 import java.io.Closeable;
 import java.io.IOException;

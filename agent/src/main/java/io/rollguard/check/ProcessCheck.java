@@ -2,6 +2,7 @@ package io.rollguard.check;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.common.Human;
 import io.rollguard.config.check.ProcessCheckSpec;
 import io.rollguard.sample.ProcessProbe;
 import java.io.IOException;

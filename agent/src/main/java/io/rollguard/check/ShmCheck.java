@@ -2,6 +2,7 @@ package io.rollguard.check;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.common.Human;
 import io.rollguard.config.check.ShmCheckSpec;
 import io.rollguard.config.check.ShmCheckSpec.Expectation;
 import io.rollguard.sample.SharedMemorySegments;

@@ -2,6 +2,7 @@ package io.rollguard.check;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.common.Human;
 import io.rollguard.config.check.SystemdCheckSpec;
 import io.rollguard.config.check.SystemdCheckSpec.Expectation;
 import io.rollguard.process.Programs;

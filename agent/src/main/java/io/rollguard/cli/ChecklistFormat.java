@@ -1,7 +1,7 @@
 package io.rollguard.cli;
 
 import io.rollguard.check.CheckRunner.Outcome;
-import io.rollguard.http.Json;
+import io.rollguard.common.Json;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.rollguard.config;
 
+import io.rollguard.common.Suggestions;
 import io.rollguard.config.action.ActionConfig;
 import io.rollguard.config.action.ExecActionConfig;
 import io.rollguard.config.action.WebhookActionConfig;

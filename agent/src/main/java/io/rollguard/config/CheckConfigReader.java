@@ -1,5 +1,6 @@
 package io.rollguard.config;
 
+import io.rollguard.common.Suggestions;
 import io.rollguard.config.check.CheckSpec;
 import io.rollguard.config.check.CommandCheckSpec;
 import io.rollguard.config.check.DiskCheckSpec;

@@ -1,5 +1,7 @@
 package io.rollguard.config;
 
+import io.rollguard.common.Quantities;
+import io.rollguard.common.Suggestions;
 import io.rollguard.config.action.ActionConfig;
 import java.io.IOException;
 import java.io.InputStream;

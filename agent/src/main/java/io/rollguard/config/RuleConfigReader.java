@@ -1,5 +1,6 @@
 package io.rollguard.config;
 
+import io.rollguard.common.Suggestions;
 import io.rollguard.rule.expr.Binary;
 import io.rollguard.rule.expr.Expr;
 import io.rollguard.rule.expr.ExpressionException;

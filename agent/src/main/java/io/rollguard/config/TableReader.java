@@ -1,5 +1,7 @@
 package io.rollguard.config;
 
+import io.rollguard.common.Quantities;
+import io.rollguard.common.Suggestions;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;

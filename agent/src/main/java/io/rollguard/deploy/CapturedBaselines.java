@@ -2,7 +2,7 @@ package io.rollguard.deploy;
 
 import static java.util.Objects.requireNonNull;
 
-import io.rollguard.config.Quantities;
+import io.rollguard.common.Quantities;
 import io.rollguard.rule.expr.Baselines;
 import io.rollguard.rule.expr.Basis;
 import io.rollguard.rule.expr.ExpressionPrinter;

@@ -2,7 +2,7 @@ package io.rollguard.deploy;
 
 import static java.util.Objects.requireNonNull;
 
-import io.rollguard.config.Quantities;
+import io.rollguard.common.Quantities;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;

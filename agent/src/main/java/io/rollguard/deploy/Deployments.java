@@ -3,10 +3,10 @@ package io.rollguard.deploy;
 import static java.util.Objects.requireNonNull;
 
 import io.rollguard.config.DeploySettings;
-import io.rollguard.config.Quantities;
+import io.rollguard.common.Quantities;
 import io.rollguard.config.RuleConfig;
 import io.rollguard.deploy.Deployment.State;
-import io.rollguard.health.Failures;
+import io.rollguard.common.Failures;
 import io.rollguard.journal.Journal;
 import io.rollguard.rule.DeploymentContext;
 import io.rollguard.rule.Responder;

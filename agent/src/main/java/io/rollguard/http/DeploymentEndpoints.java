@@ -9,7 +9,7 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
-import io.rollguard.config.Quantities;
+import io.rollguard.common.Quantities;
 import io.rollguard.deploy.Deployment;
 import io.rollguard.deploy.Deployments;
 import java.io.IOException;

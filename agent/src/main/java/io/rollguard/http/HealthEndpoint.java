@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.rollguard.common.Json;
 import io.rollguard.health.HealthSnapshot;
 import io.rollguard.health.Status;
 import java.util.Map;

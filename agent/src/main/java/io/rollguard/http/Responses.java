@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.rollguard.common.Json;
 import java.util.Map;
 
 /** Builders for the responses every endpoint sends; errors are always JSON {@code {"error": "..."}}. */

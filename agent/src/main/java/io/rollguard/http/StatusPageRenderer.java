@@ -1,6 +1,6 @@
 package io.rollguard.http;
 
-import io.rollguard.check.Human;
+import io.rollguard.common.Human;
 import io.rollguard.deploy.CapturedBaselines;
 import io.rollguard.deploy.Deployment;
 import io.rollguard.health.CheckStatus;

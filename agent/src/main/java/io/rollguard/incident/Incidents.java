@@ -3,7 +3,7 @@ package io.rollguard.incident;
 import static java.util.Objects.requireNonNull;
 
 import io.rollguard.action.ActionOutcome;
-import io.rollguard.health.Failures;
+import io.rollguard.common.Failures;
 import io.rollguard.journal.Event;
 import io.rollguard.journal.IncidentFiles;
 import io.rollguard.journal.Journal;

@@ -2,7 +2,7 @@ package io.rollguard.journal;
 
 import static java.util.Objects.requireNonNull;
 
-import io.rollguard.health.Failures;
+import io.rollguard.common.Failures;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;

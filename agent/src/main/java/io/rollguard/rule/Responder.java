@@ -9,7 +9,7 @@ import io.rollguard.config.RuleConfig;
 import io.rollguard.config.action.ActionConfig;
 import io.rollguard.config.action.ExecActionConfig;
 import io.rollguard.config.action.WebhookActionConfig;
-import io.rollguard.health.Failures;
+import io.rollguard.common.Failures;
 import io.rollguard.journal.Event;
 import io.rollguard.journal.Journal;
 import io.rollguard.journal.StateFile;

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.rollguard.config.DeploySettings;
 import io.rollguard.config.RuleConfig;
-import io.rollguard.health.Failures;
+import io.rollguard.common.Failures;
 import io.rollguard.rule.expr.Baselines;
 import io.rollguard.rule.expr.Basis;
 import io.rollguard.rule.expr.Evaluator;

@@ -2,7 +2,7 @@ package io.rollguard.rule;
 
 import static java.util.Objects.requireNonNull;
 
-import io.rollguard.config.Quantities;
+import io.rollguard.common.Quantities;
 import java.time.Duration;
 import java.util.Optional;
 

@@ -3,7 +3,7 @@ package io.rollguard.schedule;
 import static java.util.Objects.requireNonNull;
 
 import io.rollguard.health.ComponentHealth;
-import io.rollguard.health.Failures;
+import io.rollguard.common.Failures;
 import io.rollguard.health.Status;
 import io.rollguard.sample.Sampler;
 import io.rollguard.store.LabelSet;

@@ -2,12 +2,12 @@ package io.rollguard.source;
 
 import static java.util.Objects.requireNonNull;
 
-import io.rollguard.config.Quantities;
+import io.rollguard.common.Quantities;
 import io.rollguard.config.SourceConfig;
 import io.rollguard.health.ComponentHealth;
-import io.rollguard.health.Failures;
+import io.rollguard.common.Failures;
 import io.rollguard.health.Status;
-import io.rollguard.schedule.DaemonThreads;
+import io.rollguard.common.DaemonThreads;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesStore;

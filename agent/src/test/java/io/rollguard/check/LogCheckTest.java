@@ -8,6 +8,7 @@ import static java.nio.file.StandardOpenOption.WRITE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import io.rollguard.common.Human;
 import io.rollguard.config.check.LogCheckSpec;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,7 +1,7 @@
 package io.rollguard.rule.expr;
 
-import io.rollguard.config.Quantities;
-import io.rollguard.config.Suggestions;
+import io.rollguard.common.Quantities;
+import io.rollguard.common.Suggestions;
 import io.rollguard.rule.expr.Token.Kind;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.rollguard.rule.expr;
 
-import io.rollguard.config.Quantities;
+import io.rollguard.common.Quantities;
 import java.math.BigDecimal;
 import java.util.stream.Collectors;
 

@@ -1,6 +1,6 @@
 package io.rollguard.rule.expr;
 
-import io.rollguard.config.Quantities;
+import io.rollguard.common.Quantities;
 import io.rollguard.rule.expr.Token.Kind;
 import java.util.regex.Pattern;
 

@@ -1,4 +1,4 @@
-package io.rollguard.config;
+package io.rollguard.common;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -33,9 +33,9 @@ public final class Quantities {
             "h", 3_600_000_000_000L,
             "d", 86_400_000_000_000L);
 
-    static final String DURATION_EXPECTED = "a duration such as \"500ms\", \"30s\", \"5m\" or \"1h\"";
-    static final String SIZE_EXPECTED = "a size such as \"512KiB\", \"10GiB\" or \"500MB\"";
-    static final String RATIO_EXPECTED = "a ratio such as 0.9 or \"90%\"";
+    public static final String DURATION_EXPECTED = "a duration such as \"500ms\", \"30s\", \"5m\" or \"1h\"";
+    public static final String SIZE_EXPECTED = "a size such as \"512KiB\", \"10GiB\" or \"500MB\"";
+    public static final String RATIO_EXPECTED = "a ratio such as 0.9 or \"90%\"";
 
     private Quantities() {}
 
@@ -90,7 +90,7 @@ public final class Quantities {
         return checkRatio(ratio, text);
     }
 
-    static double checkRatio(double ratio, String text) {
+    public static double checkRatio(double ratio, String text) {
         if (!(ratio >= 0.0 && ratio <= 1.0)) {
             throw new IllegalArgumentException("expected " + RATIO_EXPECTED + " between 0 and 1 (0% and 100%), got " + text);
         }

@@ -1,4 +1,5 @@
-package io.rollguard.config;
+package io.rollguard.common;
+
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.rollguard.http;
+package io.rollguard.common;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.rollguard.config;
+package io.rollguard.common;
 
 import java.util.Collection;
 import java.util.Optional;

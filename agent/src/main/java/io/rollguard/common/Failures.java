@@ -1,4 +1,4 @@
-package io.rollguard.health;
+package io.rollguard.common;
 
 /** How a component's failure reads in logs and in {@code /health/detailed}. */
 public final class Failures {

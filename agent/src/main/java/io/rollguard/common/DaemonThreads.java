@@ -1,4 +1,4 @@
-package io.rollguard.schedule;
+package io.rollguard.common;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,4 +1,4 @@
-package io.rollguard.check;
+package io.rollguard.common;
 
 /** Short human forms of measured times and sizes for check and action messages. */
 public final class Human {
