@@ -23,7 +23,7 @@ import io.rollguard.rule.RuleState;
 import io.rollguard.config.HostPort;
 import io.rollguard.config.SamplerSettings;
 import io.rollguard.health.HealthSnapshot;
-import io.rollguard.health.Status;
+import io.rollguard.check.Status;
 import io.rollguard.http.AgentInfo;
 import io.rollguard.http.AgentState;
 import io.rollguard.http.AccessPolicy;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import io.rollguard.cli.Main;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import io.rollguard.check.CheckFactory;
+import io.rollguard.cli.Main;
 import io.rollguard.config.Config;
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.ConfigSource;

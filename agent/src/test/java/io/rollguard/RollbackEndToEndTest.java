@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpServer;
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.rollguard.check.CheckFactory;
+import io.rollguard.cli.Main;
 import io.rollguard.config.Config;
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.ConfigSource;

@@ -15,6 +15,8 @@ import io.rollguard.config.check.SystemdCheckSpec;
 import io.rollguard.config.check.TcpCheckSpec;
 import io.rollguard.config.check.TlsCheckSpec;
 import io.rollguard.config.check.VersionRequirement;
+import io.rollguard.config.process.ProcessSelector;
+import io.rollguard.config.process.ProcessSettings;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;

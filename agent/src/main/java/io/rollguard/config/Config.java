@@ -3,6 +3,7 @@ package io.rollguard.config;
 import static java.util.Objects.requireNonNull;
 
 import io.rollguard.config.action.ActionConfig;
+import io.rollguard.config.process.ProcessSettings;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;

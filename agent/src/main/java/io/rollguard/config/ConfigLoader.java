@@ -3,6 +3,8 @@ package io.rollguard.config;
 import io.rollguard.common.Quantities;
 import io.rollguard.common.Suggestions;
 import io.rollguard.config.action.ActionConfig;
+import io.rollguard.config.process.ProcessSelector;
+import io.rollguard.config.process.ProcessSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;

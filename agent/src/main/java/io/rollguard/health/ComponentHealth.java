@@ -2,6 +2,7 @@ package io.rollguard.health;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.check.Status;
 import java.time.Duration;
 import java.time.Instant;
 

@@ -2,6 +2,8 @@ package io.rollguard.health;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.check.CheckStatus;
+import io.rollguard.check.Status;
 import io.rollguard.rule.RuleStatus;
 import java.time.Instant;
 import java.util.List;

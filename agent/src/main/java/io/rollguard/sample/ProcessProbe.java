@@ -2,7 +2,7 @@ package io.rollguard.sample;
 
 import static java.util.Objects.requireNonNull;
 
-import io.rollguard.config.ProcessSettings;
+import io.rollguard.config.process.ProcessSettings;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.SeriesWriter;
 import java.io.IOException;

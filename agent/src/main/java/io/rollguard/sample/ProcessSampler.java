@@ -2,8 +2,8 @@ package io.rollguard.sample;
 
 import static java.util.Objects.requireNonNull;
 
-import io.rollguard.config.ProcessSelector;
-import io.rollguard.config.ProcessSettings;
+import io.rollguard.config.process.ProcessSelector;
+import io.rollguard.config.process.ProcessSettings;
 import io.rollguard.sample.ProcessFiles.Stat;
 import io.rollguard.sample.WatchedProcess.Found;
 import io.rollguard.sample.WatchedProcess.Identity;

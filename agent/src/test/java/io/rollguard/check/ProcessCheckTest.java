@@ -2,8 +2,8 @@ package io.rollguard.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rollguard.config.ProcessSelector.CommandLinePattern;
-import io.rollguard.config.ProcessSettings;
+import io.rollguard.config.process.ProcessSelector.CommandLinePattern;
+import io.rollguard.config.process.ProcessSettings;
 import io.rollguard.config.check.ProcessCheckSpec;
 import java.io.IOException;
 import java.nio.file.Files;

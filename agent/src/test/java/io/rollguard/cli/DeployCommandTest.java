@@ -2,7 +2,6 @@ package io.rollguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rollguard.Main;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.rollguard.Agent;
-import io.rollguard.Main;
 import io.rollguard.check.CheckFactory;
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.ConfigSource;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.rollguard.Agent;
-import io.rollguard.Main;
 import io.rollguard.check.CheckFactory;
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.HttpSettings;

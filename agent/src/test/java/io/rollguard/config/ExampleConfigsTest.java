@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.rollguard.config.check.HttpCheckSpec;
+import io.rollguard.config.process.ProcessSettings;
 import io.rollguard.rule.expr.Expr;
 import io.rollguard.rule.expr.HistoryWindows;
 import io.rollguard.rule.expr.LabelMatcher;

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-import io.rollguard.config.ProcessSelector.CommandLinePattern;
-import io.rollguard.config.ProcessSelector.PidFile;
-import io.rollguard.config.ProcessSelector.SystemdUnit;
+import io.rollguard.config.process.ProcessSelector.CommandLinePattern;
+import io.rollguard.config.process.ProcessSelector.PidFile;
+import io.rollguard.config.process.ProcessSelector.SystemdUnit;
+import io.rollguard.config.process.ProcessSelector;
+import io.rollguard.config.process.ProcessSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

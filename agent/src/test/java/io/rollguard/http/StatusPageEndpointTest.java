@@ -8,7 +8,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.rollguard.config.RuleConfig;
 import io.rollguard.health.HealthSnapshot;
-import io.rollguard.health.Status;
+import io.rollguard.check.Status;
 import io.rollguard.journal.Event;
 import io.rollguard.rule.RuleEngine;
 import io.rollguard.rule.RuleStatus;

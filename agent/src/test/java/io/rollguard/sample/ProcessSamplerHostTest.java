@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.rollguard.config.ConfigLoader;
-import io.rollguard.config.ProcessSelector.CommandLinePattern;
-import io.rollguard.config.ProcessSelector.PidFile;
-import io.rollguard.config.ProcessSettings;
+import io.rollguard.config.process.ProcessSelector.CommandLinePattern;
+import io.rollguard.config.process.ProcessSelector.PidFile;
+import io.rollguard.config.process.ProcessSettings;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesKey;

@@ -3,10 +3,10 @@ package io.rollguard.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.rollguard.config.ProcessSelector.CommandLinePattern;
-import io.rollguard.config.ProcessSelector.PidFile;
-import io.rollguard.config.ProcessSelector.SystemdUnit;
-import io.rollguard.config.ProcessSettings;
+import io.rollguard.config.process.ProcessSelector.CommandLinePattern;
+import io.rollguard.config.process.ProcessSelector.PidFile;
+import io.rollguard.config.process.ProcessSelector.SystemdUnit;
+import io.rollguard.config.process.ProcessSettings;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesKey;

@@ -2,7 +2,7 @@ package io.rollguard.config.check;
 
 import static java.util.Objects.requireNonNull;
 
-import io.rollguard.config.ProcessSettings;
+import io.rollguard.config.process.ProcessSettings;
 
 /**
  * {@code type = "process"}: the processes of a {@code [[process]]} entry (or of an inline {@code match}) run as

@@ -1,4 +1,4 @@
-package io.rollguard.config;
+package io.rollguard.config.process;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,4 +1,4 @@
-package io.rollguard.health;
+package io.rollguard.check;
 
 /** The state of one component as {@code /health/detailed} reports it. */
 public enum Status {

@@ -1,7 +1,8 @@
-package io.rollguard.health;
+package io.rollguard.check;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.check.Status;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

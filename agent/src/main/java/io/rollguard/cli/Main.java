@@ -1,14 +1,6 @@
-package io.rollguard;
+package io.rollguard.cli;
 
-import io.rollguard.cli.CheckCommand;
-import io.rollguard.cli.EventsCommand;
-import io.rollguard.cli.ExitCode;
-import io.rollguard.cli.IncidentCommand;
-import io.rollguard.cli.DeployCommand;
-import io.rollguard.cli.RearmCommand;
-import io.rollguard.cli.ReloadCommand;
-import io.rollguard.cli.RunCommand;
-import io.rollguard.cli.ValidateCommand;
+import io.rollguard.Version;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
