@@ -425,16 +425,25 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * The configured state directory; for the embedded default only, when that one ({@code /var/lib/rollguard})
-     * cannot be created by this user, the user's own ({@code $XDG_STATE_HOME/rollguard}), so that trying the agent
-     * out needs no root. A configuration that names a directory gets exactly that one.
+     * The configured state directory. For the embedded default only: systemd's {@code $STATE_DIRECTORY} when set
+     * (the unit's {@code StateDirectory=}; the first of several), else {@code /var/lib/rollguard} when this user can
+     * create it, else the user's own ({@code $XDG_STATE_HOME/rollguard}), so that trying the agent out needs no root.
+     * A configuration that names a directory gets exactly that one.
      */
-    static Path stateDirectory(Config config, java.util.function.Predicate<Path> usable, String xdgStateHome,
+    static Path stateDirectory(Config config, java.util.function.Predicate<Path> usable, Map<String, String> env,
             String home) {
         Path configured = config.agent().stateDir();
-        if (!config.source().equals(ConfigLoader.DEFAULT_NAME) || usable.test(configured)) {
+        if (!config.source().equals(ConfigLoader.DEFAULT_NAME)) {
             return configured;
         }
+        String systemd = env.getOrDefault("STATE_DIRECTORY", "");
+        if (!systemd.isBlank()) {
+            return Path.of(systemd.split(":")[0]);
+        }
+        if (usable.test(configured)) {
+            return configured;
+        }
+        String xdgStateHome = env.get("XDG_STATE_HOME");
         Path personal = (xdgStateHome == null || xdgStateHome.isBlank() ? Path.of(home, ".local", "state")
                 : Path.of(xdgStateHome)).resolve("rollguard");
         log.info("state directory {} is not writable by this user; using {}", configured, personal);
@@ -443,7 +452,7 @@ public final class Agent implements AutoCloseable {
 
     /** The state directory the agent runs with for {@code config}: what {@code rollguard incident} reads. */
     public static Path stateDirectory(Config config) {
-        return stateDirectory(config, Agent::usable, System.getenv("XDG_STATE_HOME"), System.getProperty("user.home"));
+        return stateDirectory(config, Agent::usable, System.getenv(), System.getProperty("user.home"));
     }
 
     private static boolean usable(Path directory) {

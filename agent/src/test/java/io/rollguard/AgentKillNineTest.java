@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.rollguard.cli.Main;
+import io.rollguard.testing.Subprocess;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -153,9 +154,9 @@ class AgentKillNineTest {
     }
 
     private Process startAgent(Path config, Path log) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "run", "--config", config.toString())
+        ProcessBuilder builder = Subprocess.builder(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "run", "--config", config.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().remove("NOTIFY_SOCKET");

@@ -76,12 +76,16 @@ class AgentTest {
         Config embedded = ConfigLoader.loadDefault();
         Config explicit = ConfigLoader.parse(new ConfigSource("/etc/rollguard/rollguard.toml", "", Path.of("/etc")));
 
-        assertThat(Agent.stateDirectory(embedded, dir -> true, null, "/home/ann")).isEqualTo(Path.of("/var/lib/rollguard"));
-        assertThat(Agent.stateDirectory(embedded, dir -> false, null, "/home/ann"))
+        assertThat(Agent.stateDirectory(embedded, dir -> true, Map.of(), "/home/ann"))
+                .isEqualTo(Path.of("/var/lib/rollguard"));
+        assertThat(Agent.stateDirectory(embedded, dir -> false, Map.of(), "/home/ann"))
                 .isEqualTo(Path.of("/home/ann/.local/state/rollguard"));
-        assertThat(Agent.stateDirectory(embedded, dir -> false, "/run/user/1000/state", "/home/ann"))
-                .isEqualTo(Path.of("/run/user/1000/state/rollguard"));
-        assertThat(Agent.stateDirectory(explicit, dir -> false, null, "/home/ann"))
+        assertThat(Agent.stateDirectory(embedded, dir -> false, Map.of("XDG_STATE_HOME", "/run/user/1000/state"),
+                "/home/ann")).isEqualTo(Path.of("/run/user/1000/state/rollguard"));
+        assertThat(Agent.stateDirectory(embedded, dir -> true, Map.of("STATE_DIRECTORY", "/srv/state:/srv/other"),
+                "/home/ann")).as("systemd's StateDirectory= wins, the first of several")
+                .isEqualTo(Path.of("/srv/state"));
+        assertThat(Agent.stateDirectory(explicit, dir -> false, Map.of("STATE_DIRECTORY", "/srv/state"), "/home/ann"))
                 .as("a configuration that names a directory gets exactly that one")
                 .isEqualTo(Path.of("/var/lib/rollguard"));
     }

@@ -3,6 +3,7 @@ package io.rollguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.rollguard.testing.Subprocess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -71,6 +72,7 @@ class LauncherIT {
         } catch (IOException e) {
             Assumptions.abort("port 9730 is in use on this host: skipped");
         }
+        boolean hostStateExisted = Files.exists(Path.of("/var/lib/rollguard"));
         Path log = dir.resolve("default.log");
         agent = start(log, "run");
 
@@ -78,10 +80,16 @@ class LauncherIT {
         assertThat(Files.readString(log)).contains("starting with configuration default.toml (embedded)",
                 "listening on http://0.0.0.0:9730");
         assertThat(get(9730, "/health").body()).isEqualTo("{\"status\":\"UP\"}");
+        assertThat(dir.resolve("systemd-state/events.jsonl")).as("the journal lives in $STATE_DIRECTORY").exists();
+        if (!hostStateExisted) {
+            assertThat(Path.of("/var/lib/rollguard")).as("the test wrote nothing on the host").doesNotExist();
+        }
     }
 
     @Test
     void sighupReloadsTheFileAndABrokenFileKeepsTheAgentRunning() throws Exception {
+        Assumptions.assumeTrue(Subprocess.resetsSignals() || !Subprocess.hangupIgnored(),
+                "this JVM ignores SIGHUP (nohup) and env cannot reset it for the child: skipped");
         Path log = dir.resolve("agent.log");
         agent = start(log, "run", "--config", config().toString());
         int port = awaitPort(log);
@@ -171,13 +179,19 @@ class LauncherIT {
         return file;
     }
 
-    private static Process start(Path log, String... args) throws IOException {
+    /**
+     * The launcher as systemd starts it: default signal dispositions (a suite under nohup ignores SIGHUP) and
+     * {@code $STATE_DIRECTORY} in this test's directory, so the embedded default never writes /var/lib/rollguard.
+     */
+    private Process start(Path log, String... args) throws IOException {
         List<String> command = new java.util.ArrayList<>(List.of(LAUNCHER.toString()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = Subprocess.builder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().put("ROLLGUARD_JAR", System.getProperty("rollguard.jar", "target/rollguard.jar"));
+        builder.environment().put("STATE_DIRECTORY", dir.resolve("systemd-state").toString());
         builder.environment().remove("JOURNAL_STREAM");
+        builder.environment().remove("NOTIFY_SOCKET");
         return builder.start();
     }
 

@@ -113,9 +113,13 @@ class PrometheusSourceIT {
                 "--log.level=warn")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
 
-        // Both rules read source series: inactive means the series are there, with the values expected.
-        await().atMost(Duration.ofSeconds(90)).until(() -> agent.health().rules().stream()
-                .allMatch(rule -> rule.state() == RuleState.INACTIVE));
+        // Both rules read source series: inactive means the series are there, with the values expected. Before the
+        // first tick the list is empty, and allMatch is true of an empty list: wait for both rules, each evaluated.
+        await().atMost(Duration.ofSeconds(90)).until(() -> {
+            List<RuleStatus> rules = agent.health().rules();
+            return rules.size() == 2 && rules.stream().allMatch(rule -> rule.state() == RuleState.INACTIVE
+                    && !rule.instances().isEmpty());
+        });
         RuleStatus scraped = agent.health().rules().get(0);
         assertThat(scraped.instances()).singleElement().satisfies(instance -> {
             assertThat(instance.labels().get("job")).isEqualTo("rollguard");

@@ -3,6 +3,7 @@ package io.rollguard.systemd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.rollguard.testing.Subprocess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,7 @@ class SystemdNotifyIT {
                 + dir.resolve("state") + "\"\n[http]\nlisten = \"127.0.0.1:0\"\n");
         Path log = dir.resolve("agent.log");
         try (FakeNotifySocket systemd = new FakeNotifySocket(dir.resolve("notify").toString())) {
-            ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "run", "--config", config.toString())
+            ProcessBuilder builder = Subprocess.builder(List.of(LAUNCHER.toString(), "run", "--config", config.toString()))
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("ROLLGUARD_JAR", System.getProperty("rollguard.jar", "target/rollguard.jar"));
             builder.environment().put("NOTIFY_SOCKET", systemd.name());
