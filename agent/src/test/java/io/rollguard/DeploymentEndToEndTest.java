@@ -10,7 +10,7 @@ import io.rollguard.cli.Main;
 import io.rollguard.config.Config;
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.ConfigSource;
-import io.rollguard.check.Status;
+import io.rollguard.health.Status;
 import io.rollguard.journal.Event;
 import io.rollguard.rule.RuleState;
 import io.rollguard.time.TimeSource;

@@ -10,7 +10,7 @@ import io.rollguard.cli.Main;
 import io.rollguard.config.Config;
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.ConfigSource;
-import io.rollguard.check.CheckStatus;
+import io.rollguard.health.CheckStatus;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -119,7 +119,7 @@ final class StatusPageAgent implements AutoCloseable {
         agent.start();
         StatusPageAgent started = new StatusPageAgent(service, agent);
         await().atMost(Duration.ofSeconds(30)).until(() -> agent.health().checks().stream()
-                .allMatch(c -> c.status() != io.rollguard.check.Status.UNKNOWN));
+                .allMatch(c -> c.status() != io.rollguard.health.Status.UNKNOWN));
         started.post("/api/v1/deployments", "{\"version\": \"v2.4.1\", \"watch\": \"30m\"}");
         long target = System.nanoTime() + Duration.ofSeconds(ticks).toNanos();
         await().atMost(Duration.ofSeconds(ticks + 30L)).pollInterval(Duration.ofMillis(250))

@@ -7,6 +7,8 @@ import io.rollguard.config.CheckConfig;
 import io.rollguard.config.ConfigDiff;
 import io.rollguard.common.Failures;
 import io.rollguard.common.DaemonThreads;
+import io.rollguard.health.CheckStatus;
+import io.rollguard.health.Status;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesStore;

@@ -2,7 +2,6 @@ package io.rollguard.health;
 
 import static java.util.Objects.requireNonNull;
 
-import io.rollguard.check.Status;
 import java.time.Duration;
 import java.time.Instant;
 

@@ -6,8 +6,8 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.rollguard.common.Json;
-import io.rollguard.health.HealthSnapshot;
-import io.rollguard.check.Status;
+import io.rollguard.schedule.HealthSnapshot;
+import io.rollguard.health.Status;
 import java.util.Map;
 import java.util.function.Supplier;
 

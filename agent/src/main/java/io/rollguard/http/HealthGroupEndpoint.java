@@ -7,7 +7,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.rollguard.health.HealthSnapshot;
+import io.rollguard.schedule.HealthSnapshot;
 import java.util.Set;
 import java.util.function.Supplier;
 

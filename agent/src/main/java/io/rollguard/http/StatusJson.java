@@ -1,6 +1,6 @@
 package io.rollguard.http;
 
-import io.rollguard.check.CheckStatus;
+import io.rollguard.health.CheckStatus;
 import io.rollguard.health.ComponentHealth;
 import io.rollguard.rule.Responder;
 import io.rollguard.rule.RuleStatus;

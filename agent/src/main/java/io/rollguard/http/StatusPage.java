@@ -2,7 +2,7 @@ package io.rollguard.http;
 
 import static java.util.Objects.requireNonNull;
 
-import io.rollguard.health.HealthSnapshot;
+import io.rollguard.schedule.HealthSnapshot;
 import io.rollguard.journal.Event;
 import java.time.Duration;
 import java.time.Instant;

@@ -7,7 +7,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.rollguard.config.RuleConfig;
-import io.rollguard.health.HealthSnapshot;
+import io.rollguard.schedule.HealthSnapshot;
 import io.rollguard.journal.Event;
 import io.rollguard.rule.RuleStatus;
 import io.rollguard.rule.expr.Binary;

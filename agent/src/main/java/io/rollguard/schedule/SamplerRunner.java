@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.rollguard.health.ComponentHealth;
 import io.rollguard.common.Failures;
-import io.rollguard.check.Status;
+import io.rollguard.health.Status;
 import io.rollguard.sample.Sampler;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;

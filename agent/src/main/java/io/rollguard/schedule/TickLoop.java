@@ -4,14 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import io.rollguard.check.CheckRunner;
 import io.rollguard.deploy.Deployments;
-import io.rollguard.check.CheckStatus;
+import io.rollguard.health.CheckStatus;
 import io.rollguard.rule.Responder;
 import io.rollguard.rule.RuleEngine;
 import io.rollguard.rule.RuleState;
 import io.rollguard.rule.RuleStatus;
 import io.rollguard.health.ComponentHealth;
-import io.rollguard.health.HealthSnapshot;
-import io.rollguard.check.Status;
+import io.rollguard.health.Status;
 import io.rollguard.metrics.MetricsRenderer;
 import io.rollguard.store.SeriesStore;
 import io.rollguard.store.SeriesWriter;

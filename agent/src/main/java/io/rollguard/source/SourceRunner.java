@@ -6,7 +6,7 @@ import io.rollguard.common.Quantities;
 import io.rollguard.config.SourceConfig;
 import io.rollguard.health.ComponentHealth;
 import io.rollguard.common.Failures;
-import io.rollguard.check.Status;
+import io.rollguard.health.Status;
 import io.rollguard.common.DaemonThreads;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollguard.config.CheckConfig;
 import io.rollguard.config.check.TcpCheckSpec;
+import io.rollguard.health.CheckStatus;
+import io.rollguard.health.Status;
 import io.rollguard.store.Series;
 import io.rollguard.store.SeriesStore;
 import io.rollguard.time.FakeTime;

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.rollguard.config.Config;
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.ConfigSource;
+import io.rollguard.health.CheckStatus;
+import io.rollguard.health.Status;
 import io.rollguard.store.Series;
 import io.rollguard.store.SeriesStore;
 import io.rollguard.time.FakeTime;

@@ -10,7 +10,7 @@ import io.rollguard.check.CheckRunner;
 import io.rollguard.config.DeploySettings;
 import io.rollguard.deploy.Deployments;
 import io.rollguard.health.ComponentHealth;
-import io.rollguard.check.Status;
+import io.rollguard.health.Status;
 import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalLimits;
 import io.rollguard.journal.StateFile;

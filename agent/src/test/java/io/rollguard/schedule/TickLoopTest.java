@@ -12,7 +12,7 @@ import io.rollguard.journal.StateFile;
 import io.rollguard.rule.Responder;
 import io.rollguard.rule.RuleEngine;
 import java.nio.file.Path;
-import io.rollguard.check.Status;
+import io.rollguard.health.Status;
 import io.rollguard.metrics.MetricsRenderer;
 import io.rollguard.sample.Sampler;
 import io.rollguard.store.MetricFamily;

@@ -7,7 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.rollguard.config.SourceConfig;
 import io.rollguard.health.ComponentHealth;
-import io.rollguard.check.Status;
+import io.rollguard.health.Status;
 import io.rollguard.store.Series;
 import io.rollguard.store.SeriesStore;
 import io.rollguard.store.SeriesView;

@@ -1,9 +1,10 @@
-package io.rollguard.health;
+package io.rollguard.schedule;
 
 import static java.util.Objects.requireNonNull;
 
-import io.rollguard.check.CheckStatus;
-import io.rollguard.check.Status;
+import io.rollguard.health.CheckStatus;
+import io.rollguard.health.ComponentHealth;
+import io.rollguard.health.Status;
 import io.rollguard.rule.RuleStatus;
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.rollguard.check;
+package io.rollguard.health;
 
 /** The state of one component as {@code /health/detailed} reports it. */
 public enum Status {

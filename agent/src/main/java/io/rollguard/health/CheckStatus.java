@@ -1,8 +1,8 @@
-package io.rollguard.check;
+package io.rollguard.health;
 
 import static java.util.Objects.requireNonNull;
 
-import io.rollguard.check.Status;
+import io.rollguard.health.Status;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
