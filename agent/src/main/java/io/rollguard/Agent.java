@@ -192,6 +192,8 @@ public final class Agent implements AutoCloseable {
                 alerts, StatusPageEndpoint.WINDOW);
         this.tickLoop = new TickLoop(runners, checks, rules, responder, deployments, tick, store, metrics, time);
         checks.onStatusChange(this::evaluateRulesSoon);
+        // At the start of each tick, with its grid time: startDue only hands due reads to the sources' own workers.
+        tickLoop.beforeEachTick(sources::startDue);
         this.reloads = Executors.newSingleThreadExecutor(DaemonThreads.named("rollguard-reload"));
     }
 
@@ -491,6 +493,16 @@ public final class Agent implements AutoCloseable {
      * @throws IOException when the HTTP address cannot be bound
      */
     public void start() throws IOException {
+        start(true);
+    }
+
+    /**
+     * Binds the HTTP server; with {@code tickOnSchedule}, ticks every interval from now on. Without it only
+     * {@link #tick()} ticks: the seam a wiring test steps with a fake clock.
+     *
+     * @throws IOException when the HTTP address cannot be bound
+     */
+    void start(boolean tickOnSchedule) throws IOException {
         scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("rollguard-tick"));
         Router router = new Router()
                 .get("/", new StatusPageEndpoint(host, info, tickLoop::health, this::state, journal::latest, store, time,
@@ -520,10 +532,23 @@ public final class Agent implements AutoCloseable {
                         io.rollguard.common.Quantities.formatDuration(ping.multipliedBy(2))));
         // Set before the first tick, after the bind: READY=1 follows the first tick, with HTTP already serving.
         tickLoop.afterEachTick(() -> notifier.ticked(time.nanoTime(), statusLine()));
-        // Before each tick, on the same thread: startDue only hands due reads to the sources' own workers.
-        scheduler.scheduleAtFixedRate(() -> sources.startDue(time.nanoTime()), 0, tick.toNanos(), TimeUnit.NANOSECONDS);
-        scheduler.scheduleAtFixedRate(tickLoop::tick, 0, tick.toNanos(), TimeUnit.NANOSECONDS);
-        log.info("ticking every {}", io.rollguard.common.Quantities.formatDuration(tick));
+        if (tickOnSchedule) {
+            scheduler.scheduleAtFixedRate(tickLoop::tick, 0, tick.toNanos(), TimeUnit.NANOSECONDS);
+            log.info("ticking every {}", io.rollguard.common.Quantities.formatDuration(tick));
+        }
+    }
+
+    /**
+     * Runs one tick on the scheduler thread and waits for it: what the schedule does every interval, for a test
+     * that steps a fake clock. Before {@link #start}, on the calling thread.
+     */
+    void tick() throws InterruptedException, ExecutionException {
+        ScheduledExecutorService running = scheduler;
+        if (running == null) {
+            tickLoop.tick();
+            return;
+        }
+        running.submit(tickLoop::tick).get();
     }
 
     /** The address the HTTP server bound; port 0 in the configuration resolves to a real port. */

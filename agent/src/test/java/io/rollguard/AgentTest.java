@@ -1,7 +1,6 @@
 package io.rollguard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.rollguard.check.CheckFactory;
 import io.rollguard.config.Config;
@@ -59,10 +58,10 @@ class AgentTest {
                 """.formatted(stateDir), Path.of(".")));
 
         SystemInfo system = new SystemInfo();
-        try (Agent agent = new Agent(config, TimeSource.system(), HostSamplers.create(system, config),
+        try (Agent agent = new Agent(config, new io.rollguard.time.FakeTime(), HostSamplers.create(system, config),
                 CheckFactory.forHost(system))) {
-            agent.start();
-            await().atMost(Duration.ofSeconds(20)).until(() -> !agent.health().samplers().isEmpty());
+            agent.start(false);
+            agent.tick();
 
             Map<String, Duration> periods = agent.health().samplers().stream()
                     .collect(Collectors.toMap(ComponentHealth::name, ComponentHealth::period));
@@ -88,5 +87,41 @@ class AgentTest {
         assertThat(Agent.stateDirectory(explicit, dir -> false, Map.of("STATE_DIRECTORY", "/srv/state"), "/home/ann"))
                 .as("a configuration that names a directory gets exactly that one")
                 .isEqualTo(Path.of("/var/lib/rollguard"));
+    }
+
+    /**
+     * Rules are evaluated on the tick's grid time, as Prometheus evaluates on its own grid: {@code for = 15s} at a
+     * 5 s interval fires at the 4th evaluation whether the thread woke late or early. Stamped with the time the
+     * thread woke, the 4th tick below (a millisecond early) held 14.999 s and fired only at the 5th.
+     */
+    @Test
+    void forCountsGridIntervalsWhateverTheTicksJitter(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Config config = ConfigLoader.parse(new ConfigSource("grid.toml", """
+                [agent]
+                interval = "5s"
+                state_dir = "%s"
+                [http]
+                listen = "127.0.0.1:0"
+                [[rule]]
+                name = "always"
+                when = "build_info == 1"
+                for = "15s"
+                """.formatted(dir.resolve("state")), dir));
+        io.rollguard.time.FakeTime time = new io.rollguard.time.FakeTime();
+        try (Agent agent = new Agent(config, time, java.util.List.of(),
+                new CheckFactory(java.time.Clock.systemUTC(), () -> 0, () -> 0))) {
+            agent.start(false);
+            java.util.List<Duration> wakeUps = java.util.List.of(Duration.ZERO, Duration.ofMillis(5_003),
+                    Duration.ofMillis(4_998), Duration.ofMillis(4_998));
+            java.util.List<io.rollguard.rule.RuleState> states = new java.util.ArrayList<>();
+            for (Duration wakeUp : wakeUps) {
+                time.advance(wakeUp);
+                agent.tick();
+                states.add(agent.health().rules().get(0).state());
+            }
+            assertThat(states).containsExactly(io.rollguard.rule.RuleState.PENDING,
+                    io.rollguard.rule.RuleState.PENDING, io.rollguard.rule.RuleState.PENDING,
+                    io.rollguard.rule.RuleState.FIRING);
+        }
     }
 }

@@ -41,6 +41,12 @@ public final class TickLoop {
     private final TimeSource time;
     private final AtomicReference<HealthSnapshot> health;
     private boolean tickFailing;
+    /** The first tick's time: the origin of the grid every later tick is stamped on. */
+    private long gridOrigin;
+    /** The grid time of the last tick that ran; evaluations between ticks are stamped with it. */
+    private volatile long lastTickNanos;
+    private boolean ticked;
+    private volatile java.util.function.LongConsumer beforeTick = grid -> { };
     private volatile Runnable afterTick = () -> { };
     private final List<java.util.function.Consumer<SeriesWriter>> selfMetrics =
             new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -63,7 +69,13 @@ public final class TickLoop {
     /** Never throws: an exception escaping a scheduled task would silently cancel every later tick. */
     public void tick() {
         try {
-            long now = time.nanoTime();
+            long now = gridTime(time.nanoTime());
+            if (ticked && now - lastTickNanos <= 0) {
+                return; // a tick the scheduler runs to catch up after a stall: this grid time has been evaluated
+            }
+            ticked = true;
+            lastTickNanos = now;
+            beforeTick.accept(now);
             checks.startDue(now); // first: they run on their workers while the samplers run here
             for (SamplerRunner sampler : samplers) {
                 if (sampler.isDue(now)) {
@@ -100,7 +112,9 @@ public final class TickLoop {
      */
     public void evaluateRules() {
         try {
-            long now = time.nanoTime();
+            // Stamped with the last tick's grid time, not the moment a check changed: for = k x interval stays k
+            // intervals whatever the jitter, as in Prometheus, which evaluates only on its grid.
+            long now = ticked ? lastTickNanos : time.nanoTime();
             rules.evaluate(now, deployments.tick(now), deployments.baselines());
             responder.tick(now);
             health.set(buildHealth());
@@ -117,6 +131,22 @@ public final class TickLoop {
         boolean down = checkStatuses.stream().anyMatch(c -> c.critical() && c.status() == Status.DOWN)
                 || ruleStatuses.stream().anyMatch(r -> r.rule().severity().affectsHealth() && r.state() == RuleState.FIRING);
         return new HealthSnapshot(down ? Status.DOWN : Status.UP, time.now(), components, checkStatuses, ruleStatuses);
+    }
+
+    /**
+     * The grid point nearest to {@code nanos}: the first tick's time plus a whole number of intervals. A tick that
+     * the thread runs a little late (or, stepped by a test, a little early) is stamped with its scheduled time, so
+     * rules, {@code for}, samplers' and sources' periods count intervals, not the thread's wake-ups.
+     */
+    private long gridTime(long nanos) {
+        if (!ticked) {
+            gridOrigin = nanos;
+            return nanos;
+        }
+        long step = interval.toNanos();
+        long offset = nanos - gridOrigin;
+        long intervals = Math.floorDiv(offset + step / 2, step);
+        return gridOrigin + intervals * step;
     }
 
     /** The samplers now running, for a reload to keep those whose settings are unchanged. */
@@ -145,6 +175,14 @@ public final class TickLoop {
     /** Adds series of the agent's own (such as its HTTP server's) to every tick; {@code source} must not block. */
     public void addSelfMetrics(java.util.function.Consumer<SeriesWriter> source) {
         selfMetrics.add(requireNonNull(source, "source"));
+    }
+
+    /**
+     * Runs {@code hook} with the tick's grid time on the ticking thread at the start of each tick (the sources start
+     * their due reads there); it must not block.
+     */
+    public void beforeEachTick(java.util.function.LongConsumer hook) {
+        this.beforeTick = requireNonNull(hook, "hook");
     }
 
     /** Runs {@code hook} on the ticking thread after each tick that succeeded; it must not block. */
