@@ -52,7 +52,9 @@ import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesStore;
 import io.rollguard.store.SeriesWriter;
 import io.rollguard.systemd.SystemdNotifier;
+import io.rollguard.time.SystemTimer;
 import io.rollguard.time.TimeSource;
+import io.rollguard.time.Timer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -110,6 +112,9 @@ public final class Agent implements AutoCloseable {
     private volatile Instant lastReloadSuccess;
     private volatile Set<String> healthTags;
     private final TimeSource time;
+    private final Timer timer;
+    /** The timer the agent made, closed with it; null when the time source is the timer. */
+    private final SystemTimer ownTimer;
     private final SeriesStore store = new SeriesStore();
     private final MetricsRenderer metrics;
     private final CheckRunner checks;
@@ -172,8 +177,12 @@ public final class Agent implements AutoCloseable {
         this.metrics = new MetricsRenderer(store, time);
         Duration tick = config.agent().interval();
         List<SamplerRunner> runners = samplerRunners(config, samplerFactory.apply(config), List.of(), true);
-        this.checks = new CheckRunner(config.checks(), checkFactory::create, store, time);
-        this.sources = new SourceRunner(config.sources(), store, time);
+        // One timer for every timeout, retry and deadline of the checks and sources. A time source that is a timer
+        // itself (a test's fake clock) drives them, so a test steps timeouts instead of waiting for them.
+        this.ownTimer = time instanceof Timer ? null : new SystemTimer("rollguard-timer");
+        this.timer = ownTimer == null ? (Timer) time : ownTimer;
+        this.checks = new CheckRunner(config.checks(), checkFactory::create, store, time, timer);
+        this.sources = new SourceRunner(config.sources(), store, time, timer);
         this.stateDir = stateDirectory(config);
         this.journal = openJournal(stateDir, time);
         this.actions = new ActionRunner(config.actions(), config.agent().dryRun(),
@@ -605,6 +614,9 @@ public final class Agent implements AutoCloseable {
         checks.close();
         sources.close();
         actions.close();
+        if (ownTimer != null) {
+            ownTimer.close();
+        }
         incidentReads.shutdownNow();
         try {
             journal.close();

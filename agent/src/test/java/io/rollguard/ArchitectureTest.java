@@ -32,7 +32,7 @@ class ArchitectureTest {
     void layersDependOnlyDownwards() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("Foundation").definedBy("io.rollguard.common..", "io.rollguard.time..", "io.rollguard.store..",
-                        "io.rollguard.health..", "io.rollguard.systemd..")
+                        "io.rollguard.health..", "io.rollguard.systemd..", "io.rollguard.work..")
                 .layer("Expressions").definedBy("io.rollguard.rule.expr..")
                 .layer("Config").definedBy("io.rollguard.config..")
                 .layer("Programs").definedBy("io.rollguard.process..")

@@ -3,13 +3,15 @@ package io.rollguard.action;
 import static java.util.Objects.requireNonNull;
 
 import io.rollguard.action.ActionOutcome.Result;
+import io.rollguard.common.DaemonThreads;
+import io.rollguard.common.Failures;
 import io.rollguard.config.ConfigDiff;
 import io.rollguard.config.action.ActionConfig;
 import io.rollguard.config.action.ExecActionConfig;
 import io.rollguard.config.action.WebhookActionConfig;
-import io.rollguard.common.Failures;
-import io.rollguard.common.DaemonThreads;
+import io.rollguard.time.SystemTimer;
 import io.rollguard.time.TimeSource;
+import io.rollguard.work.Workers;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -21,12 +23,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs actions for the rule engine, which decides when; this class decides nothing but how. Every run happens on a
@@ -46,13 +44,12 @@ public final class ActionRunner implements AutoCloseable {
     /** How many requests may wait for a busy action; more are skipped. */
     public static final int MAX_WAITING = 16;
     private static final int MAX_WORKERS = 16;
-    private static final Duration IDLE_THREAD = Duration.ofMinutes(1);
     /** How long close() waits for stopping programs: their grace period, and a little for the kernel. */
     private static final Duration CLOSE_WAIT = ExecAction.KILL_GRACE.plusSeconds(2);
 
     // Replaced whole by reconfigure(); a slot replaced finishes what it runs and what waits for it.
     private volatile Map<String, Slot> slots = Map.of();
-    private final ThreadPoolExecutor workers;
+    private final Workers workers;
     private final ExecutorService pipes;
     private final ScheduledExecutorService timer;
     private final TimeSource time;
@@ -136,14 +133,7 @@ public final class ActionRunner implements AutoCloseable {
         retired.removeIf(ActionRunner::idle); // nothing left to finish: close() need not see them
         old.values().stream().filter(slot -> !next.containsValue(slot) && !idle(slot)).forEach(retired::add);
         // A replaced slot still running holds a worker until it ends: its successor must not wait for that.
-        int size = Math.max(1, Math.min(next.size() + retired.size(), MAX_WORKERS));
-        if (size > workers.getMaximumPoolSize()) {
-            workers.setMaximumPoolSize(size);
-            workers.setCorePoolSize(size);
-        } else {
-            workers.setCorePoolSize(size);
-            workers.setMaximumPoolSize(size);
-        }
+        workers.resize(Math.min(next.size() + retired.size(), MAX_WORKERS));
         slots = Collections.unmodifiableMap(next);
     }
 
@@ -181,17 +171,14 @@ public final class ActionRunner implements AutoCloseable {
 
     private ActionRunner(int actions, TimeSource time) {
         this.time = requireNonNull(time, "time");
+        SystemTimer actionTimer = new SystemTimer("rollguard-action-timer");
+        this.timer = actionTimer.executor();
         // A thread per action at most: a program that runs to its timeout holds its worker and no other action's.
-        int size = Math.max(1, Math.min(actions, MAX_WORKERS));
-        this.workers = new ThreadPoolExecutor(size, size, IDLE_THREAD.toSeconds(), TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), DaemonThreads.numbered("rollguard-action"));
-        workers.allowCoreThreadTimeOut(true);
+        // A program bounds its own run (its timeout stops its process tree), so the workers give it no timeout.
+        this.workers = new Workers("rollguard-action", Math.min(actions, MAX_WORKERS), actionTimer);
         // Unbounded, and the threads are short-lived: a pipe held by a process left in the background blocks its
         // reader for as long as that process lives, and must not take a thread that another run needs.
         this.pipes = Executors.newCachedThreadPool(DaemonThreads.numbered("rollguard-action-pipe"));
-        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, DaemonThreads.numbered("rollguard-action-timer"));
-        scheduler.setRemoveOnCancelPolicy(true);
-        this.timer = scheduler;
     }
 
     /**
@@ -302,12 +289,7 @@ public final class ActionRunner implements AutoCloseable {
         }
         unrun.forEach(outcome -> outcome.complete(notRun(Result.FAILED, "not run: the agent is stopping")));
         timer.shutdownNow();
-        workers.shutdownNow(); // interrupts the workers waiting for programs: each stops its process tree
-        try {
-            workers.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        workers.close(CLOSE_WAIT); // interrupts the workers waiting for programs: each stops its process tree
         pipes.shutdownNow();
         // A webhook whose retry was waiting on the timer has nobody left to settle it.
         current.forEach(outcome -> outcome.complete(notRun(Result.FAILED, "stopped: the agent is stopping")));

@@ -2,18 +2,20 @@ package io.rollguard.check;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.common.Failures;
 import io.rollguard.common.Human;
 import io.rollguard.config.CheckConfig;
 import io.rollguard.config.ConfigDiff;
-import io.rollguard.common.Failures;
-import io.rollguard.common.DaemonThreads;
 import io.rollguard.health.CheckStatus;
 import io.rollguard.health.Status;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesStore;
 import io.rollguard.store.SeriesWriter;
+import io.rollguard.time.SystemTimer;
 import io.rollguard.time.TimeSource;
+import io.rollguard.time.Timer;
+import io.rollguard.work.Workers;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
@@ -25,12 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -61,8 +57,9 @@ public final class CheckRunner implements AutoCloseable {
     private final Function<CheckConfig, Check> factory;
     private final SeriesStore store;
     private final TimeSource time;
-    private final ThreadPoolExecutor workers;
-    private final ScheduledExecutorService timeouts;
+    private final Workers workers;
+    /** The timer this runner made for itself ({@code rollguard check}), closed with it; null when the agent's. */
+    private final SystemTimer ownTimer;
     private final boolean logTransitions;
     private volatile Runnable onStatusChange = () -> {};
 
@@ -93,17 +90,19 @@ public final class CheckRunner implements AutoCloseable {
 
     /** The daemon's runner. @param factory builds each configuration's check: {@code CheckFactory::create} */
     public CheckRunner(List<CheckConfig> configs, Function<CheckConfig, Check> factory, SeriesStore store,
-            TimeSource time) {
-        this(configs, factory, store, time, true);
+            TimeSource time, Timer timer) {
+        this(configs, factory, store, time, timer, null, true);
     }
 
     /** For {@code rollguard check}: the checklist it prints says what failed, so the runner logs nothing. */
     public static CheckRunner forChecklist(List<CheckConfig> configs, Function<CheckConfig, Check> factory) {
-        return new CheckRunner(configs, factory, new SeriesStore(), TimeSource.system(), false);
+        SystemTimer timer = new SystemTimer("rollguard-check-timer");
+        return new CheckRunner(configs, factory, new SeriesStore(), TimeSource.system(), timer, timer, false);
     }
 
     private CheckRunner(List<CheckConfig> configs, Function<CheckConfig, Check> factory, SeriesStore store,
-            TimeSource time, boolean logTransitions) {
+            TimeSource time, Timer timer, SystemTimer ownTimer, boolean logTransitions) {
+        this.ownTimer = ownTimer;
         this.logTransitions = logTransitions;
         this.store = requireNonNull(store, "store");
         this.time = requireNonNull(time, "time");
@@ -113,10 +112,7 @@ public final class CheckRunner implements AutoCloseable {
             scheduled.add(new ScheduledCheck(config, factory.apply(config)));
         }
         this.checks = List.copyOf(scheduled);
-        int size = poolSize(checks.size());
-        this.workers = new ThreadPoolExecutor(size, size, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                DaemonThreads.numbered("rollguard-check"));
-        this.timeouts = Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("rollguard-check-timeout"));
+        this.workers = new Workers("rollguard-check", poolSize(checks.size()), timer);
     }
 
     private static int poolSize(int checks) {
@@ -152,15 +148,7 @@ public final class CheckRunner implements AutoCloseable {
         }
         // A retired check's run in flight holds a worker until it ends: the others must not wait for it.
         long stillRunning = old.values().stream().filter(scheduled -> scheduled.inFlight.get()).count();
-        int size = poolSize(next.size() + (int) stillRunning);
-        // In this order, so that the core size never exceeds the maximum.
-        if (size > workers.getMaximumPoolSize()) {
-            workers.setMaximumPoolSize(size);
-            workers.setCorePoolSize(size);
-        } else {
-            workers.setCorePoolSize(size);
-            workers.setMaximumPoolSize(size);
-        }
+        workers.resize(poolSize(next.size() + (int) stillRunning));
         checks = List.copyOf(next);
     }
 
@@ -229,8 +217,7 @@ public final class CheckRunner implements AutoCloseable {
                 result.complete(new Verification(false, "not passing after " + Human.seconds(within.toNanos() / 1e9)
                         + ": " + String.join("; ", failures)));
             } else {
-                timeouts.schedule(() -> verifyAttempt(selected, deadlineNanos, pause, within, result),
-                        pause.toNanos(), TimeUnit.NANOSECONDS);
+                workers.timer().schedule(pause, () -> verifyAttempt(selected, deadlineNanos, pause, within, result));
             }
         });
     }
@@ -270,8 +257,7 @@ public final class CheckRunner implements AutoCloseable {
     /** @param ownsInFlight whether the run holds the check's in-flight mark (verification runs go alongside) */
     private CompletableFuture<Outcome> start(ScheduledCheck scheduled, boolean ownsInFlight) {
         Run run = new Run(scheduled, time.nanoTime(), ownsInFlight);
-        Future<?> future = workers.submit(run::execute);
-        timeouts.schedule(() -> run.expire(future), scheduled.config.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        workers.start(run::execute, scheduled.config.timeout(), run::expire);
         return run.outcome;
     }
 
@@ -307,11 +293,10 @@ public final class CheckRunner implements AutoCloseable {
             }
         }
 
-        void expire(Future<?> future) {
+        /** At the timeout: settles the run as timed out, and says whether its worker is to be interrupted. */
+        boolean expire() {
             Duration timeout = scheduled.config.timeout();
-            if (settle(CheckResult.failed("timed out after " + Human.seconds(timeout.toNanos() / 1e9)))) {
-                future.cancel(true);
-            }
+            return settle(CheckResult.failed("timed out after " + Human.seconds(timeout.toNanos() / 1e9)));
         }
 
         private boolean settle(CheckResult result) {
@@ -366,12 +351,9 @@ public final class CheckRunner implements AutoCloseable {
      */
     @Override
     public void close() {
-        timeouts.shutdownNow();
-        workers.shutdownNow();
-        try {
-            workers.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        workers.close(Duration.ofSeconds(2));
+        if (ownTimer != null) {
+            ownTimer.close();
         }
         for (ScheduledCheck scheduled : checks) {
             closeCheck(scheduled);

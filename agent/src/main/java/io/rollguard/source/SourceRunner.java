@@ -2,28 +2,24 @@ package io.rollguard.source;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.common.Failures;
 import io.rollguard.common.Quantities;
 import io.rollguard.config.SourceConfig;
 import io.rollguard.health.ComponentHealth;
-import io.rollguard.common.Failures;
 import io.rollguard.health.Status;
-import io.rollguard.common.DaemonThreads;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesStore;
 import io.rollguard.store.SeriesWriter;
 import io.rollguard.time.TimeSource;
+import io.rollguard.time.Timer;
+import io.rollguard.work.Workers;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -55,8 +51,7 @@ public final class SourceRunner implements AutoCloseable {
     private final List<Scheduled> sources;
     private final SeriesStore store;
     private final TimeSource time;
-    private final ExecutorService workers;
-    private final ScheduledExecutorService timeouts;
+    private final Workers workers;
     private final AtomicLong settledReads = new AtomicLong();
 
     /** One source, its reader and what its reads found so far; the results are written by its worker. */
@@ -83,13 +78,13 @@ public final class SourceRunner implements AutoCloseable {
     }
 
     /** The daemon's runner: sources read over HTTP. */
-    public SourceRunner(List<SourceConfig> configs, SeriesStore store, TimeSource time) {
-        this(configs, readers(configs), store, time);
+    public SourceRunner(List<SourceConfig> configs, SeriesStore store, TimeSource time, Timer timer) {
+        this(configs, readers(configs), store, time, timer);
     }
 
     /** @param readers builds each source's reader (tests give their own) */
     SourceRunner(List<SourceConfig> configs, Function<SourceConfig, SourceReader> readers, SeriesStore store,
-            TimeSource time) {
+            TimeSource time, Timer timer) {
         this.store = requireNonNull(store, "store");
         this.time = requireNonNull(time, "time");
         List<Scheduled> scheduled = new ArrayList<>();
@@ -97,9 +92,7 @@ public final class SourceRunner implements AutoCloseable {
             scheduled.add(new Scheduled(config, readers.apply(config), time.now()));
         }
         this.sources = List.copyOf(scheduled);
-        this.workers = Executors.newFixedThreadPool(Math.max(1, Math.min(sources.size(), MAX_WORKERS)),
-                DaemonThreads.numbered("rollguard-source"));
-        this.timeouts = Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("rollguard-source-timeout"));
+        this.workers = new Workers("rollguard-source", Math.min(sources.size(), MAX_WORKERS), timer);
     }
 
     private static Function<SourceConfig, SourceReader> readers(List<SourceConfig> configs) {
@@ -132,8 +125,7 @@ public final class SourceRunner implements AutoCloseable {
 
     private void start(Scheduled source) {
         Read read = new Read(source, time.nanoTime());
-        Future<?> future = workers.submit(read::execute);
-        timeouts.schedule(() -> read.expire(future), source.config.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        workers.start(read::execute, source.config.timeout(), read::expire);
     }
 
     /** One read of one source: whichever comes first, its result or its timeout, settles it. */
@@ -164,10 +156,9 @@ public final class SourceRunner implements AutoCloseable {
             }
         }
 
-        void expire(Future<?> future) {
-            if (settle(null, "timed out after " + Quantities.formatDuration(source.config.timeout()))) {
-                future.cancel(true);
-            }
+        /** At the timeout: settles the read as failed, and says whether its worker is to be interrupted. */
+        boolean expire() {
+            return settle(null, "timed out after " + Quantities.formatDuration(source.config.timeout()));
         }
 
         /** @param out the series read, or null when the read failed for {@code reason} */
@@ -243,12 +234,6 @@ public final class SourceRunner implements AutoCloseable {
     /** Interrupts reads in flight and stops the pool; bounded, since reads are interruptible and daemon threads. */
     @Override
     public void close() {
-        timeouts.shutdownNow();
-        workers.shutdownNow();
-        try {
-            workers.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        workers.close(Duration.ofSeconds(2));
     }
 }

@@ -43,13 +43,16 @@ class CheckRunnerTest {
             }
         };
         CheckRunner checks = new CheckRunner(List.of(config("stuck", Duration.ofMillis(200)), config("quick", Duration.ofSeconds(5))),
-                checks(Map.of("stuck", stuck, "quick", () -> CheckResult.passed("fine", 1))), store, time);
+                checks(Map.of("stuck", stuck, "quick", () -> CheckResult.passed("fine", 1))), store, time, time);
         runner = checks;
 
-        List<CheckRunner.Outcome> outcomes = checks.runAllOnce().get(30, TimeUnit.SECONDS);
+        java.util.concurrent.CompletableFuture<List<CheckRunner.Outcome>> running = checks.runAllOnce();
+        time.advance(Duration.ofMillis(200)); // the runner's timeout, on the fake clock: no real waiting
+        List<CheckRunner.Outcome> outcomes = running.get(30, TimeUnit.SECONDS);
 
         assertThat(outcomes).extracting(o -> o.config().name() + ": " + o.result().message())
                 .containsExactly("stuck: timed out after 200 ms", "quick: fine");
+        assertThat(time.pending()).as("the quick check's timeout was cancelled when it passed").isEmpty();
     }
 
     @Test
@@ -62,7 +65,7 @@ class CheckRunnerTest {
             return CheckResult.passed("done", 0);
         };
         runner = new CheckRunner(List.of(config("slow", Duration.ofMinutes(5))), checks(Map.of("slow", slow)),
-                store, time);
+                store, time, time);
 
         runner.startDue(time.nanoTime());
         time.advance(Duration.ofMinutes(2)); // four intervals later, the first run still going
@@ -80,7 +83,7 @@ class CheckRunnerTest {
         Check flaky = () -> run.incrementAndGet() == 2 ? CheckResult.failed("HTTP 503 (expected 2xx)", 0.25)
                 : CheckResult.passed("HTTP 200 in 12 ms", 0.012).withFields(Map.of("depth", 7.0));
         runner = new CheckRunner(List.of(config("api", Duration.ofSeconds(5))), checks(Map.of("api", flaky)),
-                store, time);
+                store, time, time);
 
         runner.runAllOnce().get(30, TimeUnit.SECONDS);
         assertThat(series()).containsEntry("rollguard_check_up{check=\"api\"}", 1.0)
@@ -106,7 +109,7 @@ class CheckRunnerTest {
         runner = new CheckRunner(List.of(config("broken", Duration.ofSeconds(5))),
                 checks(Map.of("broken", () -> {
                     throw new java.io.IOException("permission denied");
-                })), store, time);
+                })), store, time, time);
 
         assertThat(runner.runAllOnce().get(30, TimeUnit.SECONDS).get(0).result().message())
                 .isEqualTo("could not run: IOException: permission denied");
@@ -115,7 +118,7 @@ class CheckRunnerTest {
     @Test
     void beforeItsFirstRunACheckIsUnknown() {
         runner = new CheckRunner(List.of(config("api", Duration.ofSeconds(5))),
-                checks(Map.of("api", () -> CheckResult.passed("ok", 0))), store, time);
+                checks(Map.of("api", () -> CheckResult.passed("ok", 0))), store, time, time);
 
         assertThat(runner.statuses().get(0).status()).isEqualTo(Status.UNKNOWN);
     }
@@ -129,7 +132,7 @@ class CheckRunnerTest {
             return CheckResult.passed(config.name() + " ok", 1);
         };
         runner = new CheckRunner(List.of(config("kept", Duration.ofSeconds(5)), config("changed", Duration.ofSeconds(5)),
-                config("removed", Duration.ofSeconds(5))), counting, store, time);
+                config("removed", Duration.ofSeconds(5))), counting, store, time, time);
         runner.startDue(time.nanoTime());
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
                 .until(() -> runner.statuses().stream().allMatch(s -> s.status() == Status.UP));
@@ -170,7 +173,7 @@ class CheckRunnerTest {
             }
         }
         runner = new CheckRunner(List.of(config("slow", Duration.ofMinutes(5))), checks(Map.of("slow", new Slow())),
-                store, time);
+                store, time, time);
         runner.startDue(time.nanoTime());
         assertThat(running.await(20, TimeUnit.SECONDS)).isTrue();
 

@@ -74,7 +74,7 @@ class DeploymentBaselinesTest {
     @BeforeEach
     void open() throws Exception {
         config = ConfigLoader.parse(new ConfigSource("rollguard.toml", CONFIG, dir));
-        checks = new CheckRunner(config.checks(), check -> () -> CheckResult.passed("ok", 0), new SeriesStore(), time);
+        checks = new CheckRunner(config.checks(), check -> () -> CheckResult.passed("ok", 0), new SeriesStore(), time, time);
         journal = EventJournal.open(dir.resolve("state"), JournalLimits.DEFAULTS, time);
         engine = new RuleEngine(config.rules(), store, transitions::add, time, PERIOD,
                 config.deploy().baselineWindow());

@@ -78,7 +78,7 @@ class DeploymentTriggersTest {
                 action = "rollback"
                 """;
         config = ConfigLoader.parse(new ConfigSource("rollguard.toml", text, dir));
-        checks = new CheckRunner(config.checks(), check -> () -> CheckResult.passed("ok", 0), new SeriesStore(), time);
+        checks = new CheckRunner(config.checks(), check -> () -> CheckResult.passed("ok", 0), new SeriesStore(), time, time);
         journal = EventJournal.open(dir.resolve("state"), JournalLimits.DEFAULTS, time);
         restart();
     }

@@ -73,7 +73,7 @@ class DeploymentsTest {
     @BeforeEach
     void open() throws Exception {
         config = ConfigLoader.parse(new ConfigSource("rollguard.toml", CONFIG, dir));
-        checks = new CheckRunner(config.checks(), check -> () -> CheckResult.passed("ok", 0), new SeriesStore(), time);
+        checks = new CheckRunner(config.checks(), check -> () -> CheckResult.passed("ok", 0), new SeriesStore(), time, time);
         journal = EventJournal.open(dir.resolve("state"), JournalLimits.DEFAULTS, time);
         restart();
     }

@@ -105,7 +105,7 @@ class IncidentsTest {
     void open() throws Exception {
         config = ConfigLoader.parse(new ConfigSource("rollguard.toml", CONFIG, dir));
         checks = new CheckRunner(config.checks(), check -> () -> apiPasses.get() ? CheckResult.passed("ok", 0)
-                : CheckResult.failed("connection refused"), new SeriesStore(), time);
+                : CheckResult.failed("connection refused"), new SeriesStore(), time, time);
         journal = EventJournal.open(dir.resolve("state"), JournalLimits.DEFAULTS, time);
         responder = new Responder(config.rules(), config.actions(), request -> {
             requests.add(request);
@@ -189,9 +189,12 @@ class IncidentsTest {
         apiPasses.set(false);
         transition("verified", RuleState.PENDING, RuleState.FIRING);
         runs.get(0).complete(new ActionOutcome(ActionOutcome.Result.OK, 0, Duration.ofSeconds(1), "", "exit 0"));
-        time.advance(Duration.ofMinutes(2)); // the verification gives up once verify_within has passed
-
-        await().atMost(Duration.ofSeconds(30)).until(() -> !files.ids().isEmpty());
+        // The verification retries, a pause apart on the fake clock, until verify_within has passed: step the clock
+        // until it gives up (each attempt runs on a worker, so one step may not see it finish).
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            time.advance(Duration.ofSeconds(5));
+            return !files.ids().isEmpty();
+        });
         Map<String, Object> incident = files.read(files.ids().get(0)).orElseThrow();
         assertThat(incident).containsEntry("outcome", "verification_failed");
         assertThat(incident.get("verification").toString()).contains("result=failed").contains("api");

@@ -832,7 +832,7 @@ class ResponderTest {
         config = ConfigLoader.parse(new ConfigSource("rollguard.toml", ACTIONS + "\n" + rules, dir));
         checks = new CheckRunner(config.checks(), check -> () -> apiPasses.get()
                 ? CheckResult.passed("connected in 1 ms", 0.001) : CheckResult.failed("connection refused"),
-                store, time);
+                store, time, time);
         return new Responder(config.rules(), config.actions(), runner, checks, journal, new StateFile(stateDir), time,
                 HOST, agentDryRun);
     }

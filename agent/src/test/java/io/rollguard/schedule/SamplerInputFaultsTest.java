@@ -54,7 +54,7 @@ class SamplerInputFaultsTest {
 
     private final FakeTime time = new FakeTime();
     private final SeriesStore store = new SeriesStore();
-    private final CheckRunner noChecks = new CheckRunner(List.of(), config -> null, store, time);
+    private final CheckRunner noChecks = new CheckRunner(List.of(), config -> null, store, time, time);
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
     private final Logger logger = (Logger) LoggerFactory.getLogger(SamplerRunner.class);
 

@@ -35,7 +35,7 @@ class TickLoopTest {
     private final FakeTime time = new FakeTime();
     private final SeriesStore store = new SeriesStore();
     private final MetricsRenderer metrics = new MetricsRenderer(store, time);
-    private final CheckRunner noChecks = new CheckRunner(List.of(), config -> null, store, time);
+    private final CheckRunner noChecks = new CheckRunner(List.of(), config -> null, store, time, time);
     private final RuleEngine noRules = new RuleEngine(List.of(), store, transition -> {}, time, TICK);
     private final Responder noResponses = new Responder(List.of(), Map.of(), request -> null, noChecks,
             Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), new StateFile(Path.of("target/no-state")), time,
