@@ -199,7 +199,8 @@ public final class Agent implements AutoCloseable {
         this.alerts = new AlertInbox(config.rules(), config.alertmanager().rules());
         this.rules = new RuleEngine(config.rules(), store, responder, time, tick, config.deploy().baselineWindow(),
                 alerts, StatusPageEndpoint.WINDOW);
-        this.tickLoop = new TickLoop(runners, checks, rules, responder, deployments, tick, store, metrics, time);
+        this.tickLoop = new TickLoop(runners, checks, rules, responder, deployments, tick, store, metrics, time,
+                timer);
         checks.onStatusChange(this::evaluateRulesSoon);
         // At the start of each tick, with its grid time: startDue only hands due reads to the sources' own workers.
         tickLoop.beforeEachTick(sources::startDue);
@@ -231,7 +232,8 @@ public final class Agent implements AutoCloseable {
             Duration period = settings.periodOr(sampler.defaultPeriod(tick));
             SamplerRunner same = running.stream().filter(r -> r.name().equals(sampler.name())
                     && r.period().equals(period)).findFirst().orElse(null);
-            boolean rebuilt = inputsChanged && (sampler.name().equals("filesystem") || sampler.name().equals("processes"));
+            boolean rebuilt = inputsChanged && (sampler.name().equals(SamplerSettings.FILESYSTEM)
+                    || sampler.name().equals(SamplerSettings.PROCESSES));
             runners.add(same != null && !rebuilt ? same
                     : new SamplerRunner(sampler, period, tick.dividedBy(2), store, time));
         }
@@ -611,6 +613,7 @@ public final class Agent implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        tickLoop.close();
         checks.close();
         sources.close();
         actions.close();

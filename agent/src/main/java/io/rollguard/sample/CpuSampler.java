@@ -2,6 +2,7 @@ package io.rollguard.sample;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.config.SamplerSettings;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesWriter;
@@ -60,7 +61,7 @@ public final class CpuSampler implements Sampler {
 
     @Override
     public String name() {
-        return "cpu";
+        return SamplerSettings.CPU;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.rollguard.sample;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.config.SamplerSettings;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesWriter;
@@ -62,7 +63,7 @@ public final class DiskSampler implements Sampler {
 
     @Override
     public String name() {
-        return "disk";
+        return SamplerSettings.DISK;
     }
 
     @Override

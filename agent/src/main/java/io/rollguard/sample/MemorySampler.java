@@ -2,6 +2,7 @@ package io.rollguard.sample;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.config.SamplerSettings;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesWriter;
 import java.util.function.Supplier;
@@ -44,7 +45,7 @@ public final class MemorySampler implements Sampler {
 
     @Override
     public String name() {
-        return "memory";
+        return SamplerSettings.MEMORY;
     }
 
     @Override

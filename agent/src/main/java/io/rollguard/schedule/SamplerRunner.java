@@ -2,8 +2,9 @@ package io.rollguard.schedule;
 
 import static java.util.Objects.requireNonNull;
 
-import io.rollguard.health.ComponentHealth;
 import io.rollguard.common.Failures;
+import io.rollguard.common.Human;
+import io.rollguard.health.ComponentHealth;
 import io.rollguard.health.Status;
 import io.rollguard.sample.Sampler;
 import io.rollguard.store.LabelSet;
@@ -11,8 +12,13 @@ import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesStore;
 import io.rollguard.store.SeriesWriter;
 import io.rollguard.time.TimeSource;
+import io.rollguard.work.Workers;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +47,8 @@ public final class SamplerRunner {
 
     private boolean ran;
     private long nextDueNanos;
+    private final AtomicBoolean inFlight = new AtomicBoolean();
+    private volatile long stuckSinceNanos; // when the run in flight started, for the message while it is stuck
     private Status status = Status.UNKNOWN;
     private Instant since;
     private String message = "";
@@ -74,20 +82,100 @@ public final class SamplerRunner {
         return !ran || nowNanos - nextDueNanos >= -toleranceNanos;
     }
 
-    /** Runs the sampler once; never throws. */
-    void run(long nowNanos) {
+    /**
+     * Starts a run on {@code workers}, cut off at {@code budget} from now (the tick's sampling budget), and returns
+     * it for {@link #finish}; null when the run of an earlier tick is still going: the sampler is stuck, and holds
+     * the one worker it has, never more.
+     */
+    Run start(long nowNanos, Workers workers, Duration budget) {
         ran = true;
         nextDueNanos = nowNanos + period.toNanos();
-        SeriesWriter out = new SeriesWriter();
-        long started = time.nanoTime();
+        if (!inFlight.compareAndSet(false, true)) {
+            lastDurationSeconds = (time.nanoTime() - stuckSinceNanos) / 1e9;
+            failed("still running since an earlier tick (" + Human.seconds(lastDurationSeconds) + ")");
+            return null;
+        }
+        Run run = new Run(nowNanos, budget);
         try {
-            sampler.sample(out);
-            lastDurationSeconds = (time.nanoTime() - started) / 1e9;
-            store.replace(owner(), out, nowNanos, period, period.multipliedBy(STALE_AFTER_PERIODS));
+            workers.start(run::execute, budget, run::expire);
+        } catch (RejectedExecutionException e) {
+            inFlight.set(false);
+            return null; // stopping
+        }
+        return run;
+    }
+
+    /** Waits for {@code run}, which its worker or its budget settles, and publishes it; on the tick's thread. */
+    void finish(Run run) {
+        Outcome outcome = run.outcome.join();
+        lastDurationSeconds = outcome.durationSeconds();
+        if (outcome.series() != null) {
+            store.replace(owner(), outcome.series(), run.dueNanos, period, period.multipliedBy(STALE_AFTER_PERIODS));
             succeeded();
-        } catch (Exception e) { // isolation: whatever one sampler throws must not reach the tick or other samplers
-            lastDurationSeconds = (time.nanoTime() - started) / 1e9;
-            failed(Failures.describe(e));
+        } else {
+            failed(outcome.failure());
+        }
+    }
+
+    /** Whether a run is going on now: between ticks, only a stuck one is. */
+    boolean inFlight() {
+        return inFlight.get();
+    }
+
+    /** The series a run wrote, or why it wrote none. */
+    private record Outcome(SeriesWriter series, String failure, double durationSeconds) {}
+
+    /** One run of the sampler: whichever comes first, its end on the worker or its budget, settles it. */
+    final class Run {
+        private static final int QUEUED = 0;
+        private static final int RUNNING = 1;
+        private static final int SETTLED = 2;
+
+        private final long dueNanos;
+        private final Duration budget;
+        private final long queuedNanos = time.nanoTime();
+        private final AtomicInteger state = new AtomicInteger(QUEUED);
+        private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+
+        Run(long dueNanos, Duration budget) {
+            this.dueNanos = dueNanos;
+            this.budget = budget;
+        }
+
+        void execute() {
+            if (!state.compareAndSet(QUEUED, RUNNING)) {
+                return; // its budget ran out while it waited for the worker
+            }
+            long started = time.nanoTime();
+            stuckSinceNanos = started;
+            Outcome result;
+            try {
+                SeriesWriter out = new SeriesWriter();
+                sampler.sample(out);
+                result = new Outcome(out, null, (time.nanoTime() - started) / 1e9);
+            } catch (Exception e) { // isolation: whatever one sampler throws must not reach the tick or other samplers
+                result = new Outcome(null, Failures.describe(e), (time.nanoTime() - started) / 1e9);
+            } finally {
+                inFlight.set(false);
+            }
+            if (state.compareAndSet(RUNNING, SETTLED)) {
+                outcome.complete(result);
+            }
+        }
+
+        /** At the budget: settles the run as over budget; true when the worker running it is to be interrupted. */
+        boolean expire() {
+            int was = state.getAndSet(SETTLED);
+            if (was == SETTLED) {
+                return false;
+            }
+            if (was == QUEUED) {
+                inFlight.set(false); // it never started: nothing holds a worker
+            }
+            outcome.complete(new Outcome(null, (was == QUEUED ? "did not start" : "did not finish")
+                    + " within the tick's sampling budget of " + Human.seconds(budget.toNanos() / 1e9),
+                    (time.nanoTime() - queuedNanos) / 1e9));
+            return was == RUNNING;
         }
     }
 

@@ -5,17 +5,20 @@ import static java.util.Objects.requireNonNull;
 import io.rollguard.check.CheckRunner;
 import io.rollguard.deploy.Deployments;
 import io.rollguard.health.CheckStatus;
+import io.rollguard.health.ComponentHealth;
+import io.rollguard.health.Status;
+import io.rollguard.metrics.MetricsRenderer;
 import io.rollguard.rule.Responder;
 import io.rollguard.rule.RuleEngine;
 import io.rollguard.rule.RuleState;
 import io.rollguard.rule.RuleStatus;
-import io.rollguard.health.ComponentHealth;
-import io.rollguard.health.Status;
-import io.rollguard.metrics.MetricsRenderer;
 import io.rollguard.store.SeriesStore;
 import io.rollguard.store.SeriesWriter;
 import io.rollguard.time.TimeSource;
+import io.rollguard.time.Timer;
+import io.rollguard.work.Workers;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -40,6 +43,9 @@ public final class TickLoop {
     private final MetricsRenderer metrics;
     private final TimeSource time;
     private final AtomicReference<HealthSnapshot> health;
+    /** How long the samplers of one tick may take together: half the interval, so that a tick ends within it. */
+    private final Duration samplingBudget;
+    private final Workers samplerWorkers;
     private boolean tickFailing;
     /** The first tick's time: the origin of the grid every later tick is stamped on. */
     private long gridOrigin;
@@ -51,9 +57,13 @@ public final class TickLoop {
     private final List<java.util.function.Consumer<SeriesWriter>> selfMetrics =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    /** @param interval how often {@link #tick()} is called: the period of the agent's own series */
+    /**
+     * @param interval how often {@link #tick()} is called: the period of the agent's own series
+     * @param timer cuts off samplers that outrun the tick's sampling budget
+     */
     public TickLoop(List<SamplerRunner> samplers, CheckRunner checks, RuleEngine rules, Responder responder,
-            Deployments deployments, Duration interval, SeriesStore store, MetricsRenderer metrics, TimeSource time) {
+            Deployments deployments, Duration interval, SeriesStore store, MetricsRenderer metrics, TimeSource time,
+            Timer timer) {
         this.samplers = List.copyOf(samplers);
         this.checks = requireNonNull(checks, "checks");
         this.rules = requireNonNull(rules, "rules");
@@ -64,6 +74,8 @@ public final class TickLoop {
         this.metrics = requireNonNull(metrics, "metrics");
         this.time = requireNonNull(time, "time");
         this.health = new AtomicReference<>(HealthSnapshot.starting(time.now()));
+        this.samplingBudget = interval.dividedBy(2);
+        this.samplerWorkers = new Workers("rollguard-sampler", 1, timer);
     }
 
     /** Never throws: an exception escaping a scheduled task would silently cancel every later tick. */
@@ -76,12 +88,8 @@ public final class TickLoop {
             ticked = true;
             lastTickNanos = now;
             beforeTick.accept(now);
-            checks.startDue(now); // first: they run on their workers while the samplers run here
-            for (SamplerRunner sampler : samplers) {
-                if (sampler.isDue(now)) {
-                    sampler.run(now);
-                }
-            }
+            checks.startDue(now); // first: they run on their workers while the samplers run on theirs
+            sample(now);
             rules.evaluate(now, deployments.tick(now), deployments.baselines());
             responder.tick(now);
             responder.publish(store, now, interval);
@@ -147,6 +155,36 @@ public final class TickLoop {
         long offset = nanos - gridOrigin;
         long intervals = Math.floorDiv(offset + step / 2, step);
         return gridOrigin + intervals * step;
+    }
+
+    /**
+     * Runs the due samplers off this thread, one after the other on one worker, and waits for them: the rules after
+     * them read what they wrote. What has not finished within the sampling budget (half the interval) is cut off and
+     * counts as a failed run, its series go stale, and the tick goes on: a sampler that hangs (a dead NFS mount under
+     * statfs) cannot stop the tick. A stuck one keeps its worker; the pool grows by one for each, so the others go on.
+     */
+    private void sample(long now) {
+        long stuck = samplers.stream().filter(SamplerRunner::inFlight).count();
+        samplerWorkers.resize(1 + (int) stuck);
+        List<SamplerRunner.Run> runs = new ArrayList<>();
+        List<SamplerRunner> started = new ArrayList<>();
+        for (SamplerRunner sampler : samplers) {
+            if (sampler.isDue(now)) {
+                SamplerRunner.Run run = sampler.start(now, samplerWorkers, samplingBudget);
+                if (run != null) {
+                    runs.add(run);
+                    started.add(sampler);
+                }
+            }
+        }
+        for (int i = 0; i < runs.size(); i++) {
+            started.get(i).finish(runs.get(i));
+        }
+    }
+
+    /** Stops the samplers' worker; a sampler still running is interrupted. */
+    public void close() {
+        samplerWorkers.close(Duration.ofSeconds(1));
     }
 
     /** The samplers now running, for a reload to keep those whose settings are unchanged. */

@@ -141,7 +141,7 @@ class SamplerInputFaultsTest {
         return new TickLoop(runners, noChecks, new RuleEngine(List.of(), store, transition -> {}, time, TICK),
                 noResponses, new Deployments(DeploySettings.DEFAULT, noResponses,
                         Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), time),
-                TICK, store, new MetricsRenderer(store, time), time);
+                TICK, store, new MetricsRenderer(store, time), time, time);
     }
 
     /** The fresh series a sampler wrote, by the families' prefix. */

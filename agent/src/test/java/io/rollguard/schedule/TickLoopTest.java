@@ -77,7 +77,7 @@ class TickLoopTest {
         List<SamplerRunner> runners = periods.entrySet().stream()
                 .map(e -> new SamplerRunner(e.getKey(), e.getValue(), TICK.dividedBy(2), store, time))
                 .collect(Collectors.toList());
-        return new TickLoop(runners, noChecks, noRules, noResponses, noDeployments, TICK, store, metrics, time);
+        return new TickLoop(runners, noChecks, noRules, noResponses, noDeployments, TICK, store, metrics, time, time);
     }
 
     @Test
@@ -181,11 +181,80 @@ class TickLoopTest {
             }
         };
         TickLoop loop = new TickLoop(List.of(new SamplerRunner(buggy, TICK, TICK.dividedBy(2), store, time)),
-                noChecks, noRules, noResponses, noDeployments, TICK, store, metrics, time);
+                noChecks, noRules, noResponses, noDeployments, TICK, store, metrics, time, time);
 
         loop.tick();
 
         assertThat(component(loop, "buggy").message()).isEqualTo("IllegalStateException: bug");
+    }
+
+    /**
+     * A sampler that hangs (statfs on a dead NFS mount does, uninterruptibly) is cut off at the tick's sampling
+     * budget, half the interval, on the fake clock: the tick ends, the others go on. In the tick it hangs, a sampler
+     * queued behind it on the one worker is cut off too; from the next tick on the stuck one has a worker of its
+     * own, and when it comes back it recovers.
+     */
+    @Test
+    void aSamplerThatHangsIsCutOffAtTheSamplingBudgetAndStopsNothingElse() throws Exception {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean hangs = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Sampler nfs = new Sampler() {
+            @Override
+            public String name() {
+                return "nfs";
+            }
+
+            @Override
+            public void sample(SeriesWriter out) {
+                if (!hangs.get()) {
+                    return;
+                }
+                entered.countDown();
+                while (true) { // uninterruptible, as a process in D state is
+                    try {
+                        release.await();
+                        return;
+                    } catch (InterruptedException e) {
+                        // ignored, as the kernel would
+                    }
+                }
+            }
+        };
+        FakeSampler cpu = new FakeSampler("cpu");
+        TickLoop loop = new TickLoop(List.of(new SamplerRunner(nfs, TICK, TICK.dividedBy(2), store, time),
+                new SamplerRunner(cpu, TICK, TICK.dividedBy(2), store, time)),
+                noChecks, noRules, noResponses, noDeployments, TICK, store, metrics, time, time);
+        try {
+            java.util.concurrent.CompletableFuture<Void> first = java.util.concurrent.CompletableFuture.runAsync(
+                    loop::tick);
+            assertThat(entered.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            time.advance(TICK.dividedBy(2)); // the budget runs out on the fake clock
+            first.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(component(loop, "nfs").message())
+                    .isEqualTo("did not finish within the tick's sampling budget of 2.5 s");
+            assertThat(component(loop, "cpu").message())
+                    .isEqualTo("did not start within the tick's sampling budget of 2.5 s");
+
+            time.advance(TICK.dividedBy(2));
+            loop.tick();
+            assertThat(component(loop, "nfs").message()).isEqualTo("still running since an earlier tick (5.0 s)");
+            assertThat(component(loop, "cpu").status()).as("on a worker of its own").isEqualTo(Status.UP);
+            assertThat(valuesOf("rollguard_fake_value")).containsOnlyKeys("{sampler=\"cpu\"}");
+
+            hangs.set(false);
+            release.countDown();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                time.advance(TICK);
+                loop.tick();
+                return component(loop, "nfs").status() == Status.UP;
+            });
+            assertThat(component(loop, "cpu").status()).isEqualTo(Status.UP);
+        } finally {
+            release.countDown();
+            loop.close();
+        }
     }
 
     @Test
