@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollguard.config.ConfigException;
 import io.rollguard.config.ConfigLoader;
-import io.rollguard.config.FilesystemFilter;
-import io.rollguard.config.process.ProcessSelector;
-import io.rollguard.config.process.ProcessSettings;
 import io.rollguard.config.SamplerSettings;
 import io.rollguard.store.SeriesKey;
 import io.rollguard.store.SeriesWriter;
@@ -14,10 +11,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import oshi.SystemInfo;
 
@@ -38,17 +33,7 @@ class HostSamplersTest {
      */
     @Test
     void exportedFamiliesMatchTheGoldenFile() throws IOException {
-        List<Sampler> samplers = List.of(
-                new CpuSampler(() -> new long[] {100, 0, 50, 800, 50, 0, 0, 0}, () -> new double[] {1, 1, 1},
-                        () -> 4, () -> 2),
-                new MemorySampler(() -> new MemorySampler.Reading(8L << 30, 4L << 30, 2L << 30, 1L << 30)),
-                new FilesystemSampler(FIXTURE, FilesystemFilter.DEFAULT,
-                        mountPoint -> Optional.of(new FilesystemSampler.Space(100, 50, 40, 1000, 500))),
-                new DiskSampler(FIXTURE),
-                new NetworkSampler(FIXTURE),
-                new SharedMemorySampler(FIXTURE, Fixtures.path("/fixtures/etc"), Fixtures.path("/fixtures/etc")),
-                new PortSampler(FIXTURE, java.nio.ByteOrder.LITTLE_ENDIAN),
-                processes());
+        List<Sampler> samplers = FixtureSamplers.all();
         Set<String> families = new TreeSet<>();
         // (the process sampler has sampled once already: its CPU ratio needs a previous sample)
         for (Sampler sampler : samplers) {
@@ -61,16 +46,5 @@ class HostSamplersTest {
         }
 
         assertThat(String.join("\n", families) + "\n").isEqualTo(Fixtures.text("/golden/host-families.txt"));
-    }
-
-    /** A process sampler over the fixture tree that has sampled once, five seconds ago. */
-    private static ProcessSampler processes() throws IOException {
-        long[] nanos = {0};
-        ProcessSampler sampler = new ProcessSampler(Fixtures.path("/fixtures/proc/processes"),
-                Fixtures.path("/fixtures/cgroup/v2"), List.of(new ProcessSettings("backend",
-                        new ProcessSelector.CommandLinePattern(Pattern.compile("src\\.main")))),
-                () -> nanos[0] += 5_000_000_000L);
-        sampler.sample(new SeriesWriter());
-        return sampler;
     }
 }

@@ -38,10 +38,10 @@ final class WrittenSeries {
         return values;
     }
 
-    /** The golden file's lines, blank lines and {@code #} comments left out. */
+    /** The golden file's lines ({@code golden/NAME} under the test resources), blank lines and comments left out. */
     static List<String> golden(String resource) {
         try {
-            return Files.readAllLines(fixture(resource)).stream()
+            return Files.readAllLines(Fixtures.path("/" + resource)).stream()
                     .filter(line -> !line.isBlank() && !line.startsWith("#"))
                     .toList();
         } catch (IOException e) {

@@ -1,0 +1,63 @@
+package io.rollguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rollguard.check.CheckFactory;
+import io.rollguard.config.Config;
+import io.rollguard.config.ConfigLoader;
+import io.rollguard.config.ConfigSource;
+import io.rollguard.sample.FixtureSamplers;
+import io.rollguard.time.FakeTime;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole {@code /metrics} of an agent whose samplers read the fixture tree, served over real HTTP after two
+ * ticks on a fake clock, against {@code src/test/resources/golden/metrics.txt} (node_exporter's e2e-output.txt):
+ * a renamed family, a new label or a changed help text shows up here as a diff to review. After a deliberate
+ * change, rewrite the file with
+ * {@code mvn -pl agent test -Dtest=MetricsGoldenTest -Drollguard.update-goldens=true} and commit the diff.
+ */
+class MetricsGoldenTest {
+    private static final Path GOLDEN = Path.of("src/test/resources/golden/metrics.txt");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void metricsMatchTheGoldenFile() throws Exception {
+        Config config = ConfigLoader.parse(new ConfigSource("golden.toml", """
+                [agent]
+                interval = "5s"
+                state_dir = "%s"
+                [http]
+                listen = "127.0.0.1:0"
+                """.formatted(dir.resolve("state")), dir));
+        FakeTime time = new FakeTime();
+        String metrics;
+        try (Agent agent = new Agent(config, time, FixtureSamplers.all(),
+                new CheckFactory(java.time.Clock.systemUTC(), () -> 0, () -> 0))) {
+            agent.start(false);
+            agent.tick();
+            time.advance(Duration.ofSeconds(5));
+            agent.tick();
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + agent.httpAddress().getPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            metrics = response.body().replace("version=\"" + Version.current() + "\"", "version=\"VERSION\"");
+        }
+        if (Boolean.getBoolean("rollguard.update-goldens")) {
+            Files.writeString(GOLDEN, metrics, StandardCharsets.UTF_8);
+        }
+        assertThat(metrics).isEqualTo(Files.readString(GOLDEN, StandardCharsets.UTF_8));
+    }
+}
