@@ -186,7 +186,7 @@ public final class Agent implements AutoCloseable {
         this.stateDir = stateDirectory(config);
         this.journal = openJournal(stateDir, time);
         this.actions = new ActionRunner(config.actions(), config.agent().dryRun(),
-                config.agent().allowInsecurePermissions(), time);
+                config.agent().allowInsecurePermissions(), time, timer);
         this.responder = new Responder(config.rules(), config.actions(), actions::run, checks, journal,
                 new StateFile(stateDir), time, host, config.agent().dryRun());
         this.deployments = new Deployments(config.deploy(), responder, journal, time, store,

@@ -9,8 +9,8 @@ import io.rollguard.config.ConfigDiff;
 import io.rollguard.config.action.ActionConfig;
 import io.rollguard.config.action.ExecActionConfig;
 import io.rollguard.config.action.WebhookActionConfig;
-import io.rollguard.time.SystemTimer;
 import io.rollguard.time.TimeSource;
+import io.rollguard.time.Timer;
 import io.rollguard.work.Workers;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -24,7 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Runs actions for the rule engine, which decides when; this class decides nothing but how. Every run happens on a
@@ -51,7 +50,7 @@ public final class ActionRunner implements AutoCloseable {
     private volatile Map<String, Slot> slots = Map.of();
     private final Workers workers;
     private final ExecutorService pipes;
-    private final ScheduledExecutorService timer;
+    private final Timer timer;
     private final TimeSource time;
     private HttpClient client; // created with the first webhook, guarded by this
     private final List<Slot> retired = new ArrayList<>(); // replaced slots, until close(); guarded by this
@@ -82,8 +81,8 @@ public final class ActionRunner implements AutoCloseable {
      *
      * @param agentDryRun {@code [agent] dry_run}: every action only says what it would do
      */
-    public ActionRunner(Map<String, ActionConfig> configs, boolean agentDryRun, TimeSource time) {
-        this(configs, agentDryRun, false, time);
+    public ActionRunner(Map<String, ActionConfig> configs, boolean agentDryRun, TimeSource time, Timer timer) {
+        this(configs, agentDryRun, false, time, timer);
     }
 
     /**
@@ -92,14 +91,14 @@ public final class ActionRunner implements AutoCloseable {
      *     runs after a warning instead of being refused
      */
     public ActionRunner(Map<String, ActionConfig> configs, boolean agentDryRun, boolean allowInsecurePermissions,
-            TimeSource time) {
-        this(configs.size(), time);
+            TimeSource time, Timer timer) {
+        this(configs.size(), time, timer);
         reconfigure(configs, agentDryRun, allowInsecurePermissions);
     }
 
     /** For tests: actions of their own making, by name. */
-    ActionRunner(Map<String, Action> actions, TimeSource time) {
-        this(actions.size(), time);
+    ActionRunner(Map<String, Action> actions, TimeSource time, Timer timer) {
+        this(actions.size(), time, timer);
         Map<String, Slot> own = new LinkedHashMap<>();
         actions.forEach((name, action) -> own.put(name, new Slot(action, null, false, false)));
         slots = Collections.unmodifiableMap(own);
@@ -163,19 +162,19 @@ public final class ActionRunner implements AutoCloseable {
             client = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
                     .followRedirects(HttpClient.Redirect.NEVER)
-                    .executor(timer)
+                    .executor(pipes) // short tasks: its answers, handed on at once to a worker
                     .build();
         }
         return client;
     }
 
-    private ActionRunner(int actions, TimeSource time) {
+    /** @param timer the agent's: webhook retries and deadlines wait on it, never on a worker */
+    private ActionRunner(int actions, TimeSource time, Timer timer) {
         this.time = requireNonNull(time, "time");
-        SystemTimer actionTimer = new SystemTimer("rollguard-action-timer");
-        this.timer = actionTimer.executor();
+        this.timer = requireNonNull(timer, "timer");
         // A thread per action at most: a program that runs to its timeout holds its worker and no other action's.
         // A program bounds its own run (its timeout stops its process tree), so the workers give it no timeout.
-        this.workers = new Workers("rollguard-action", Math.min(actions, MAX_WORKERS), actionTimer);
+        this.workers = new Workers("rollguard-action", Math.min(actions, MAX_WORKERS), timer);
         // Unbounded, and the threads are short-lived: a pipe held by a process left in the background blocks its
         // reader for as long as that process lives, and must not take a thread that another run needs.
         this.pipes = Executors.newCachedThreadPool(DaemonThreads.numbered("rollguard-action-pipe"));
@@ -232,7 +231,7 @@ public final class ActionRunner implements AutoCloseable {
     }
 
     /**
-     * Finishes a run on a worker: a webhook's answer arrives on the timer thread, which the caller's callbacks must
+     * Finishes a run on a worker: a webhook's answer arrives on the HTTP client's thread, which the caller's callbacks must
      * not hold. While the runner closes, the workers take no more tasks and the run is finished where it ended.
      */
     private void settle(Slot slot, CompletableFuture<ActionOutcome> outcome, ActionOutcome result) {
@@ -288,7 +287,6 @@ public final class ActionRunner implements AutoCloseable {
             }
         }
         unrun.forEach(outcome -> outcome.complete(notRun(Result.FAILED, "not run: the agent is stopping")));
-        timer.shutdownNow();
         workers.close(CLOSE_WAIT); // interrupts the workers waiting for programs: each stops its process tree
         pipes.shutdownNow();
         // A webhook whose retry was waiting on the timer has nobody left to settle it.

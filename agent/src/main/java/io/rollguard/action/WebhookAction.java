@@ -1,14 +1,14 @@
 package io.rollguard.action;
 
 import static java.util.Objects.requireNonNull;
-import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
 import io.rollguard.action.ActionOutcome.Result;
-import io.rollguard.common.Quantities;
-import io.rollguard.config.action.WebhookActionConfig;
 import io.rollguard.common.Failures;
 import io.rollguard.common.Json;
+import io.rollguard.common.Quantities;
+import io.rollguard.config.action.WebhookActionConfig;
 import io.rollguard.time.TimeSource;
+import io.rollguard.time.Timer;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,8 +20,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -45,7 +43,7 @@ final class WebhookAction implements Action {
     private final WebhookActionConfig config;
     private final boolean dryRun;
     private final HttpClient client;
-    private final ScheduledExecutorService timer;
+    private final Timer timer;
     private final TimeSource time;
     private final Duration backoff;
 
@@ -54,7 +52,7 @@ final class WebhookAction implements Action {
      * @param timer runs the retries after their backoff and cuts off attempts that outlive the timeout
      * @param backoff the wait after the first failed attempt; each later wait doubles it
      */
-    WebhookAction(WebhookActionConfig config, boolean dryRun, HttpClient client, ScheduledExecutorService timer,
+    WebhookAction(WebhookActionConfig config, boolean dryRun, HttpClient client, Timer timer,
             TimeSource time, Duration backoff) {
         this.config = requireNonNull(config, "config");
         this.dryRun = dryRun;
@@ -98,14 +96,14 @@ final class WebhookAction implements Action {
             Answer answer = new Answer();
             AtomicBoolean expired = new AtomicBoolean();
             CompletableFuture<HttpResponse<Void>> response;
-            ScheduledFuture<?> deadline;
+            Timer.Scheduled deadline;
             try {
                 response = client.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofByteArrayConsumer(answer));
                 // The request's own timeout ends with the answer's headers; this one covers a body that never ends.
-                deadline = timer.schedule(() -> {
+                deadline = timer.schedule(config.timeout(), () -> {
                     expired.set(true);
                     response.cancel(true);
-                }, config.timeout().toNanos(), NANOSECONDS);
+                });
             } catch (RejectedExecutionException e) {
                 finish(Result.FAILED, "stopped before attempt " + number + " ended: the agent is stopping");
                 return;
@@ -114,7 +112,7 @@ final class WebhookAction implements Action {
                 return;
             }
             response.whenComplete((answered, error) -> {
-                deadline.cancel(false);
+                deadline.cancel();
                 settle(number, answered, error, expired.get(), answer);
             });
         }
@@ -149,7 +147,7 @@ final class WebhookAction implements Action {
                 log.info("{}: attempt {} of {} failed ({}); retrying in {}", config.name(), number, attempts, brief,
                         Quantities.formatDuration(wait));
                 try {
-                    timer.schedule(() -> attempt(number + 1), wait.toNanos(), NANOSECONDS);
+                    timer.schedule(wait, () -> attempt(number + 1));
                 } catch (RejectedExecutionException e) {
                     finish(Result.FAILED, "stopped after attempt " + number + " (" + brief + "): the agent is stopping");
                 }

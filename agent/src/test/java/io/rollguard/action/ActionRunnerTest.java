@@ -8,6 +8,7 @@ import io.rollguard.action.ActionOutcome.Result;
 import io.rollguard.config.action.ActionConfig;
 import io.rollguard.config.action.ExecActionConfig;
 import io.rollguard.config.action.WebhookActionConfig;
+import io.rollguard.time.SystemTimer;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;
 import java.net.URI;
@@ -33,10 +34,12 @@ class ActionRunnerTest {
     Path dir;
 
     private final List<ActionRunner> runners = new ArrayList<>();
+    private final SystemTimer timer = new SystemTimer("test-action-timer");
 
     @AfterEach
     void closeRunners() {
         runners.forEach(ActionRunner::close);
+        timer.close();
     }
 
     /** An action whose runs end when the test says so, and which remembers where and for what it ran. */
@@ -65,13 +68,13 @@ class ActionRunnerTest {
     }
 
     private ActionRunner runner(Map<String, Action> actions) {
-        ActionRunner runner = new ActionRunner(actions, TimeSource.system());
+        ActionRunner runner = new ActionRunner(actions, TimeSource.system(), timer);
         runners.add(runner);
         return runner;
     }
 
     private ActionRunner runner(Map<String, ActionConfig> configs, boolean agentDryRun) {
-        ActionRunner runner = new ActionRunner(configs, agentDryRun, TimeSource.system());
+        ActionRunner runner = new ActionRunner(configs, agentDryRun, TimeSource.system(), timer);
         runners.add(runner);
         return runner;
     }

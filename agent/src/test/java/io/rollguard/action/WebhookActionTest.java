@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.rollguard.action.ActionOutcome.Result;
 import io.rollguard.config.action.WebhookActionConfig;
+import io.rollguard.time.SystemTimer;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -22,7 +23,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntUnaryOperator;
@@ -38,8 +38,10 @@ class WebhookActionTest {
 
     private HttpServer server;
     private final ExecutorService serverThreads = Executors.newCachedThreadPool();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(timer).build();
+    private final SystemTimer timer = new SystemTimer("test-webhook-timer");
+    private final ExecutorService clientThreads = Executors.newCachedThreadPool();
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .executor(clientThreads).build();
     /** What the server received, one entry per request. */
     private final List<Received> received = new CopyOnWriteArrayList<>();
     /** Holds back the answers of a server that is told to hang, until the test ends. */
@@ -59,7 +61,8 @@ class WebhookActionTest {
         release.countDown();
         server.stop(0);
         serverThreads.shutdownNow();
-        timer.shutdownNow();
+        timer.close();
+        clientThreads.shutdownNow();
     }
 
     /** Answers the n-th request (1-based) with the status {@code statuses} gives; 0 hangs until the test ends. */
