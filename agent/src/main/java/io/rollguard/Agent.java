@@ -2,6 +2,8 @@ package io.rollguard;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.action.ActionOutcome;
+import io.rollguard.action.ActionRequest;
 import io.rollguard.action.ActionRunner;
 import io.rollguard.check.CheckFactory;
 import io.rollguard.check.CheckRunner;
@@ -41,6 +43,7 @@ import io.rollguard.journal.IncidentFiles;
 import io.rollguard.http.MetricsEndpoint;
 import io.rollguard.http.Router;
 import io.rollguard.http.StatusPageEndpoint;
+import io.rollguard.metrics.AgentMeters;
 import io.rollguard.metrics.MetricsRenderer;
 import io.rollguard.sample.Sampler;
 import io.rollguard.common.DaemonThreads;
@@ -117,6 +120,7 @@ public final class Agent implements AutoCloseable {
     private final SystemTimer ownTimer;
     private final SeriesStore store = new SeriesStore();
     private final MetricsRenderer metrics;
+    private final AgentMeters meters;
     private final CheckRunner checks;
     private final SourceRunner sources;
     private final Path stateDir;
@@ -175,6 +179,7 @@ public final class Agent implements AutoCloseable {
                 time.nanoTime(), NEVER_STALE, NEVER_STALE);
         publishReloadMetrics();
         this.metrics = new MetricsRenderer(store, time);
+        this.meters = new AgentMeters(metrics.registry(), Path.of("/proc/self/status"));
         Duration tick = config.agent().interval();
         List<SamplerRunner> runners = samplerRunners(config, samplerFactory.apply(config), List.of(), true);
         // One timer for every timeout, retry and deadline of the checks and sources. A time source that is a timer
@@ -187,7 +192,7 @@ public final class Agent implements AutoCloseable {
         this.journal = openJournal(stateDir, time);
         this.actions = new ActionRunner(config.actions(), config.agent().dryRun(),
                 config.agent().allowInsecurePermissions(), time, timer);
-        this.responder = new Responder(config.rules(), config.actions(), actions::run, checks, journal,
+        this.responder = new Responder(config.rules(), config.actions(), this::runAction, checks, journal,
                 new StateFile(stateDir), time, host, config.agent().dryRun());
         this.deployments = new Deployments(config.deploy(), responder, journal, time, store,
                 Deployments.baselineSelectors(config.rules()));
@@ -544,7 +549,8 @@ public final class Agent implements AutoCloseable {
         // Set before the first tick, after the bind: READY=1 follows the first tick, with HTTP already serving.
         tickLoop.afterEachTick(() -> notifier.ticked(time.nanoTime(), statusLine()));
         if (tickOnSchedule) {
-            scheduler.scheduleAtFixedRate(tickLoop::tick, 0, tick.toNanos(), TimeUnit.NANOSECONDS);
+            scheduler.scheduleAtFixedRate(() -> meters.timeTick(tickLoop::tick), 0, tick.toNanos(),
+                    TimeUnit.NANOSECONDS);
             log.info("ticking every {}", io.rollguard.common.Quantities.formatDuration(tick));
         }
     }
@@ -556,10 +562,20 @@ public final class Agent implements AutoCloseable {
     void tick() throws InterruptedException, ExecutionException {
         ScheduledExecutorService running = scheduler;
         if (running == null) {
-            tickLoop.tick();
+            meters.timeTick(tickLoop::tick);
             return;
         }
-        running.submit(tickLoop::tick).get();
+        running.submit(() -> meters.timeTick(tickLoop::tick)).get();
+    }
+
+    /** Runs an action for the responder, and times it in {@code rollguard_action_seconds{action,result}}. */
+    private CompletableFuture<ActionOutcome> runAction(ActionRequest request) {
+        return actions.run(request).whenComplete((outcome, error) -> {
+            if (outcome != null) {
+                meters.actionFinished(request.action(), outcome.result().name().toLowerCase(java.util.Locale.ROOT),
+                        outcome.duration());
+            }
+        });
     }
 
     /** The address the HTTP server bound; port 0 in the configuration resolves to a real port. */
@@ -620,6 +636,7 @@ public final class Agent implements AutoCloseable {
         if (ownTimer != null) {
             ownTimer.close();
         }
+        meters.close();
         incidentReads.shutdownNow();
         try {
             journal.close();

@@ -103,11 +103,29 @@ class AgentIntegrationTest {
                 "rollguard_filesystem_size_bytes", "rollguard_filesystem_free_bytes",
                 "rollguard_filesystem_used_ratio", "rollguard_sampler_success", "rollguard_sampler_duration_seconds",
                 "rollguard_sampler_errors_total");
-        assertThat(names).allMatch(n -> n.startsWith("rollguard_"));
+        assertThat(names).as("the host's and the checks' series, and the agent's own JVM and process meters")
+                .allMatch(n -> n.startsWith("rollguard_") || n.startsWith("jvm_") || n.startsWith("process_")
+                        || n.startsWith("system_"));
+        assertThat(names).contains("process_resident_memory_bytes", "process_cpu_usage", "jvm_memory_used_bytes",
+                "rollguard_tick_seconds_count");
         assertThat(samples).filteredOn(s -> s.name().endsWith("_ratio"))
                 .allSatisfy(s -> assertThat(s.value()).isBetween(0.0, 1.0));
         assertThat(samples).filteredOn(s -> s.name().equals("rollguard_build_info"))
                 .extracting(ExpositionFormat.Sample::labels).containsExactly("{version=\"" + Version.current() + "\"}");
+    }
+
+    @Test
+    void metricsIsGzippedWhenTheScraperAsks() throws Exception {
+        HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(base.resolve("/metrics"))
+                .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofByteArray());
+
+        assertThat(response.headers().firstValue("content-encoding")).hasValue("gzip");
+        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
+                new java.io.ByteArrayInputStream(response.body()))) {
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(text).contains("rollguard_build_info{version=");
+            assertThat(response.body().length).isLessThan(text.length() / 3);
+        }
     }
 
     @Test

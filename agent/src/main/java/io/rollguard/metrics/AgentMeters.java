@@ -1,0 +1,76 @@
+package io.rollguard.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The agent's metrics about itself, through Micrometer's binders (JVM memory, GC, threads, classes, process CPU,
+ * open files, uptime) and timers of its own (ticks, actions), in the registry that renders {@code /metrics}: so
+ * that its own budget (resident memory, CPU, threads) is watched from Prometheus like any other process.
+ */
+public final class AgentMeters implements AutoCloseable {
+    private final MeterRegistry registry;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final Timer ticks;
+
+    /** @param status the process's {@code /proc/self/status}, for its resident memory */
+    public AgentMeters(MeterRegistry registry, Path status) {
+        this.registry = requireNonNull(registry, "registry");
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        Gauge.builder("process.resident.memory", () -> residentBytes(status)).baseUnit("bytes")
+                .description("The agent's resident set size (VmRSS)").register(registry);
+        this.ticks = Timer.builder("rollguard.tick").description("How long the agent's ticks took")
+                .register(registry);
+    }
+
+    /** Runs {@code tick} and records how long it took. */
+    public void timeTick(Runnable tick) {
+        ticks.record(tick);
+    }
+
+    /** Records one finished run of {@code action}, by how it ended ({@code ok}, {@code failed}, ...). */
+    public void actionFinished(String action, String result, Duration took) {
+        Timer.builder("rollguard.action").description("How long the agent's action runs took, by how they ended")
+                .tag("action", action).tag("result", result).register(registry).record(took);
+    }
+
+    /** VmRSS from {@code /proc/self/status}, in bytes; NaN where it cannot be read. */
+    static double residentBytes(Path status) {
+        try {
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith("VmRSS:")) {
+                    String[] fields = line.substring("VmRSS:".length()).trim().split("\\s+");
+                    return Long.parseLong(fields[0]) * 1024.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+    }
+}
