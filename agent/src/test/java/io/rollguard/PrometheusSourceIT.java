@@ -113,9 +113,10 @@ class PrometheusSourceIT {
                 "--log.level=warn")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
 
-        // Both rules read source series: inactive means the series are there, with the values expected.
-        await().atMost(Duration.ofSeconds(90)).until(() -> agent.health().rules().stream()
-                .allMatch(rule -> rule.state() == RuleState.INACTIVE));
+        // Both rules read source series: inactive means the series are there, with the values expected. Before the
+        // first tick publishes there are no rules at all, and allMatch over none holds: count them.
+        await().atMost(Duration.ofSeconds(90)).until(() -> agent.health().rules().size() == 2
+                && agent.health().rules().stream().allMatch(rule -> rule.state() == RuleState.INACTIVE));
         RuleStatus scraped = agent.health().rules().get(0);
         assertThat(scraped.instances()).singleElement().satisfies(instance -> {
             assertThat(instance.labels().get("job")).isEqualTo("rollguard");
