@@ -34,7 +34,8 @@ class ReadmeTest {
                 "rollguard_deployment_started_timestamp_seconds", "rollguard_http_connections",
                 "rollguard_http_connections_refused_total", "rollguard_source_up", "rollguard_source_duration_seconds",
                 "rollguard_source_errors_total", "rollguard_source_series", "rollguard_config_last_reload_successful",
-                "rollguard_config_last_reload_success_timestamp_seconds"));
+                "rollguard_config_last_reload_success_timestamp_seconds", "rollguard_tick_seconds",
+                "rollguard_action_seconds"));
         String readme = Files.readString(README);
         Set<String> documented = new TreeSet<>();
         Matcher matcher = FAMILY.matcher(readme.substring(readme.indexOf("## Metrics"), readme.indexOf("## Logs")));

@@ -101,7 +101,7 @@ final class QueryReader implements SourceReader {
         return LabelSet.of(labels);
     }
 
-    /** A sample {@code [unix_time, "value"]}; NaN and infinities are left out by the writer. */
+    /** A sample {@code [unix_time, "value"]}; the writer leaves NaN out and keeps the infinities, as values. */
     private static double number(Object sample) throws ExpositionException {
         if (sample instanceof List<?> pair && pair.size() == 2 && pair.get(1) instanceof String text) {
             switch (text) {

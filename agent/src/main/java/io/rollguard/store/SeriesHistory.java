@@ -73,6 +73,11 @@ public final class SeriesHistory {
         return index < 0 ? index + times.length : index;
     }
 
+    /** The time of the newest sample; {@code Long.MIN_VALUE} when there is none. */
+    synchronized long newestNanos() {
+        return size == 0 ? Long.MIN_VALUE : times[physical(size - 1)];
+    }
+
     synchronized int capacity() {
         return times.length;
     }

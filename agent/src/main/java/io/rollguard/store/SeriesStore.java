@@ -18,7 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * series are no longer served: stale data is absent, never a frozen last value.
  *
  * <p>History is kept only for the families a rule reads over a window ({@link #track}), as long as the longest such
- * window, in one fixed-size ring per series ({@link SeriesHistory}).
+ * window, in one fixed-size ring per series ({@link SeriesHistory}). A series' ring does not depend on its presence
+ * in the newest run: absence (and a stale producer) hides the series from instant reads ({@link SeriesView#latest})
+ * only, while range reads ({@link SeriesView#range}) see every sample still inside their window, as in Prometheus.
  *
  * <p>Written by the scheduler and the check workers, read by the metrics collector, HTTP handlers and the rule
  * evaluator, concurrently.
@@ -37,18 +39,24 @@ public final class SeriesStore {
 
     /**
      * An owner's series from its last successful run, never mutated after it is published, and the rings of those
-     * it tracks, which travel from batch to batch so history survives each replace.
+     * it tracks, which travel from batch to batch so history survives each replace. The rings outlive the series'
+     * presence in a run: a series the newest run left out (an application that skips a counter in one scrape, a NaN
+     * reading) is absent for instant selectors at once, as a Prometheus staleness marker makes it, but its samples
+     * stay for range functions until the last of them is older than the longest window reading its name.
      */
     private record Batch(
             Map<String, List<Series>> byName,
             Map<String, Served> servedByName,
+            Map<String, List<SeriesHistory>> rangeByName,
             Map<SeriesKey, SeriesHistory> histories,
             long updatedNanos,
             long staleAfterNanos) {}
 
     /**
      * Publishes the owner's values of one run, replacing all its previous ones, and appends the values of tracked
-     * families to their history. Series the run no longer reports lose their history.
+     * families to their history. A tracked series the run no longer reports keeps its history until its newest
+     * sample leaves the longest window over its name; then it is dropped, so memory stays bounded by the series
+     * seen within a window.
      *
      * @param period how often the owner commits: with the window, it sizes the history of its tracked series
      * @param staleAfter how long these values stay fresh without a newer run (typically three periods)
@@ -91,14 +99,50 @@ public final class SeriesStore {
                 historiesByName.computeIfAbsent(name, n -> new ArrayList<>()).add(history);
             }
         }
+        Map<String, List<SeriesHistory>> absentByName = new HashMap<>();
+        if (previous != null) {
+            for (Map.Entry<SeriesKey, SeriesHistory> entry : previous.histories().entrySet()) {
+                SeriesKey key = entry.getKey();
+                Duration window = windows.get(key.family().name());
+                if (window == null || histories.containsKey(key)) {
+                    continue;
+                }
+                SeriesHistory history = entry.getValue();
+                // Kept while a window can still reach its newest sample: a counter that comes back after a gap is
+                // then one series whose reset across the gap rate() and increase() see.
+                long newest = history.newestNanos();
+                if (newest != Long.MIN_VALUE && nowNanos - newest < window.toNanos()) {
+                    history.resize(capacity(window, period));
+                    histories.put(key, history);
+                    absentByName.computeIfAbsent(key.family().name(), n -> new ArrayList<>()).add(history);
+                }
+            }
+        }
         Map<String, Served> served = new HashMap<>(byName.size() * 2);
         for (Map.Entry<String, List<Series>> entry : byName.entrySet()) {
             List<Series> series = List.copyOf(entry.getValue());
             entry.setValue(series);
             served.put(entry.getKey(), served(series, historiesByName.get(entry.getKey()), histories));
         }
-        return new Batch(Collections.unmodifiableMap(byName), served, Map.copyOf(histories), nowNanos,
-                staleAfterNanos);
+        Map<String, List<SeriesHistory>> range = new HashMap<>();
+        served.forEach((name, one) -> range.put(name, one.histories()));
+        absentByName.forEach((name, absent) -> range.put(name, withAbsent(range.get(name), absent)));
+        return new Batch(Collections.unmodifiableMap(byName), served, Map.copyOf(range), Map.copyOf(histories),
+                nowNanos, staleAfterNanos);
+    }
+
+    /** The histories of a name's present series, then those of its absent ones whose label sets are not taken. */
+    private static List<SeriesHistory> withAbsent(List<SeriesHistory> present, List<SeriesHistory> absent) {
+        Map<LabelSet, SeriesHistory> byLabels = new LinkedHashMap<>();
+        if (present != null) {
+            for (SeriesHistory history : present) {
+                byLabels.putIfAbsent(history.key().labels(), history);
+            }
+        }
+        for (SeriesHistory history : absent) {
+            byLabels.putIfAbsent(history.key().labels(), history);
+        }
+        return List.copyOf(byLabels.values());
     }
 
     /**
@@ -126,6 +170,12 @@ public final class SeriesStore {
             }
         }
         return new Served(List.copyOf(byLabels.values()), List.copyOf(kept));
+    }
+
+    /** How many series of {@code owner} have history, present or not: what the store holds in rings, for tests. */
+    int historyCount(String owner) {
+        Batch batch = owners.get(owner);
+        return batch == null ? 0 : batch.histories().size();
     }
 
     /** Enough samples to cover the window at the producer's period, plus two for a run that comes a little early. */
@@ -188,13 +238,15 @@ public final class SeriesStore {
      * remembered, so a pass pays for the names its rules read, not for every series in the store.
      */
     public SeriesView view(long nowNanos) {
+        List<Batch> all = new ArrayList<>();
         List<Batch> fresh = new ArrayList<>();
         for (Batch batch : owners.values()) {
+            all.add(batch);
             if (isFresh(batch, nowNanos)) {
                 fresh.add(batch);
             }
         }
-        return new StoreView(nowNanos, fresh);
+        return new StoreView(nowNanos, fresh, all);
     }
 
     private static boolean isFresh(Batch batch, long nowNanos) {
@@ -219,7 +271,7 @@ public final class SeriesStore {
         }
 
         Selection matching(String label, String value) {
-            if (series.isEmpty()) {
+            if (series.isEmpty() && histories.isEmpty()) {
                 return this; // and EMPTY, shared by every view, is never written to
             }
             if (byLabel == null) {
@@ -249,6 +301,9 @@ public final class SeriesStore {
             seriesByValue.forEach((value, seriesOfValue) -> byValue.put(value, new Selection(
                     Collections.unmodifiableList(seriesOfValue),
                     Collections.unmodifiableList(historiesByValue.getOrDefault(value, List.of())))));
+            // A value only a history has: a series the newest run left out, which range reads still see.
+            historiesByValue.forEach((value, historiesOfValue) -> byValue.putIfAbsent(value,
+                    new Selection(List.of(), Collections.unmodifiableList(historiesOfValue))));
             return byValue;
         }
     }
@@ -266,11 +321,15 @@ public final class SeriesStore {
     private static final class StoreView implements SeriesView {
         private final long nowNanos;
         private final List<Batch> fresh; // in the order the store iterates its owners, as /metrics shows them
+        // Every owner's, fresh or not: range functions read the samples within their window whether or not the
+        // producer's newest run is recent, as Prometheus' range selectors ignore staleness.
+        private final List<Batch> all;
         private final Map<String, Selection> resolved = new HashMap<>();
 
-        StoreView(long nowNanos, List<Batch> fresh) {
+        StoreView(long nowNanos, List<Batch> fresh, List<Batch> all) {
             this.nowNanos = nowNanos;
             this.fresh = fresh;
+            this.all = all;
         }
 
         @Override
@@ -298,12 +357,12 @@ public final class SeriesStore {
             return resolve(name).matching(label, value).histories;
         }
 
-        /** As written when a fresh series has the name, else with the prefix when the name lacks it. */
+        /** As written when a series or a history has the name, else with the prefix when the name lacks it. */
         private Selection resolve(String name) {
             Selection selection = resolved.get(name);
             if (selection == null) {
                 selection = collect(name);
-                if (selection.series.isEmpty() && !name.startsWith(PREFIX)) {
+                if (selection.series.isEmpty() && selection.histories.isEmpty() && !name.startsWith(PREFIX)) {
                     selection = collect(PREFIX + name);
                 }
                 resolved.put(name, selection);
@@ -312,6 +371,16 @@ public final class SeriesStore {
         }
 
         private Selection collect(String name) {
+            List<Series> series = latestOf(name);
+            List<SeriesHistory> histories = historiesOf(name);
+            if (series.isEmpty() && histories.isEmpty()) {
+                return Selection.EMPTY;
+            }
+            // The batch's lists as they are; the selection around them, and the index it builds, are this view's.
+            return new Selection(series, histories);
+        }
+
+        private List<Series> latestOf(String name) {
             Served only = null;
             int producers = 0;
             for (int i = 0; i < fresh.size(); i++) {
@@ -322,30 +391,50 @@ public final class SeriesStore {
                 }
             }
             if (producers == 0) {
-                return Selection.EMPTY;
+                return List.of();
             }
             if (producers == 1) {
-                // The batch's lists as they are; the selection around them, and the index it builds, are this view's.
-                return new Selection(only.series(), only.histories());
+                return only.series();
             }
             // Two producers writing one label set: the first one wins, as on /metrics.
             Map<LabelSet, Series> byLabels = new LinkedHashMap<>();
-            List<SeriesHistory> histories = new ArrayList<>();
             for (Batch batch : fresh) {
                 Served served = batch.servedByName().get(name);
-                if (served == null) {
-                    continue;
-                }
-                for (Series series : served.series()) {
-                    if (byLabels.putIfAbsent(series.key().labels(), series) == null) {
-                        SeriesHistory history = batch.histories().get(series.key());
-                        if (history != null) {
-                            histories.add(history);
-                        }
+                if (served != null) {
+                    for (Series one : served.series()) {
+                        byLabels.putIfAbsent(one.key().labels(), one);
                     }
                 }
             }
-            return new Selection(List.copyOf(byLabels.values()), List.copyOf(histories));
+            return List.copyOf(byLabels.values());
+        }
+
+        private List<SeriesHistory> historiesOf(String name) {
+            List<SeriesHistory> only = null;
+            int producers = 0;
+            for (int i = 0; i < all.size(); i++) {
+                List<SeriesHistory> histories = all.get(i).rangeByName().get(name);
+                if (histories != null && !histories.isEmpty()) {
+                    only = histories;
+                    producers++;
+                }
+            }
+            if (producers == 0) {
+                return List.of();
+            }
+            if (producers == 1) {
+                return only;
+            }
+            Map<LabelSet, SeriesHistory> byLabels = new LinkedHashMap<>();
+            for (Batch batch : all) {
+                List<SeriesHistory> histories = batch.rangeByName().get(name);
+                if (histories != null) {
+                    for (SeriesHistory history : histories) {
+                        byLabels.putIfAbsent(history.key().labels(), history);
+                    }
+                }
+            }
+            return List.copyOf(byLabels.values());
         }
     }
 }

@@ -8,8 +8,8 @@ import java.util.List;
  * function reads. A view is taken once per evaluation pass ({@link SeriesStore#view(long)}) so that every rule of a
  * tick sees the same picture, even while producers keep committing.
  *
- * <p>Names are resolved the same way for both methods: a name is looked up as written; when no fresh series has
- * that name and it lacks the {@code rollguard_} prefix, {@code rollguard_} + name is looked up instead. So
+ * <p>Names are resolved the same way for both methods: a name is looked up as written; when no fresh series nor
+ * history has that name and it lacks the {@code rollguard_} prefix, {@code rollguard_} + name is looked up instead. So
  * {@code memory_used_ratio} reads {@code rollguard_memory_used_ratio}, while a scraped application's
  * {@code http_requests_total} is found as written.
  *
@@ -23,8 +23,10 @@ public interface SeriesView {
     List<Series> latest(String name);
 
     /**
-     * The histories of the series {@link #latest} returns for the same name, for those that are tracked
-     * ({@link SeriesStore#track}); a stale or vanished series has none, even if its ring still holds samples.
+     * The histories of the tracked series ({@link SeriesStore#track}) of the (resolved) name that still have a sample
+     * within the longest window tracked for it: those {@link #latest} returns, and also those the newest run of
+     * their producer left out or whose producer went stale, as Prometheus' range selectors ignore staleness. A
+     * reader takes the samples in its own window ({@link SeriesHistory#read}).
      */
     List<SeriesHistory> range(String name);
 

@@ -12,9 +12,13 @@ import java.util.Map;
 public final class SeriesWriter {
     private final Map<SeriesKey, Double> values = new LinkedHashMap<>();
 
-    /** Records {@code value}; a non-finite value (0/0, an unreadable field) is left out: absent, not wrong. */
+    /**
+     * Records {@code value}. +Inf and -Inf are values, as in Prometheus ({@code x > 100} holds for +Inf); NaN (0/0,
+     * an unreadable field) is left out: the series is absent from this run, for instant reads, and its history
+     * stays.
+     */
     public SeriesWriter put(MetricFamily family, LabelSet labels, double value) {
-        if (Double.isFinite(value)) {
+        if (!Double.isNaN(value)) {
             values.put(new SeriesKey(family, labels), value);
         }
         return this;

@@ -49,11 +49,24 @@ class SeriesStoreTest {
     }
 
     @Test
-    void nonFiniteValuesAreLeftOut() {
-        store.replace("a", new SeriesWriter().put(USED, Double.NaN).put(USED, LabelSet.of("x", "y"),
-                Double.POSITIVE_INFINITY), 0, PERIOD, STALE_AFTER);
+    void nanIsLeftOutAndTheInfinitiesAreValues() {
+        store.replace("a", new SeriesWriter().put(USED, Double.NaN)
+                .put(USED, LabelSet.of("x", "+"), Double.POSITIVE_INFINITY)
+                .put(USED, LabelSet.of("x", "-"), Double.NEGATIVE_INFINITY), 0, PERIOD, STALE_AFTER);
 
-        assertThat(store.fresh(0)).isEmpty();
+        assertThat(store.fresh(0)).extracting(Series::value)
+                .containsExactly(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY);
+    }
+
+    @Test
+    void aNanReadingKeepsTheHistory() {
+        store.track("test_used_ratio", Duration.ofMinutes(1));
+        store.replace("a", new SeriesWriter().put(USED, 1), 0, EVERY_SECOND, STALE_AFTER);
+        store.replace("a", new SeriesWriter().put(USED, Double.NaN), SECOND, EVERY_SECOND, STALE_AFTER);
+
+        SeriesView view = store.view(SECOND);
+        assertThat(view.latest("test_used_ratio")).as("no data for an instant read").isEmpty();
+        assertThat(view.range("test_used_ratio")).singleElement().extracting(SeriesHistory::size).isEqualTo(1);
     }
 
     @Test
@@ -170,30 +183,67 @@ class SeriesStoreTest {
     }
 
     @Test
-    void aSeriesThatVanishesLosesItsHistory() {
+    void aSeriesMissingFromARunKeepsItsHistoryForRangeReadsOnly() {
         store.track("test_used_ratio", Duration.ofMinutes(1));
         store.replace("sampler:fs", new SeriesWriter()
                 .put(USED, LabelSet.of("mount", "/"), 1)
                 .put(USED, LabelSet.of("mount", "/media/usb"), 1), 0, EVERY_SECOND, STALE_AFTER);
         store.replace("sampler:fs", new SeriesWriter().put(USED, LabelSet.of("mount", "/"), 2), SECOND, EVERY_SECOND,
                 STALE_AFTER);
+
+        SeriesView gap = store.view(SECOND);
+        assertThat(gap.latest("test_used_ratio")).extracting(s -> s.key().labels().get("mount")).containsExactly("/");
+        assertThat(gap.range("test_used_ratio")).extracting(h -> h.key().labels().get("mount") + "=" + h.size())
+                .containsExactly("/=2", "/media/usb=1");
+        assertThat(gap.range("test_used_ratio", "mount", "/media/usb")).hasSize(1);
+
         store.replace("sampler:fs", new SeriesWriter()
                 .put(USED, LabelSet.of("mount", "/"), 3)
                 .put(USED, LabelSet.of("mount", "/media/usb"), 3), 2 * SECOND, EVERY_SECOND, STALE_AFTER);
 
         List<SeriesHistory> histories = store.view(2 * SECOND).range("test_used_ratio");
-
         assertThat(histories).extracting(h -> h.key().labels().get("mount") + "=" + h.size())
-                .containsExactlyInAnyOrder("/=3", "/media/usb=1");
+                .as("one series across the gap").containsExactlyInAnyOrder("/=3", "/media/usb=2");
     }
 
     @Test
-    void staleAndRemovedProducersHaveNoHistoryInTheView() {
+    void aSeriesAbsentForLongerThanTheWindowIsDropped() {
+        store.track("test_used_ratio", Duration.ofSeconds(10));
+        store.replace("a", new SeriesWriter().put(USED, LabelSet.of("x", "gone"), 1).put(USED, 1), 0, EVERY_SECOND,
+                STALE_AFTER);
+        for (int second = 1; second <= 9; second++) {
+            store.replace("a", new SeriesWriter().put(USED, 1), second * SECOND, EVERY_SECOND, STALE_AFTER);
+        }
+        assertThat(store.historyCount("a")).as("9 s after its last sample, a 10 s window still reaches it")
+                .isEqualTo(2);
+
+        store.replace("a", new SeriesWriter().put(USED, 1), 10 * SECOND, EVERY_SECOND, STALE_AFTER);
+
+        assertThat(store.historyCount("a")).isEqualTo(1);
+        assertThat(store.view(10 * SECOND).range("test_used_ratio", "x", "gone")).isEmpty();
+    }
+
+    @Test
+    void aNameOnlyInHistoryResolvesAsWritten() {
+        MetricFamily scraped = MetricFamily.counter("x_total", "Test.");
+        store.track("x_total", Duration.ofMinutes(1));
+        store.replace("source:app", new SeriesWriter().put(scraped, 1), 0, EVERY_SECOND, STALE_AFTER);
+        store.replace("source:app", new SeriesWriter(), SECOND, EVERY_SECOND, STALE_AFTER);
+
+        SeriesView view = store.view(SECOND);
+        assertThat(view.latest("x_total")).isEmpty();
+        assertThat(view.range("x_total")).hasSize(1);
+    }
+
+    @Test
+    void staleProducersKeepTheirHistoryForRangeReadsAndRemovedOnesLoseIt() {
         store.track("test_used_ratio", Duration.ofMinutes(1));
         store.replace("a", new SeriesWriter().put(USED, 1), 0, EVERY_SECOND, STALE_AFTER);
         store.replace("b", new SeriesWriter().put(USED, LabelSet.of("x", "b"), 1), 0, EVERY_SECOND, STALE_AFTER);
 
-        assertThat(store.view(STALE_AFTER.toNanos() + 1).range("test_used_ratio")).isEmpty();
+        SeriesView stale = store.view(STALE_AFTER.toNanos() + 1);
+        assertThat(stale.latest("test_used_ratio")).isEmpty();
+        assertThat(stale.range("test_used_ratio")).hasSize(2);
         store.remove("a");
         assertThat(store.view(0).range("test_used_ratio")).hasSize(1);
     }

@@ -34,12 +34,16 @@ import java.util.Set;
  *   <li>{@code absent(selector)} is a condition that is always known: it holds when no fresh series matches, with
  *       the labels of the selector's equality matchers (as PromQL's {@code absent}), so
  *       {@code absent(process_up{process="backend"})} works as a rule by itself.
- *   <li>Windowed functions read each matching series' samples later than {@code now - window}; a series without
- *       samples there (or, for rate, increase, delta and slope, with fewer than two) gives no element. rate and
- *       increase treat a drop as a counter reset to 0, as Prometheus does, but do not extrapolate to the window's
- *       edges: increase is the growth between the first and last sample, rate that growth per second between them.
- *       quantile_over interpolates between ranks as Prometheus's quantile_over_time does.
- *   <li>Aggregations keep only the {@code by} labels; over no elements they give none.
+ *   <li>Windowed functions read each matching series' samples later than {@code now - window}, not later than
+ *       {@code now}, whether or not the series is in its producer's newest run; a series without samples there (or,
+ *       for rate, increase, delta, slope and predict, with fewer than two) gives no element. rate, increase and
+ *       delta are Prometheus' {@code extrapolatedRate}: extrapolated to the window's edges, counter resets included;
+ *       slope is {@code deriv} and predict {@code predict_linear} (least squares); sum_over and avg_over sum with
+ *       compensation as Prometheus does; quantile_over interpolates between ranks as {@code quantile_over_time}.
+ *   <li>+Inf and -Inf are values: compared, summed and averaged as IEEE 754 and Prometheus do. A result that is NaN
+ *       (+Inf - +Inf) is no element: no data, where Prometheus would return a NaN sample that no comparison keeps.
+ *   <li>Aggregations keep only the {@code by} labels; over no elements they give none. sum and avg use compensated
+ *       summation, as Prometheus' {@code sum} and {@code avg}.
  *   <li>{@code baseline(selector)} gives the values the current deployment froze at its start, one per label set
  *       (the {@link Baselines} passed in); none when there is no deployment or nothing was captured for the series.
  * </ul>
@@ -49,6 +53,7 @@ import java.util.Set;
  */
 public final class Evaluator {
     private final SampleBuffer samples = new SampleBuffer();
+    private final CompensatedSum summation = new CompensatedSum();
     private double[] sorted = new double[64];
 
     /** Evaluates any expression: numbers give a {@link Vector}, conditions {@link Verdicts}. */
@@ -163,7 +168,7 @@ public final class Evaluator {
                 SeriesHistory history = histories.get(i);
                 if (call.selector().matches(history.key().labels())) {
                     history.read(call.window(), nowNanos, samples);
-                    double value = windowed(call.function(), samples);
+                    double value = windowed(call.function(), samples, call.window(), nowNanos);
                     if (!Double.isNaN(value)) {
                         elements.add(new Vector.Element(history.key().labels(), value,
                                 new Basis(call.window(), samples.size())));
@@ -184,6 +189,27 @@ public final class Evaluator {
                     if (samples.size() > 0) {
                         elements.add(new Vector.Element(history.key().labels(), quantileOf(call.quantile(), samples),
                                 new Basis(call.window(), samples.size())));
+                    }
+                }
+            }
+            return Vector.series(elements);
+        }
+
+        @Override
+        public Value predict(PredictCall call) {
+            List<Vector.Element> elements = new ArrayList<>();
+            List<SeriesHistory> histories = histories(call.selector());
+            for (int i = 0; i < histories.size(); i++) {
+                SeriesHistory history = histories.get(i);
+                if (call.selector().matches(history.key().labels())) {
+                    history.read(call.window(), nowNanos, samples);
+                    if (samples.size() >= 2) {
+                        double[] line = linearRegression(samples, nowNanos);
+                        double value = line[0] * seconds(call.ahead()) + line[1];
+                        if (!Double.isNaN(value)) {
+                            elements.add(new Vector.Element(history.key().labels(), value,
+                                    new Basis(call.window(), samples.size())));
+                        }
                     }
                 }
             }
@@ -431,31 +457,35 @@ public final class Evaluator {
         };
     }
 
-    /** The function over the samples, or NaN when there are too few for it: no data. */
-    private static double windowed(WindowCall.Function function, SampleBuffer samples) {
+    /**
+     * The function over the samples of the window ({@code nowNanos - window}, {@code nowNanos}], or NaN when there
+     * are too few for it: no data.
+     */
+    private double windowed(WindowCall.Function function, SampleBuffer samples, Duration window, long nowNanos) {
         int count = samples.size();
         if (count == 0) {
             return Double.NaN;
         }
+        long startNanos = nowNanos - window.toNanos();
         return switch (function) {
-            case AVG_OVER -> sum(samples) / count;
+            case AVG_OVER -> summed(samples).mean();
             case MIN_OVER -> min(samples);
             case MAX_OVER -> max(samples);
-            case SUM_OVER -> sum(samples);
+            case SUM_OVER -> summed(samples).sum();
             case COUNT_OVER -> count;
-            case RATE -> count < 2 ? Double.NaN : increase(samples) / secondsBetween(samples, 0, count - 1);
-            case INCREASE -> count < 2 ? Double.NaN : increase(samples);
-            case DELTA -> count < 2 ? Double.NaN : samples.value(count - 1) - samples.value(0);
-            case SLOPE -> count < 2 ? Double.NaN : slope(samples);
+            case RATE -> extrapolatedRate(samples, startNanos, nowNanos, true, true);
+            case INCREASE -> extrapolatedRate(samples, startNanos, nowNanos, true, false);
+            case DELTA -> extrapolatedRate(samples, startNanos, nowNanos, false, false);
+            case SLOPE -> count < 2 ? Double.NaN : linearRegression(samples, samples.timeNanos(0))[0];
         };
     }
 
-    private static double sum(SampleBuffer samples) {
-        double sum = 0;
+    private CompensatedSum summed(SampleBuffer samples) {
+        summation.clear();
         for (int i = 0; i < samples.size(); i++) {
-            sum += samples.value(i);
+            summation.add(samples.value(i));
         }
-        return sum;
+        return summation;
     }
 
     private static double min(SampleBuffer samples) {
@@ -474,41 +504,101 @@ public final class Evaluator {
         return max;
     }
 
-    /** Growth of a counter: a drop means it restarted from 0, so the value after the drop is all growth. */
-    private static double increase(SampleBuffer samples) {
-        double increase = 0;
-        double previous = samples.value(0);
-        for (int i = 1; i < samples.size(); i++) {
-            double current = samples.value(i);
-            increase += current >= previous ? current - previous : current;
-            previous = current;
-        }
-        return increase;
-    }
-
-    /** Least-squares slope per second; times are taken from the first sample so nanosecond clocks keep precision. */
-    private static double slope(SampleBuffer samples) {
+    /**
+     * Prometheus' {@code extrapolatedRate} (promql/functions.go), for float samples: the growth between the first
+     * and the last sample of the window (for a counter, every drop adds the value before it: a reset to 0),
+     * extrapolated to the window's edges when the first or last sample is within 1.1 average intervals of them, else
+     * by half an average interval (the series starts or ends inside the window), and for a counter not to before
+     * the moment it would have been 0. {@code rate} divides by the window, not by the time between the samples.
+     */
+    static double extrapolatedRate(SampleBuffer samples, long rangeStartNanos, long rangeEndNanos,
+            boolean isCounter, boolean isRate) {
         int count = samples.size();
-        double meanTime = 0;
-        double meanValue = 0;
-        for (int i = 0; i < count; i++) {
-            meanTime += secondsBetween(samples, 0, i);
-            meanValue += samples.value(i);
+        if (count < 2) {
+            return Double.NaN;
         }
-        meanTime /= count;
-        meanValue /= count;
-        double covariance = 0;
-        double variance = 0;
-        for (int i = 0; i < count; i++) {
-            double time = secondsBetween(samples, 0, i) - meanTime;
-            covariance += time * (samples.value(i) - meanValue);
-            variance += time * time;
+        long firstNanos = samples.timeNanos(0);
+        long lastNanos = samples.timeNanos(count - 1);
+        double result = samples.value(count - 1) - samples.value(0);
+        if (isCounter) {
+            for (int i = 1; i < count; i++) {
+                if (samples.value(i) < samples.value(i - 1)) {
+                    result += samples.value(i - 1);
+                }
+            }
         }
-        return variance == 0 ? Double.NaN : covariance / variance;
+        double durationToStart = (firstNanos - rangeStartNanos) / 1e9;
+        double durationToEnd = (rangeEndNanos - lastNanos) / 1e9;
+        double sampledInterval = (lastNanos - firstNanos) / 1e9;
+        double averageInterval = sampledInterval / (count - 1);
+        double threshold = averageInterval * 1.1;
+        if (durationToStart >= threshold) {
+            durationToStart = averageInterval / 2;
+        }
+        if (isCounter) {
+            // A counter cannot be negative: extrapolating back past the moment its slope puts it at 0 would invent
+            // growth, so that moment is where the series starts.
+            double durationToZero = durationToStart;
+            if (result > 0 && samples.value(0) >= 0) {
+                durationToZero = sampledInterval * (samples.value(0) / result);
+            }
+            if (durationToZero < durationToStart) {
+                durationToStart = durationToZero;
+            }
+        }
+        if (durationToEnd >= threshold) {
+            durationToEnd = averageInterval / 2;
+        }
+        double factor = sampledInterval == 0 ? 1 : (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+        if (isRate) {
+            factor /= (rangeEndNanos - rangeStartNanos) / 1e9;
+        }
+        return result * factor;
     }
 
-    private static double secondsBetween(SampleBuffer samples, int from, int to) {
-        return (samples.timeNanos(to) - samples.timeNanos(from)) / 1e9;
+    /**
+     * Prometheus' {@code linearRegression}: the least-squares slope per second and the line's value at
+     * {@code interceptNanos}, with compensated sums, times in seconds from {@code interceptNanos} so nanosecond
+     * clocks keep their precision. A constant series has slope 0 (NaN when the constant is infinite).
+     */
+    static double[] linearRegression(SampleBuffer samples, long interceptNanos) {
+        int count = samples.size();
+        double sumX = 0;
+        double compensationX = 0;
+        double sumY = 0;
+        double compensationY = 0;
+        double sumXY = 0;
+        double compensationXY = 0;
+        double sumX2 = 0;
+        double compensationX2 = 0;
+        double initialY = samples.value(0);
+        boolean constantY = true;
+        for (int i = 0; i < count; i++) {
+            double y = samples.value(i);
+            if (constantY && i > 0 && y != initialY) {
+                constantY = false;
+            }
+            double x = (samples.timeNanos(i) - interceptNanos) / 1e9;
+            compensationX = CompensatedSum.compensated(x, sumX, compensationX);
+            sumX += x;
+            compensationY = CompensatedSum.compensated(y, sumY, compensationY);
+            sumY += y;
+            compensationXY = CompensatedSum.compensated(x * y, sumXY, compensationXY);
+            sumXY += x * y;
+            compensationX2 = CompensatedSum.compensated(x * x, sumX2, compensationX2);
+            sumX2 += x * x;
+        }
+        if (constantY) {
+            return Double.isInfinite(initialY) ? new double[] {Double.NaN, Double.NaN} : new double[] {0, initialY};
+        }
+        sumX += compensationX;
+        sumY += compensationY;
+        sumXY += compensationXY;
+        sumX2 += compensationX2;
+        double covariance = sumXY - sumX * sumY / count;
+        double variance = sumX2 - sumX * sumX / count;
+        double slope = covariance / variance;
+        return new double[] {slope, sumY / count - slope * sumX / count};
     }
 
     /**
@@ -589,29 +679,33 @@ public final class Evaluator {
         return duration.getSeconds() + duration.getNano() / 1e9;
     }
 
-    /** Running sum, count, minimum and maximum of one aggregation group. */
+    /** Running compensated sum, count, minimum and maximum of one aggregation group, as Prometheus' sum and avg. */
     private static final class Group {
-        private double sum;
-        private int count;
-        private double min = Double.POSITIVE_INFINITY;
-        private double max = Double.NEGATIVE_INFINITY;
+        private final CompensatedSum sum = new CompensatedSum();
+        private double min = Double.NaN;
+        private double max = Double.NaN;
         private Basis basis = Basis.NONE;
 
         void add(Vector.Element element) {
-            sum += element.value();
-            count++;
-            min = Math.min(min, element.value());
-            max = Math.max(max, element.value());
+            double value = element.value();
+            sum.add(value);
+            // As Prometheus' min and max: a NaN is replaced by any number, and never replaces one.
+            if (Double.isNaN(min) || value < min) {
+                min = value;
+            }
+            if (Double.isNaN(max) || value > max) {
+                max = value;
+            }
             basis = basis.plus(element.basis());
         }
 
         double result(Aggregation.Operator operator) {
             return switch (operator) {
-                case SUM -> sum;
-                case AVG -> sum / count;
+                case SUM -> sum.sum();
+                case AVG -> sum.mean();
                 case MIN -> min;
                 case MAX -> max;
-                case COUNT -> count;
+                case COUNT -> sum.count();
             };
         }
     }

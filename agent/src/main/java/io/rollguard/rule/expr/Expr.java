@@ -6,7 +6,7 @@ package io.rollguard.rule.expr;
  */
 public sealed interface Expr
         permits NumberLiteral, DurationLiteral, SizeLiteral, PercentLiteral, Selector, Negation, Not, Binary,
-                WindowCall, QuantileCall, Aggregation, Absent, Baseline {
+                WindowCall, QuantileCall, PredictCall, Aggregation, Absent, Baseline {
     Span span();
 
     <R> R accept(Visitor<R> visitor);
@@ -32,6 +32,8 @@ public sealed interface Expr
         R window(WindowCall call);
 
         R quantile(QuantileCall call);
+
+        R predict(PredictCall call);
 
         R aggregation(Aggregation aggregation);
 

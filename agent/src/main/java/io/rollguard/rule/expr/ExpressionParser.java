@@ -36,6 +36,7 @@ public final class ExpressionParser {
     private static final Map<String, WindowCall.Function> WINDOW_FUNCTIONS = windowFunctions();
     private static final Map<String, Aggregation.Operator> AGGREGATIONS = aggregations();
     private static final String QUANTILE_OVER = "quantile_over";
+    private static final String PREDICT = "predict";
     private static final String ABSENT = "absent";
     private static final String BASELINE = "baseline";
     private static final Set<String> FUNCTIONS = functions();
@@ -327,6 +328,19 @@ public final class ExpressionParser {
             Selector selector = selectorArgument(function, "second");
             Duration duration = windowArgument(function, "third");
             parsed = new Parsed(new QuantileCall(quantile, selector, duration, span(name.start())), Type.SERIES);
+        } else if (function.equals(PREDICT)) {
+            Selector selector = selectorArgument(function, "first");
+            Token windowToken = durationArgument("expected a duration such as 1h as the second argument of predict"
+                    + " (the window its line is fitted over), got ");
+            Duration fitted = Quantities.parseDuration(windowToken.text());
+            if (fitted.isZero()) {
+                throw error(windowToken, "the window of predict must be longer than 0s, got " + windowToken.describe());
+            }
+            Token aheadToken = durationArgument("expected a duration such as 4h as the third argument of predict"
+                    + " (how far ahead of now to predict), got ");
+            Duration ahead = Quantities.parseDuration(aheadToken.text());
+            expect(Kind.RIGHT_PAREN, "expected ')' after the third argument of predict, got ");
+            parsed = new Parsed(new PredictCall(selector, fitted, ahead, span(name.start())), Type.SERIES);
         } else if (aggregator != null) {
             parsed = aggregation(name, aggregator);
         } else {
@@ -371,6 +385,15 @@ public final class ExpressionParser {
         advance();
         expect(Kind.RIGHT_PAREN, "expected ')' after the window of " + function + ", got ");
         return window;
+    }
+
+    /** The comma before a duration argument and the duration, taken. */
+    private Token durationArgument(String expected) throws ExpressionException {
+        expect(Kind.COMMA, expected);
+        if (!current.is(Kind.DURATION)) {
+            throw error(current, expected + current.describe());
+        }
+        return advance();
     }
 
     private double quantileArgument() throws ExpressionException {
@@ -544,6 +567,11 @@ public final class ExpressionParser {
         }
 
         @Override
+        public String predict(PredictCall call) {
+            return "a call of " + PREDICT;
+        }
+
+        @Override
         public String aggregation(Aggregation aggregation) {
             return "a call of " + aggregation.operator().text();
         }
@@ -573,7 +601,7 @@ public final class ExpressionParser {
     private static Set<String> functions() {
         TreeSet<String> names = new TreeSet<>(WINDOW_FUNCTIONS.keySet());
         names.addAll(AGGREGATIONS.keySet());
-        names.addAll(List.of(QUANTILE_OVER, ABSENT, BASELINE));
+        names.addAll(List.of(QUANTILE_OVER, PREDICT, ABSENT, BASELINE));
         return Collections.unmodifiableSortedSet(names);
     }
 }

@@ -90,6 +90,12 @@ public final class ExpressionPrinter {
         }
 
         @Override
+        public String predict(PredictCall call) {
+            return "predict(" + selector(call.selector()) + ", " + Quantities.formatDuration(call.window()) + ", "
+                    + Quantities.formatDuration(call.ahead()) + ")";
+        }
+
+        @Override
         public String aggregation(Aggregation aggregation) {
             String call = aggregation.operator().text() + "(" + print(aggregation.argument()) + ")";
             return aggregation.by().isEmpty() ? call : call + " by (" + String.join(", ", aggregation.by()) + ")";
@@ -171,6 +177,11 @@ public final class ExpressionPrinter {
 
         @Override
         public Integer quantile(QuantileCall call) {
+            return ATOM;
+        }
+
+        @Override
+        public Integer predict(PredictCall call) {
             return ATOM;
         }
 

@@ -103,6 +103,12 @@ public final class HistoryWindows {
         }
 
         @Override
+        public Void predict(PredictCall call) {
+            add(call.selector(), call.window());
+            return null;
+        }
+
+        @Override
         public Void aggregation(Aggregation aggregation) {
             return aggregation.argument().accept(this);
         }

@@ -16,13 +16,13 @@ public record WindowCall(Function function, Selector selector, Duration window, 
         MAX_OVER,
         SUM_OVER,
         COUNT_OVER,
-        /** Per-second increase of a counter, across resets. */
+        /** Prometheus' {@code rate}: {@link #INCREASE} per second of the window. */
         RATE,
-        /** Increase of a counter, across resets. */
+        /** Prometheus' {@code increase}: a counter's growth across resets, extrapolated to the window's edges. */
         INCREASE,
-        /** Last minus first sample of a gauge. */
+        /** Prometheus' {@code delta}: a gauge's last minus first sample, extrapolated to the window's edges. */
         DELTA,
-        /** Per-second least-squares slope of a gauge. */
+        /** Prometheus' {@code deriv}: the per-second least-squares slope of a gauge. */
         SLOPE;
 
         /** How it is written: {@code avg_over}. */

@@ -178,22 +178,30 @@ class EvaluatorTest {
                 arguments("avg_over(load{host=\"other\"}, 1m)", ""),
                 arguments("slope(load, 1m)", "{} 2 (1m, 5 samples)"),
                 arguments("slope(load, 1s)", ""),
-                arguments("delta(load, 3s)", "{} 7 (3s, 3 samples)"),
+                // The least-squares line through 1, 2, 3, 4, 10 at -4 s .. now: 8 now, 2 a second more.
+                arguments("predict(load, 1m, 0s)", "{} 8 (1m, 5 samples)"),
+                arguments("predict(load, 1m, 10s)", "{} 28 (1m, 5 samples)"),
+                arguments("predict(load, 1s, 10s)", ""),
+                // 3, 4, 10 a second apart, 1 s after the window's start: extrapolated to it, 7 x (2 + 1) / 2.
+                arguments("delta(load, 3s)", "{} 10.5 (3s, 3 samples)"),
                 arguments("quantile_over(0.5, load, 1m)", "{} 3 (1m, 5 samples)"),
                 arguments("quantile_over(0.9, load, 1m)", "{} 7.6 (1m, 5 samples)"),
                 arguments("quantile_over(0, load, 1m)", "{} 1 (1m, 5 samples)"),
                 arguments("quantile_over(1, load, 1m)", "{} 10 (1m, 5 samples)"),
                 arguments("quantile_over(0.5, load, 1s)", "{} 10 (1s, 1 samples)"),
+                // From 0, so not extrapolated back past its start (the zero cutoff); per second of the window.
                 arguments("increase(events_total, 1m)", "{} 35 (1m, 5 samples)"),
-                arguments("rate(events_total, 1m)", "{} 8.75 (1m, 5 samples)"),
-                arguments("delta(events_total, 1m)", "{} 15 (1m, 5 samples)"),
-                arguments("increase(events_total, 2s)", "{} 10 (2s, 2 samples)"),
+                arguments("rate(events_total, 1m)", "{} 0.583333333333333 (1m, 5 samples)"),
+                // A gauge: half an average interval beyond its first sample, 15 x 4.5 / 4.
+                arguments("delta(events_total, 1m)", "{} 16.875 (1m, 5 samples)"),
+                // 5 -> 15 over 1 s, 1 s after the window's start; the zero point is 0.5 s before 5: 10 x 1.5 / 1.
+                arguments("increase(events_total, 2s)", "{} 15 (2s, 2 samples)"),
                 arguments("rate(events_total, 1s)", ""),
                 arguments("increase(events_total, 1s)", ""),
                 arguments("delta(events_total, 1s)", ""),
                 arguments("avg_over(load, 1m) > 3", "{} true 4 3 (1m, 5 samples)"),
                 arguments("avg_over(load, 1m) > max_over(load, 2s)", "{} false 4 10 (1m, 7 samples)"),
-                arguments("sum(rate(events_total, 1m))", "{} 8.75 (1m, 5 samples)"),
+                arguments("sum(rate(events_total, 1m))", "{} 0.583333333333333 (1m, 5 samples)"),
                 // Tracked from its producer's next run on: history starts then, and the basis says how thin it is.
                 arguments("avg_over(memory_used_ratio, 1m)", "{} 0.5 (1m, 1 samples)"));
     }
@@ -256,7 +264,10 @@ class EvaluatorTest {
         long stale = fresh + 1;
         assertThat(evaluator.evaluateCondition(instant, store.view(stale))).as("stale is no data, not false").isEmpty();
         assertThat(evaluator.evaluateCondition(windowed, store.view(stale)))
-                .as("history still in the ring is not served for a stale series").isEmpty();
+                .as("range functions read the samples still in their window, as Prometheus ignores staleness there")
+                .hasSize(1);
+        long pastTheWindow = now + Duration.ofMinutes(1).toNanos();
+        assertThat(evaluator.evaluateCondition(windowed, store.view(pastTheWindow))).isEmpty();
         assertThat(evaluator.evaluateCondition(absent, store.view(stale))).extracting(Verdict::holds)
                 .containsExactly(true);
     }
@@ -266,13 +277,14 @@ class EvaluatorTest {
         store.track("events_total", Duration.ofMinutes(1));
         feed(COUNTER, LabelSet.EMPTY, 100, 110, 3, 8, 2);
 
-        // 10 before the first restart, 3 after it, 5 more, then 2 after the second restart.
+        // 10 before the first restart, 3 after it, 5 more, then 2 after the second restart: 20 over 4 s, extrapolated
+        // by half an average interval towards the window's start, 20 x 4.5 / 4.
         assertThat(format(evaluator.evaluate(ExpressionParser.parse("increase(events_total, 1m)"), store.view(now)),
-                true)).isEqualTo("{} 20 (1m, 5 samples)");
+                true)).isEqualTo("{} 22.5 (1m, 5 samples)");
         assertThat(format(evaluator.evaluate(ExpressionParser.parse("rate(events_total, 1m)"), store.view(now)),
-                true)).isEqualTo("{} 5 (1m, 5 samples)");
+                true)).isEqualTo("{} 0.375 (1m, 5 samples)");
         assertThat(format(evaluator.evaluate(ExpressionParser.parse("delta(events_total, 1m)"), store.view(now)),
-                true)).as("delta is for gauges: no reset handling").isEqualTo("{} -98 (1m, 5 samples)");
+                true)).as("delta is for gauges: no reset handling").isEqualTo("{} -110.25 (1m, 5 samples)");
     }
 
     @Test
@@ -290,11 +302,76 @@ class EvaluatorTest {
         String errorRatio = "sum(increase(http_requests_total{status=~\"5..\"}, 2m))"
                 + " / sum(increase(http_requests_total, 2m)) > 5%";
 
-        assertThat(format(evaluator.evaluate(ExpressionParser.parse("sum(rate(http_requests_total, 2m)) by (status)"),
-                store.view(now)), true))
-                .isEqualTo("{status=\"200\"} 15 (2m, 20 samples); {status=\"500\"} 1 (2m, 10 samples)");
+        // Each counter from 1 s on, extrapolated half a second before its first sample: growth x 9.5 / 9.
+        assertThat(format(evaluator.evaluate(
+                ExpressionParser.parse("sum(increase(http_requests_total, 2m)) by (status)"), store.view(now)), true))
+                .isEqualTo("{status=\"200\"} 142.5 (2m, 20 samples); {status=\"500\"} 9.5 (2m, 10 samples)");
         assertThat(format(evaluator.evaluate(ExpressionParser.parseCondition(errorRatio), store.view(now)), true))
                 .isEqualTo("{} true 0.0625 0.05 (2m, 40 samples)");
+    }
+
+    @Test
+    void sumOverAndAvgOverCompensateForLostDigits() throws ExpressionException {
+        store.track("load", Duration.ofMinutes(1));
+        feed(LOAD, LabelSet.EMPTY, 1, 1e100, 1, -1e100);
+
+        // Prometheus' sum_over_time and avg_over_time over these give 2 and 0.5; plain summation 0 and 0.
+        assertThat(format(evaluator.evaluate(ExpressionParser.parse("sum_over(load, 1m)"), store.view(now)), false))
+                .isEqualTo("{} 2");
+        assertThat(format(evaluator.evaluate(ExpressionParser.parse("avg_over(load, 1m)"), store.view(now)), false))
+                .isEqualTo("{} 0.5");
+    }
+
+    @Test
+    void sumAndAvgAcrossSeriesCompensateToo() throws ExpressionException {
+        double[] values = {1, 1e100, 1, -1e100};
+        SeriesWriter writer = new SeriesWriter();
+        for (int i = 0; i < values.length; i++) {
+            writer.put(LOAD, LabelSet.of("cpu", Integer.toString(i)), values[i]);
+        }
+        store.replace("sampler:load", writer, now, PERIOD, STALE_AFTER);
+
+        assertThat(format(evaluator.evaluate(ExpressionParser.parse("sum(load)"), store.view(now)), false))
+                .isEqualTo("{} 2");
+        assertThat(format(evaluator.evaluate(ExpressionParser.parse("avg(load)"), store.view(now)), false))
+                .isEqualTo("{} 0.5");
+    }
+
+    /** Expression over load{x="up"} = +Inf, load{x="down"} = -Inf and load{x="one"} = 1, instant. */
+    static Stream<Arguments> infinities() {
+        return Stream.of(
+                arguments("load{x=\"up\"} > 100", "{x=\"up\"} true Infinity 100"),
+                arguments("load{x=\"down\"} < -100", "{x=\"down\"} true -Infinity -100"),
+                arguments("load{x=\"up\"} == load{x=\"up\"}", "{x=\"up\"} true Infinity Infinity"),
+                arguments("max(load)", "{} Infinity"),
+                arguments("min(load)", "{} -Infinity"),
+                arguments("sum(load{x!=\"down\"})", "{} Infinity"),
+                arguments("avg(load{x!=\"down\"})", "{} Infinity"),
+                // +Inf + -Inf is NaN, as in Prometheus; a comparison with it gives no verdict (no data).
+                arguments("sum(load)", "{} NaN"),
+                arguments("sum(load) > 0", ""),
+                arguments("max_over(load{x=\"up\"}, 1m)", "{x=\"up\"} Infinity"),
+                arguments("sum_over(load{x=\"up\"}, 1m)", "{x=\"up\"} Infinity"),
+                arguments("avg_over(load{x=\"down\"}, 1m)", "{x=\"down\"} -Infinity"),
+                arguments("load{x=\"one\"} / 0", "{x=\"one\"} Infinity"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("infinities")
+    void theInfinitiesAreValues(String expression, String expected) throws ExpressionException {
+        store.track("load", Duration.ofMinutes(1));
+        store.replace("sampler:load", new SeriesWriter()
+                .put(LOAD, LabelSet.of("x", "up"), Double.POSITIVE_INFINITY)
+                .put(LOAD, LabelSet.of("x", "down"), Double.NEGATIVE_INFINITY)
+                .put(LOAD, LabelSet.of("x", "one"), 1), now, PERIOD, STALE_AFTER);
+        Expr expr = ExpressionParser.parse(expression);
+        Value value = evaluator.evaluate(expr, store.view(now));
+
+        String actual = format(value, false);
+        if (value instanceof Verdicts) { // drop the decided-by part, which the expression says
+            actual = actual.replaceAll(" \\[.*?\\]", "");
+        }
+        assertThat(actual).isEqualTo(expected);
     }
 
     @Test

@@ -32,6 +32,7 @@ class ExpressionParserPropertyTest {
             "absent(process_up{process=\"backend\"}) or process_up{process=\"backend\"} == 0",
             "not (filesystem_free_bytes{mount!~\"/snap/.*\"} < 10GiB and slope(filesystem_free_bytes, 10m) < -1MB)",
             "quantile_over(0.99, check_duration_seconds, 5m) >= 30s",
+            "predict(filesystem_free_bytes{mount=\"/\"}, 1h, 4h) < 0",
             "max(rate(cpu_seconds_total, 1m)) by (mode, cpu) - -1 * 2 != min_over(x, 1h30m)",
             "count(x{a=\"b\\\\c\\\"d\"}) by (a) <= delta(y, 30s) + sum_over(z, 1d) / count_over(z, 1d)");
 
@@ -104,9 +105,10 @@ class ExpressionParserPropertyTest {
         }
 
         private String series(int depth) {
-            int choice = random.nextInt(depth <= 0 ? 4 : 9);
+            int choice = random.nextInt(depth <= 0 ? 4 : 10);
             return switch (choice) {
                 case 0 -> selector();
+                case 8 -> "predict(" + selector() + "," + space() + "1h," + space() + "4h)";
                 case 1 -> pick(WINDOWS) + "(" + selector() + "," + space() + "5m)";
                 case 2 -> "quantile_over(0.9, " + selector() + ", 1m)";
                 case 3 -> "baseline(" + selector() + ")";

@@ -23,6 +23,9 @@ class ExpressionParserTest {
                 arguments("x >= 1h30m", "x >= 1h30m"),
                 arguments("x == 500MB", "x == 500MB"),
                 arguments("x != 0", "x != 0"),
+                arguments("predict(filesystem_free_bytes{mount=\"/\"},1h,4h) < 0",
+                        "predict(filesystem_free_bytes{mount=\"/\"}, 1h, 4h) < 0"),
+                arguments("predict(memory_used_ratio, 30m, 0s) > 95%", "predict(memory_used_ratio, 30m, 0s) > 95%"),
                 arguments("a + b * c", "a + b * c"),
                 arguments("(a + b) * c", "(a + b) * c"),
                 arguments("a - (b - c)", "a - (b - c)"),
@@ -99,12 +102,23 @@ class ExpressionParserTest {
                 arguments("avg_over(x, 5GiB)", 12,
                         "expected a duration such as 5m as the second argument of avg_over, got '5GiB'"),
                 arguments("avg_over(x, 0s)", 12, "the window of avg_over must be longer than 0s, got '0s'"),
+                arguments("predict(x, 1h) < 0", 13, "expected a duration such as 4h as the third argument of predict"
+                        + " (how far ahead of now to predict), got ')'"),
+                arguments("predict(x, 4, 1h) < 0", 11, "expected a duration such as 1h as the second argument of"
+                        + " predict (the window its line is fitted over), got '4'"),
+                arguments("predict(x, 0s, 1h) < 0", 11, "the window of predict must be longer than 0s, got '0s'"),
+                arguments("predict(x, 1h, -4h) < 0", 15, "expected a duration such as 4h as the third argument of"
+                        + " predict (how far ahead of now to predict), got '-'"),
+                arguments("predict(x, 1h, 4h, 1) < 0", 17, "expected ')' after the third argument of predict, got ','"),
+                arguments("predict(rate(x, 1m), 1h, 4h) < 0", 8, "predict needs a selector, not a call of rate"),
+                arguments("predict(x, 1h, 4h) by (a) < 0", 19, "by (...) applies to the aggregations sum, avg, min, max"
+                        + " and count, not to predict"),
                 arguments("avg_over(x, 5m, 1)", 14, "expected ')' after the window of avg_over, got ','"),
                 arguments("avg_over()", 9, "expected a selector as the first argument of avg_over, got ')'"),
                 arguments("avg_ovr(x, 5m) > 1", 0, "unknown function avg_ovr (did you mean avg_over?)"),
                 arguments("x > frobnicate(y)", 4, "unknown function frobnicate (the functions are absent, avg, avg_over,"
-                        + " baseline, count, count_over, delta, increase, max, max_over, min, min_over, quantile_over,"
-                        + " rate, slope, sum, sum_over)"),
+                        + " baseline, count, count_over, delta, increase, max, max_over, min, min_over, predict,"
+                        + " quantile_over, rate, slope, sum, sum_over)"),
                 arguments("x{a=\"b}", 4, "unterminated string"),
                 arguments("x{a=\"b\\", 4, "unterminated string"),
                 arguments("x{a=\"\\d\"}", 5, "unknown escape \\d in a string: only \\\" and \\\\ are escapes, so a"
@@ -257,9 +271,11 @@ class ExpressionParserTest {
     @Test
     void historyWindowsListTheLongestWindowPerSeries() throws ExpressionException {
         Expr expr = ExpressionParser.parse("avg_over(a, 5m) > max_over(a{x=\"y\"}, 10m) and rate(b_total, 1m) > 0"
-                + " and quantile_over(0.9, c, 30s) > sum(d) and baseline(e) > 0 and absent(f)");
+                + " and quantile_over(0.9, c, 30s) > sum(d) and baseline(e) > 0 and absent(f)"
+                + " and predict(g, 1h, 4h) < 0");
 
         assertThat(HistoryWindows.of(expr)).isEqualTo(Map.of(
+                "g", Duration.ofHours(1),
                 "a", Duration.ofMinutes(10),
                 "b_total", Duration.ofMinutes(1),
                 "c", Duration.ofSeconds(30)));
