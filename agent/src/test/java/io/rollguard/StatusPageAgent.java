@@ -7,7 +7,7 @@ import io.rollguard.check.CheckFactory;
 import io.rollguard.config.Config;
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.ConfigSource;
-import io.rollguard.sample.HostSamplers;
+import io.rollguard.sample.FixtureSamplers;
 import io.rollguard.time.FakeTime;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -119,7 +119,9 @@ final class StatusPageAgent implements AutoCloseable {
         // Ticks stepped on a fake clock (the agent's tick seam): the history behind the page is exactly `ticks`
         // intervals long, however slow the machine, and nothing waits on real time.
         FakeTime time = new FakeTime();
-        Agent agent = new Agent(config, time, HostSamplers.create(system, config), CheckFactory.forHost(system));
+        // The fixture tree's samplers: the host's figures on the page are the same on every machine and at every
+        // tick, however little real time the stepped ticks leave between two CPU readings.
+        Agent agent = new Agent(config, time, FixtureSamplers.all(), CheckFactory.forHost(system));
         agent.start(false);
         StatusPageAgent started = new StatusPageAgent(service, agent);
         agent.tick();

@@ -23,8 +23,7 @@ public final class FixtureSamplers {
     /** Each sampler, in the order they run; the process sampler has sampled once, five seconds before. */
     public static List<Sampler> all() throws IOException {
         return List.of(
-                new CpuSampler(() -> new long[] {100, 0, 50, 800, 50, 0, 0, 0}, () -> new double[] {1, 1, 1},
-                        () -> 4, () -> 2),
+                new CpuSampler(advancingCpuTicks(), () -> new double[] {1, 1, 1}, () -> 4, () -> 2),
                 new MemorySampler(() -> new MemorySampler.Reading(8L << 30, 4L << 30, 2L << 30, 1L << 30)),
                 new FilesystemSampler(PROC, FilesystemFilter.DEFAULT,
                         mountPoint -> Optional.of(new FilesystemSampler.Space(100, 50, 40, 1000, 500))),
@@ -33,6 +32,19 @@ public final class FixtureSamplers {
                 new SharedMemorySampler(PROC, Fixtures.path("/fixtures/etc"), Fixtures.path("/fixtures/etc")),
                 new PortSampler(PROC, java.nio.ByteOrder.LITTLE_ENDIAN),
                 processes());
+    }
+
+    /** CPU ticks per mode that grow by the same step at each reading: 25% busy (user, system, iowait apart). */
+    private static java.util.function.Supplier<long[]> advancingCpuTicks() {
+        long[] ticks = {100, 0, 50, 800, 50, 0, 0, 0};
+        long[] step = {15, 0, 5, 70, 10, 0, 0, 0};
+        return () -> {
+            long[] reading = ticks.clone();
+            for (int i = 0; i < ticks.length; i++) {
+                ticks[i] += step[i];
+            }
+            return reading;
+        };
     }
 
     private static ProcessSampler processes() throws IOException {
