@@ -148,11 +148,17 @@ public final class ConfigLoader {
                 .read(root.tables("check"));
         Map<String, ActionConfig> actions = new ActionConfigReader(source.baseDirectory(),
                 checks.stream().map(CheckConfig::name).toList()).read(root.table("action"));
-        List<RuleConfig> rules = new RuleConfigReader(actions.keySet()).read(root.tables("rule"));
-        AlertmanagerSettings alertmanager = readAlertmanager(root.table("alertmanager"), root.tables("rule"), rules);
-        DeploySettings deploy = readDeploy(root.table("deploy"), actions, source.baseDirectory());
+        // Taken in this order, the order in which "known tables" lists them.
+        List<TableReader> ruleTables = root.tables("rule");
+        TableReader alertmanagerTable = root.table("alertmanager");
+        TableReader deployTable = root.table("deploy");
+        // Sources before rules: a rule's when may read only what samplers, checks, processes and sources produce.
         List<SourceConfig> sources = new SourceConfigReader(source.baseDirectory(), agent.interval(),
                 (file, problem) -> trust.check(file, "token file", problem)).read(root.tables("source"));
+        ProducedSeries produced = new ProducedSeries(sample.samplers(), processes, checks, sources);
+        List<RuleConfig> rules = new RuleConfigReader(actions.keySet(), produced).read(ruleTables);
+        AlertmanagerSettings alertmanager = readAlertmanager(alertmanagerTable, root.tables("rule"), rules);
+        DeploySettings deploy = readDeploy(deployTable, actions, source.baseDirectory());
         root.rejectUnknownKeys();
         problems.throwIfAny();
         return new Config(source.name(), agent, http, sample.samplers(), sample.filesystemFilter(), processes, checks,

@@ -5,6 +5,7 @@ import io.rollguard.rule.expr.Binary;
 import io.rollguard.rule.expr.Expr;
 import io.rollguard.rule.expr.ExpressionException;
 import io.rollguard.rule.expr.ExpressionParser;
+import io.rollguard.rule.expr.HistoryWindows;
 import io.rollguard.rule.expr.Not;
 import io.rollguard.rule.expr.NumberLiteral;
 import io.rollguard.rule.expr.Selector;
@@ -21,10 +22,15 @@ final class RuleConfigReader {
     private static final Duration MAX_HOLD = Duration.ofDays(7);
 
     private final Set<String> actionNames;
+    private final ProducedSeries series;
 
-    /** @param actionNames the {@code [action.NAME]}s a rule may name */
-    RuleConfigReader(Set<String> actionNames) {
+    /**
+     * @param actionNames the {@code [action.NAME]}s a rule may name
+     * @param series the series names the configuration produces, which a {@code when} may read
+     */
+    RuleConfigReader(Set<String> actionNames, ProducedSeries series) {
         this.actionNames = actionNames;
+        this.series = series;
     }
 
     List<RuleConfig> read(List<TableReader> tables) {
@@ -53,6 +59,8 @@ final class RuleConfigReader {
                                 + "with " + percent.text() + " never holds: write " + percent.text() + "% or "
                                 + percent.value() / 100);
                         condition = null;
+                    } else if (!namesProducedSeries(table, condition)) {
+                        condition = null;
                     }
                 } catch (ExpressionException e) {
                     table.reportInString("when", e.column(), e.getMessage());
@@ -75,6 +83,21 @@ final class RuleConfigReader {
             }
         }
         return rules;
+    }
+
+    /**
+     * Reports, at its place in the string, each series name in {@code condition} that nothing in the configuration
+     * produces: once per name, where it is first written.
+     */
+    private boolean namesProducedSeries(TableReader table, Expr condition) {
+        Set<String> reported = new HashSet<>();
+        for (Selector selector : HistoryWindows.selectors(condition)) {
+            String problem = series.problem(selector.name());
+            if (problem != null && reported.add(selector.name())) {
+                table.reportInString("when", selector.span().start(), problem);
+            }
+        }
+        return reported.isEmpty();
     }
 
     /**

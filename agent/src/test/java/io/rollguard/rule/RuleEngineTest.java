@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 class RuleEngineTest {
     private static final MetricFamily USED = MetricFamily.gauge("rollguard_filesystem_used_ratio", "Used share.");
+    /** The check the rules' check_up reads: the loader refuses a rule over a series nothing produces. */
+    private static final String API_CHECK = "\n[[check]]\nname = \"api\"\ntype = \"tcp\"\nport = 8080\n";
     private static final MetricFamily CHECK_UP = MetricFamily.gauge("rollguard_check_up", "1 if the check passed.");
     private static final Duration TICK = Duration.ofSeconds(10);
     private static final Duration STALE_AFTER = TICK.multipliedBy(3);
@@ -519,7 +521,8 @@ class RuleEngineTest {
     }
 
     private static List<io.rollguard.config.RuleConfig> rules(String toml) throws ConfigException {
-        return ConfigLoader.parse(new ConfigSource("rollguard.toml", toml, Path.of("/etc/rollguard"))).rules();
+        return ConfigLoader.parse(new ConfigSource("rollguard.toml", toml + API_CHECK, Path.of("/etc/rollguard")))
+                .rules();
     }
 
     private RuleEngine engine(String toml) throws ConfigException {
@@ -527,8 +530,7 @@ class RuleEngineTest {
     }
 
     private RuleEngine engine(String toml, Consumer<RuleTransition> listener) throws ConfigException {
-        return new RuleEngine(ConfigLoader.parse(new ConfigSource("rollguard.toml", toml, Path.of("/etc/rollguard")))
-                .rules(), store, listener, time, TICK);
+        return new RuleEngine(rules(toml), store, listener, time, TICK);
     }
 
     private void evaluate() {

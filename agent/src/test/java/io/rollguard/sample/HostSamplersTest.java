@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rollguard.config.ConfigException;
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.FilesystemFilter;
+import io.rollguard.config.MetricCatalogue;
 import io.rollguard.config.process.ProcessSelector;
 import io.rollguard.config.process.ProcessSettings;
 import io.rollguard.config.SamplerSettings;
@@ -38,7 +39,39 @@ class HostSamplersTest {
      */
     @Test
     void exportedFamiliesMatchTheGoldenFile() throws IOException {
-        List<Sampler> samplers = List.of(
+        Set<String> families = new TreeSet<>();
+        // (the process sampler has sampled once already: its CPU ratio needs a previous sample)
+        for (Sampler sampler : fixtureSamplers()) {
+            SeriesWriter out = new SeriesWriter();
+            sampler.sample(out);
+            for (SeriesKey key : out.values().keySet()) {
+                families.add(sampler.name() + " " + key.family().name() + " "
+                        + key.family().type().name().toLowerCase(Locale.ROOT));
+            }
+        }
+
+        assertThat(String.join("\n", families) + "\n").isEqualTo(Fixtures.text("/golden/host-families.txt"));
+    }
+
+    /**
+     * The loader accepts a series name in a rule only if the catalogue says a sampler writes it: a family written
+     * but missing there would be refused in every rule, one listed but never written would keep a rule unknown.
+     */
+    @Test
+    void eachSamplerWritesExactlyTheFamiliesTheCatalogueListsForIt() throws IOException {
+        for (Sampler sampler : fixtureSamplers()) {
+            SeriesWriter out = new SeriesWriter();
+            sampler.sample(out);
+
+            assertThat(WrittenSeries.families(out)).as("families written by the %s sampler", sampler.name())
+                    .containsExactlyInAnyOrderElementsOf(MetricCatalogue.SAMPLERS.get(sampler.name()));
+        }
+        assertThat(MetricCatalogue.SAMPLERS.keySet()).containsExactlyElementsOf(SamplerSettings.NAMES);
+    }
+
+    /** Every sampler, fed readings in which every family it has is present. */
+    private static List<Sampler> fixtureSamplers() throws IOException {
+        return List.of(
                 new CpuSampler(() -> new long[] {100, 0, 50, 800, 50, 0, 0, 0}, () -> new double[] {1, 1, 1},
                         () -> 4, () -> 2),
                 new MemorySampler(() -> new MemorySampler.Reading(8L << 30, 4L << 30, 2L << 30, 1L << 30)),
@@ -49,18 +82,6 @@ class HostSamplersTest {
                 new SharedMemorySampler(FIXTURE, Fixtures.path("/fixtures/etc"), Fixtures.path("/fixtures/etc")),
                 new PortSampler(FIXTURE, java.nio.ByteOrder.LITTLE_ENDIAN),
                 processes());
-        Set<String> families = new TreeSet<>();
-        // (the process sampler has sampled once already: its CPU ratio needs a previous sample)
-        for (Sampler sampler : samplers) {
-            SeriesWriter out = new SeriesWriter();
-            sampler.sample(out);
-            for (SeriesKey key : out.values().keySet()) {
-                families.add(sampler.name() + " " + key.family().name() + " "
-                        + key.family().type().name().toLowerCase(Locale.ROOT));
-            }
-        }
-
-        assertThat(String.join("\n", families) + "\n").isEqualTo(Fixtures.text("/golden/host-families.txt"));
     }
 
     /** A process sampler over the fixture tree that has sampled once, five seconds ago. */
