@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
 /** Reads the {@code [[rule]]} tables; every {@code when} is parsed here, once, with errors at their column. */
 final class RuleConfigReader {
     private static final Duration MAX_HOLD = Duration.ofDays(7);
+    // Shorter than a few ticks would resolve a firing rule over one slow read.
+    private static final Duration MIN_RESOLVE_AFTER = Duration.ofSeconds(30);
 
     private final Set<String> actionNames;
     private final ProducedSeries series;
@@ -43,7 +45,7 @@ final class RuleConfigReader {
             String when = alertmanager ? RuleConfig.ALERTMANAGER_WHEN : table.requiredString("when");
             Expr condition = null;
             if (alertmanager) {
-                for (String key : List.of("when", "on_missing")) {
+                for (String key : List.of("when", "on_missing", "resolve_after")) {
                     if (table.has(key)) {
                         table.report(key, "a rule with source = \"alertmanager\" has no " + key + ": the alerts "
                                 + "Alertmanager sends are its condition");
@@ -75,11 +77,12 @@ final class RuleConfigReader {
             RuleConfig.Scope scope = table.choice("scope", RuleConfig.Scope.class, RuleConfig.Scope.ALWAYS);
             RuleConfig.OnMissing onMissing = table.choice("on_missing", RuleConfig.OnMissing.class,
                     RuleConfig.OnMissing.IGNORE);
+            Duration resolveAfter = table.duration("resolve_after", RuleConfig.DEFAULT_RESOLVE_AFTER, MIN_RESOLVE_AFTER, MAX_HOLD);
             String description = table.string("description", "");
             table.rejectUnknownKeys();
             if ((condition != null || alertmanager) && !name.isEmpty()) {
                 rules.add(new RuleConfig(name, when, condition, forDuration, clearFor, severity, actions, escalateAfter,
-                        scope, onMissing == RuleConfig.OnMissing.FIRE, description, source));
+                        scope, onMissing == RuleConfig.OnMissing.FIRE, description, source, resolveAfter));
             }
         }
         return rules;

@@ -90,7 +90,8 @@ public final class RuleEngine {
         String alertName;
 
         Instance(RuleConfig config, LabelSet labels, Instant now) {
-            this.machine = new RuleStateMachine(config.forDuration(), config.clearFor(), config.fireOnMissing());
+            this.machine = new RuleStateMachine(config.forDuration(), config.clearFor(), config.fireOnMissing(),
+                    config.resolveAfter());
             this.seriesLabels = seriesLabels(labels, config.name());
             this.since = now;
         }
@@ -175,7 +176,7 @@ public final class RuleEngine {
     /**
      * Takes a reloaded configuration's rules, on the thread that calls {@link #evaluate}. A rule keeps its state
      * (each label set's state machine, since when, its failures) when its name, {@code when}, {@code for},
-     * {@code clear_for} and {@code on_missing} are unchanged, as Prometheus keeps an identical alerting rule's
+     * {@code clear_for}, {@code on_missing} and {@code resolve_after} are unchanged, as Prometheus keeps an identical alerting rule's
      * state across a reload; its other settings (severity, actions, description, ...) take effect at once. Any
      * other rule starts inactive. A removed or restarted rule that was pending or firing reports its end, to
      * {@code inactive}, so that its actions stop.
@@ -217,7 +218,8 @@ public final class RuleEngine {
     /** What a rule's state machines are made of: a rule that differs in any of these has different states. */
     private static boolean sameStateMachine(RuleConfig a, RuleConfig b) {
         return a.source() == b.source() && a.when().equals(b.when()) && a.forDuration().equals(b.forDuration())
-                && a.clearFor().equals(b.clearFor()) && a.fireOnMissing() == b.fireOnMissing();
+                && a.clearFor().equals(b.clearFor()) && a.fireOnMissing() == b.fireOnMissing()
+                && a.resolveAfter().equals(b.resolveAfter());
     }
 
     /**
@@ -314,11 +316,14 @@ public final class RuleEngine {
             }
             Instance instance = entry.getValue();
             instance.value = Double.NaN;
+            RuleState before = instance.machine.state();
             observe(rule, entry.getKey(), instance, Observation.MISSING, nowNanos, now, false);
             // A label set that went away (an unmounted filesystem) is forgotten once it is not firing, as
-            // Prometheus forgets resolved alerts; a firing one stays until it clears.
+            // Prometheus forgets resolved alerts; a firing one stays until it clears, or until its series have been
+            // gone for resolve_after (a firing rule that no data resolved: its series are gone for good).
             RuleState state = instance.machine.state();
-            if (!verdicts.isEmpty() && state != RuleState.FIRING && state != RuleState.PENDING) {
+            boolean gone = before == RuleState.FIRING && state == RuleState.INACTIVE;
+            if (gone || (!verdicts.isEmpty() && state != RuleState.FIRING && state != RuleState.PENDING)) {
                 it.remove();
             }
         }

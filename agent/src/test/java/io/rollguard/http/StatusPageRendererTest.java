@@ -37,7 +37,8 @@ class StatusPageRendererTest {
 
     private static RuleConfig rule(String name, String when) throws ExpressionException {
         return new RuleConfig(name, when, ExpressionParser.parseCondition(when), Duration.ofMinutes(2), Duration.ZERO,
-                RuleConfig.Severity.CRITICAL, List.of("rollback"), Duration.ZERO, RuleConfig.Scope.ALWAYS, false, "", RuleConfig.Source.LOCAL);
+                RuleConfig.Severity.CRITICAL, List.of("rollback"), Duration.ZERO, RuleConfig.Scope.ALWAYS, false, "", RuleConfig.Source.LOCAL,
+                RuleConfig.DEFAULT_RESOLVE_AFTER);
     }
 
     private static CheckStatus check(String name, Status status, String message) {

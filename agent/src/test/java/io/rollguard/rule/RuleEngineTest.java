@@ -227,6 +227,67 @@ class RuleEngineTest {
     }
 
     @Test
+    void aFiringLabelSetWhoseSeriesAreGoneResolvesOnceAfterResolveAfter() throws ConfigException {
+        engine = engine("""
+                [[rule]]
+                name = "disk-full"
+                when = "filesystem_used_ratio > 90%"
+                resolve_after = "1m"
+                """);
+        mounts(Map.of("/", 0.5, "/media/usb", 0.95));
+        evaluate();
+        transitions.clear();
+
+        // The stick is pulled out: its series is gone for good, the other mount's stays.
+        for (int tick = 1; tick <= 6; tick++) {
+            time.advance(TICK);
+            mounts(Map.of("/", 0.5));
+            evaluate();
+            assertThat(states("disk-full")).as("after %d ticks", tick)
+                    .containsEntry(LabelSet.of("mount", "/media/usb"), FIRING);
+        }
+        time.advance(TICK);
+        mounts(Map.of("/", 0.5));
+        evaluate();
+
+        assertThat(transitions).extracting(t -> t.subject() + " " + t.from().label() + "->" + t.to().label() + ": "
+                + t.reason()).containsExactly("disk-full{mount=\"/media/usb\"} firing->inactive: series gone: no data "
+                        + "for 1m of resolve_after=1m");
+        assertThat(states("disk-full")).containsExactly(Map.entry(LabelSet.of("mount", "/"), INACTIVE));
+        assertThat(series()).doesNotContainKey("rollguard_rule_state{mount=\"/media/usb\",rule=\"disk-full\"}");
+        time.advance(TICK);
+        mounts(Map.of("/", 0.5));
+        evaluate();
+        assertThat(transitions).as("resolved once").hasSize(1);
+    }
+
+    @Test
+    void aRuleWhoseOnlySeriesIsGoneResolvesAndThenRestsUnknownQuietly() throws ConfigException {
+        engine = engine("""
+                [[rule]]
+                name = "data-full"
+                when = 'filesystem_used_ratio{mount="/data"} > 90%'
+                resolve_after = "30s"
+                """);
+        mounts(Map.of("/data", 0.95));
+        evaluate();
+        time.advance(TICK);
+        mounts(Map.of());
+        evaluate();
+        time.advance(Duration.ofSeconds(30));
+        evaluate();
+        time.advance(TICK);
+        evaluate();
+        time.advance(TICK);
+        evaluate();
+
+        assertThat(transitions).extracting(t -> t.from().label() + "->" + t.to().label())
+                .containsExactly("inactive->firing", "firing->inactive");
+        assertThat(transitions.get(1).reason()).startsWith("series gone");
+        assertThat(status("data-full").state()).isEqualTo(UNKNOWN);
+    }
+
+    @Test
     void theRulesSeriesCarryTheRuleAndTheLabelSet() throws ConfigException {
         engine = engine("""
                 [[rule]]
