@@ -47,6 +47,10 @@ public final class RuleEngine {
             "Unix time at which the rule started firing for this label set.");
     static final MetricFamily FAILURES = MetricFamily.counter("rollguard_rule_evaluation_failures_total",
             "Evaluations of the rule that failed.");
+    static final MetricFamily SERIES = MetricFamily.gauge("rollguard_rule_series",
+            "Series the rule's selectors matched at its last evaluation, summed over its selectors.");
+    /** How many ticks a selector may match nothing before its rule says so, in /health/detailed and the API. */
+    static final int NO_MATCH_TICKS = 3;
 
     private final List<CompiledRule> rules = new ArrayList<>();
     private final SeriesStore store;
@@ -64,12 +68,16 @@ public final class RuleEngine {
         // allocation of an evaluation pass.
         final LabelSet failureLabels;
         final Map<LabelSet, Instance> instances = new LinkedHashMap<>();
+        // What its selectors match; null for a rule that Alertmanager drives, which has none.
+        SelectorMatches matches;
         long failures;
         String lastError;
 
-        CompiledRule(RuleConfig config) {
+        CompiledRule(RuleConfig config, Duration interval) {
             this.config = config;
             this.failureLabels = LabelSet.of("rule", config.name());
+            this.matches = config.fromAlertmanager() ? null
+                    : new SelectorMatches(config.condition(), interval.multipliedBy(NO_MATCH_TICKS));
         }
     }
 
@@ -146,7 +154,7 @@ public final class RuleEngine {
         this.interval = requireNonNull(interval, "interval");
         this.readHistory = requireNonNull(readHistory, "readHistory");
         for (RuleConfig config : configs) {
-            rules.add(new CompiledRule(config));
+            rules.add(new CompiledRule(config, interval));
         }
         trackHistory(configs, baselineWindow);
     }
@@ -189,11 +197,12 @@ public final class RuleEngine {
         List<CompiledRule> next = new ArrayList<>();
         List<String> kept = new ArrayList<>();
         for (RuleConfig config : configs) {
-            CompiledRule compiled = new CompiledRule(config);
+            CompiledRule compiled = new CompiledRule(config, interval);
             CompiledRule previous = old.get(config.name());
             if (previous != null && sameStateMachine(previous.config, config)) {
                 old.remove(config.name());
                 compiled.instances.putAll(previous.instances);
+                compiled.matches = previous.matches; // the same when: the same selectors, matching since when
                 compiled.failures = previous.failures;
                 compiled.lastError = previous.lastError;
                 kept.add(config.name());
@@ -243,6 +252,9 @@ public final class RuleEngine {
             try {
                 if (rule.config.scope() == RuleConfig.Scope.DEPLOY && !inWatchWindow) {
                     forgetAll(rule, nowNanos, now);
+                    if (rule.matches != null) {
+                        rule.matches.reset();
+                    }
                     continue;
                 }
                 if (rule.config.fromAlertmanager()) {
@@ -266,6 +278,7 @@ public final class RuleEngine {
     }
 
     private void evaluate(CompiledRule rule, SeriesView view, Baselines baselines, long nowNanos, Instant now) {
+        rule.matches.count(view);
         List<Verdict> evaluated = evaluator.evaluateCondition(rule.config.condition(), view, baselines);
         Map<LabelSet, Verdict> verdicts;
         if (evaluated.size() == 1) {
@@ -407,6 +420,9 @@ public final class RuleEngine {
         SeriesWriter out = new SeriesWriter();
         for (CompiledRule rule : rules) {
             out.put(FAILURES, rule.failureLabels, rule.failures);
+            if (rule.matches != null) {
+                out.put(SERIES, rule.failureLabels, rule.matches.series());
+            }
             for (Instance instance : rule.instances.values()) {
                 LabelSet set = instance.seriesLabels;
                 out.put(STATE, set, instance.machine.state().code());
@@ -425,15 +441,22 @@ public final class RuleEngine {
         for (CompiledRule rule : rules) {
             List<RuleStatus.Instance> instances = new ArrayList<>();
             RuleState worst = RuleState.INACTIVE;
+            String problem = rule.matches == null ? null : rule.matches.problem();
             for (Map.Entry<LabelSet, Instance> entry : rule.instances.entrySet()) {
                 Instance instance = entry.getValue();
                 RuleState state = instance.machine.state();
-                instances.add(new RuleStatus.Instance(entry.getKey(), state, instance.since,
-                        rule.lastError != null ? "cannot be evaluated: " + rule.lastError : instance.reason,
+                String reason = instance.reason;
+                if (rule.lastError != null) {
+                    reason = "cannot be evaluated: " + rule.lastError;
+                } else if (problem != null && state == RuleState.UNKNOWN) {
+                    reason = problem; // says what "no data" means here: which selector, matching nothing
+                }
+                instances.add(new RuleStatus.Instance(entry.getKey(), state, instance.since, reason,
                         instance.value, instance.threshold, instance.basis));
                 worst = worse(worst, state);
             }
-            statuses.add(new RuleStatus(rule.config, worst, instances));
+            statuses.add(new RuleStatus(rule.config, worst, instances,
+                    rule.matches == null ? 0 : rule.matches.series(), problem == null ? "" : problem));
         }
         return statuses;
     }

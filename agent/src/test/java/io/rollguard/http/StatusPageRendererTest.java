@@ -187,6 +187,18 @@ class StatusPageRendererTest {
     }
 
     @Test
+    void aRuleWhoseSelectorMatchesNothingSaysSoOnItsCard() throws ExpressionException {
+        String problem = "no series match `port_listening{port=\"5555\"}`";
+        RuleStatus rule = new RuleStatus(rule("ipc", "load1 > 4 or port_listening{port=\"5555\"} == 0"),
+                RuleState.INACTIVE, List.of(new RuleStatus.Instance(LabelSet.EMPTY, RuleState.INACTIVE, NOW,
+                        "condition false", 1.25, 4, Basis.LATEST)), 1, problem);
+        String html = StatusPageRenderer.render(page(new HealthSnapshot(Status.UP, NOW, List.of(), List.of(),
+                List.of(rule)), new AgentState(List.of(), 0, null, null), Map.of(), List.of()));
+
+        assertThat(html).contains("<p class=\"mute\">no series match `port_listening{port=&quot;5555&quot;}`</p>");
+    }
+
+    @Test
     void aDownHostIsMarkedSoAtTheTopAndALatchedRuleSaysItRolledBack() throws ExpressionException {
         RuleStatus rule = new RuleStatus(rule("api-down", "check_up{check=\"api\"} == 0"), RuleState.FIRING,
                 List.of());

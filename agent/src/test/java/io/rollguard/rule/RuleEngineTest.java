@@ -288,6 +288,54 @@ class RuleEngineTest {
     }
 
     @Test
+    void aSelectorThatMatchesNothingForThreeTicksIsTheRulesReasonUntilItMatches() throws ConfigException {
+        engine = engine("""
+                [[rule]]
+                name = "api-down"
+                when = 'check_up{check="apii"} == 0'
+                """);
+        for (int tick = 0; tick < RuleEngine.NO_MATCH_TICKS; tick++) {
+            checkUp(1);
+            evaluate();
+            assertThat(status("api-down").problem()).as("after %d ticks", tick).isEmpty();
+            time.advance(TICK);
+        }
+        checkUp(1);
+        evaluate();
+
+        String reason = "no series match `check_up{check=\"apii\"}`";
+        assertThat(status("api-down").problem()).isEqualTo(reason);
+        assertThat(status("api-down").series()).isZero();
+        assertThat(status("api-down").instances()).extracting(RuleStatus.Instance::reason).containsExactly(reason);
+        assertThat(series()).containsEntry("rollguard_rule_series{rule=\"api-down\"}", 0.0);
+        assertThat(transitions).as("a quiet unknown, as any rule without data").isEmpty();
+
+        time.advance(TICK);
+        store.replace("check:apii", new SeriesWriter().put(CHECK_UP, LabelSet.of("check", "apii"), 1),
+                time.nanoTime(), TICK, STALE_AFTER);
+        evaluate();
+        assertThat(status("api-down").problem()).isEmpty();
+        assertThat(series()).containsEntry("rollguard_rule_series{rule=\"api-down\"}", 1.0);
+    }
+
+    @Test
+    void theRuleSeriesCountsWhatEachSelectorMatchesAndAbsentMatchingNothingIsNoProblem() throws ConfigException {
+        engine = engine("""
+                [[rule]]
+                name = "disk-full"
+                when = 'filesystem_used_ratio > 90% and absent(check_up{check="api"})'
+                """);
+        for (int tick = 0; tick <= RuleEngine.NO_MATCH_TICKS; tick++) {
+            mounts(Map.of("/", 0.5, "/data", 0.95, "/var", 0.2));
+            evaluate();
+            time.advance(TICK);
+        }
+
+        assertThat(series()).containsEntry("rollguard_rule_series{rule=\"disk-full\"}", 3.0);
+        assertThat(status("disk-full").problem()).isEmpty();
+    }
+
+    @Test
     void theRulesSeriesCarryTheRuleAndTheLabelSet() throws ConfigException {
         engine = engine("""
                 [[rule]]
@@ -310,6 +358,8 @@ class RuleEngineTest {
                 Map.entry("rollguard_filesystem_used_ratio{mount=\"/data\"}", 0.5),
                 Map.entry("rollguard_rule_state{mount=\"/\",rule=\"disk-full\"}", 2.0),
                 Map.entry("rollguard_rule_state{mount=\"/data\",rule=\"disk-full\"}", 0.0),
+                Map.entry("rollguard_rule_series{rule=\"disk-full\"}", 2.0),
+                Map.entry("rollguard_rule_series{rule=\"memory-pressure\"}", 0.0),
                 Map.entry("rollguard_rule_value{mount=\"/\",rule=\"disk-full\"}", 0.95),
                 Map.entry("rollguard_rule_value{mount=\"/data\",rule=\"disk-full\"}", 0.5),
                 Map.entry("rollguard_rule_firing_since_seconds{mount=\"/\",rule=\"disk-full\"}",
