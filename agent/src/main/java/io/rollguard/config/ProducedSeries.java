@@ -23,6 +23,10 @@ final class ProducedSeries {
     private static final List<String> FAMILY_SUFFIXES =
             List.of("_bucket", "_sum", "_count", "_gsum", "_gcount", "_total", "_created");
 
+    /** Accepts every name: for a configuration some of whose producers did not load, and are reported already. */
+    static final ProducedSeries ANY = new ProducedSeries();
+
+    private final boolean judges;
     private final Set<String> produced = new LinkedHashSet<>();
     // A name the catalogue knows but this configuration does not produce, and why not.
     private final Map<String, String> unavailable = new HashMap<>();
@@ -30,8 +34,13 @@ final class ProducedSeries {
     // Plain names a source provides (a scrape's metrics without wildcards, a query's name): for "did you mean".
     private final Set<String> sourceNames = new LinkedHashSet<>();
 
+    private ProducedSeries() {
+        judges = false;
+    }
+
     ProducedSeries(Map<String, SamplerSettings> samplers, List<ProcessSettings> processes, List<CheckConfig> checks,
             List<SourceConfig> sources) {
+        judges = true;
         for (Map.Entry<String, List<String>> sampler : MetricCatalogue.SAMPLERS.entrySet()) {
             SamplerSettings settings = samplers.getOrDefault(sampler.getKey(), SamplerSettings.DEFAULT);
             for (String name : sampler.getValue()) {
@@ -76,7 +85,7 @@ final class ProducedSeries {
     /** Why no series named {@code name} (as a rule writes it) can exist; null when one can. */
     String problem(String name) {
         String prefixed = name.startsWith(PREFIX) ? null : PREFIX + name;
-        if (produces(name) || (prefixed != null && produces(prefixed))) {
+        if (!judges || produces(name) || (prefixed != null && produces(prefixed))) {
             return null;
         }
         String whyNot = unavailable.getOrDefault(name, prefixed == null ? null : unavailable.get(prefixed));

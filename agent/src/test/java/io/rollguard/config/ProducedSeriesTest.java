@@ -76,6 +76,11 @@ class ProducedSeriesTest {
                 arguments("absent() of a typo would always hold", PROCESS, "absent(proces_up)",
                         "rollguard.toml:4:16: rule \"r\".when: nothing in the configuration writes a series named "
                                 + "proces_up (did you mean process_up?)"),
+                arguments("a check that did not load is reported, not the series it would write", "[[check]]\nname = "
+                        + "\"api\"\ntype = \"htp\"\n", "check_up == 0",
+                        "rollguard.toml:8:1: check \"api\".type: unknown check type \"htp\" (did you mean \"http\"?); "
+                                + "known types: http, tcp, command, path, disk, host, process, tls, port, shm, log, "
+                                + "systemd"),
                 arguments("a name written twice is reported once", "", "memry_used_ratio > 0.9 and "
                         + "memry_used_ratio < 1", "rollguard.toml:4:9: rule \"r\".when: nothing in the configuration "
                         + "writes a series named memry_used_ratio (did you mean memory_used_ratio?)"));
