@@ -77,7 +77,8 @@ final class RuleConfigReader {
             RuleConfig.Scope scope = table.choice("scope", RuleConfig.Scope.class, RuleConfig.Scope.ALWAYS);
             RuleConfig.OnMissing onMissing = table.choice("on_missing", RuleConfig.OnMissing.class,
                     RuleConfig.OnMissing.IGNORE);
-            Duration resolveAfter = table.duration("resolve_after", RuleConfig.DEFAULT_RESOLVE_AFTER, MIN_RESOLVE_AFTER, MAX_HOLD);
+            Duration resolveAfter = table.duration("resolve_after", RuleConfig.DEFAULT_RESOLVE_AFTER, MIN_RESOLVE_AFTER,
+                    MAX_HOLD);
             String description = table.string("description", "");
             table.rejectUnknownKeys();
             if ((condition != null || alertmanager) && !name.isEmpty()) {

@@ -184,9 +184,9 @@ public final class RuleEngine {
     /**
      * Takes a reloaded configuration's rules, on the thread that calls {@link #evaluate}. A rule keeps its state
      * (each label set's state machine, since when, its failures) when its name, {@code when}, {@code for},
-     * {@code clear_for}, {@code on_missing} and {@code resolve_after} are unchanged, as Prometheus keeps an identical alerting rule's
-     * state across a reload; its other settings (severity, actions, description, ...) take effect at once. Any
-     * other rule starts inactive. A removed or restarted rule that was pending or firing reports its end, to
+     * {@code clear_for}, {@code on_missing} and {@code resolve_after} are unchanged, as Prometheus keeps an identical
+     * alerting rule's state across a reload; its other settings (severity, actions, description, ...) take effect at
+     * once. Any other rule starts inactive. A removed or restarted rule that was pending or firing reports its end, to
      * {@code inactive}, so that its actions stop.
      *
      * @return the names of the rules that kept their state

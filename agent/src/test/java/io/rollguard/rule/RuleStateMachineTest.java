@@ -110,7 +110,8 @@ class RuleStateMachineTest {
 
     @Test
     void pendingThatEndsSaysHowLongItHeld() {
-        RuleStateMachine machine = new RuleStateMachine(Duration.ofMinutes(2), Duration.ZERO, false, Duration.ofMinutes(5));
+        RuleStateMachine machine = new RuleStateMachine(Duration.ofMinutes(2), Duration.ZERO, false,
+                Duration.ofMinutes(5));
         machine.observe(TRUE, 0);
 
         assertThat(machine.observe(FALSE, 45 * SECOND)).hasValue(new RuleStateMachine.Transition(PENDING, INACTIVE,
