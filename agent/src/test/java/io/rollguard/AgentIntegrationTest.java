@@ -49,6 +49,9 @@ class AgentIntegrationTest {
                 state_dir = "%s"
                 [http]
                 listen = "127.0.0.1:0"
+                [[rule]]
+                name = "no-such-mount"
+                when = 'filesystem_used_ratio{mount="/no/such/mount"} > 90%%'
                 """.formatted(stateDir), Path.of(".")));
         SystemInfo system = new SystemInfo();
         agent = new Agent(config, TimeSource.system(), HostSamplers.create(system, config), CheckFactory.forHost(system));
@@ -112,6 +115,29 @@ class AgentIntegrationTest {
                 .allSatisfy(s -> assertThat(s.value()).isBetween(0.0, 1.0));
         assertThat(samples).filteredOn(s -> s.name().equals("rollguard_build_info"))
                 .extracting(ExpositionFormat.Sample::labels).containsExactly("{version=\"" + Version.current() + "\"}");
+    }
+
+    /**
+     * A selector that matches nothing (a mount that is not there) keeps its rule unknown: after three ticks the rule
+     * says which selector, wherever its state is shown, and /metrics counts the series it matched.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aRuleWhoseSelectorMatchesNothingSaysSo() throws Exception {
+        String reason = "no series match `filesystem_used_ratio{mount=\"/no/such/mount\"}`";
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Map<String, Object> health = JSON.std.mapFrom(get("/health/detailed").body());
+            Map<String, Object> rule = ((List<Map<String, Object>>) health.get("rules")).get(0);
+            assertThat(rule).containsEntry("name", "no-such-mount").containsEntry("state", "unknown")
+                    .containsEntry("series", 0).containsEntry("problem", reason);
+            assertThat((List<Map<String, Object>>) rule.get("instances")).extracting(i -> i.get("reason"))
+                    .containsExactly(reason);
+        });
+        Map<String, Object> api = JSON.std.mapFrom(get("/api/v1/rules").body());
+        assertThat((List<Map<String, Object>>) api.get("rules")).singleElement()
+                .satisfies(rule -> assertThat(rule).containsEntry("problem", reason));
+        assertThat(get("/metrics").body()).contains("rollguard_rule_series{rule=\"no-such-mount\"} 0");
+        assertThat(get("/").body()).contains("no series match `filesystem_used_ratio{mount=");
     }
 
     @Test

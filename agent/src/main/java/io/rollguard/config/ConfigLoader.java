@@ -143,16 +143,28 @@ public final class ConfigLoader {
         }
         HttpSettings http = readHttp(root.table("http"), source.baseDirectory(), trust);
         SampleTables sample = readSamplers(root.table("sample"), agent.interval());
-        List<ProcessSettings> processes = readProcesses(root.tables("process"), source.baseDirectory());
-        List<CheckConfig> checks = new CheckConfigReader(source.baseDirectory(), processes)
-                .read(root.tables("check"));
+        List<TableReader> processTables = root.tables("process");
+        List<ProcessSettings> processes = readProcesses(processTables, source.baseDirectory());
+        List<TableReader> checkTables = root.tables("check");
+        List<CheckConfig> checks = new CheckConfigReader(source.baseDirectory(), processes).read(checkTables);
         Map<String, ActionConfig> actions = new ActionConfigReader(source.baseDirectory(),
                 checks.stream().map(CheckConfig::name).toList()).read(root.table("action"));
-        List<RuleConfig> rules = new RuleConfigReader(actions.keySet()).read(root.tables("rule"));
-        AlertmanagerSettings alertmanager = readAlertmanager(root.table("alertmanager"), root.tables("rule"), rules);
-        DeploySettings deploy = readDeploy(root.table("deploy"), actions, source.baseDirectory());
+        // Taken in this order, the order in which "known tables" lists them.
+        List<TableReader> ruleTables = root.tables("rule");
+        TableReader alertmanagerTable = root.table("alertmanager");
+        TableReader deployTable = root.table("deploy");
+        // Sources before rules: a rule's when may read only what samplers, checks, processes and sources produce.
+        List<TableReader> sourceTables = root.tables("source");
         List<SourceConfig> sources = new SourceConfigReader(source.baseDirectory(), agent.interval(),
-                (file, problem) -> trust.check(file, "token file", problem)).read(root.tables("source"));
+                (file, problem) -> trust.check(file, "token file", problem)).read(sourceTables);
+        // A table that did not load (its problem is reported) may be what produces a name: judge none then.
+        boolean complete = processes.size() == processTables.size() && checks.size() == checkTables.size()
+                && sources.size() == sourceTables.size();
+        ProducedSeries produced = complete ? new ProducedSeries(sample.samplers(), processes, checks, sources)
+                : ProducedSeries.ANY;
+        List<RuleConfig> rules = new RuleConfigReader(actions.keySet(), produced).read(ruleTables);
+        AlertmanagerSettings alertmanager = readAlertmanager(alertmanagerTable, root.tables("rule"), rules);
+        DeploySettings deploy = readDeploy(deployTable, actions, source.baseDirectory());
         root.rejectUnknownKeys();
         problems.throwIfAny();
         return new Config(source.name(), agent, http, sample.samplers(), sample.filesystemFilter(), processes, checks,

@@ -18,12 +18,16 @@ import java.util.List;
  * @param source what drives the rule: its own condition, or the alerts Alertmanager sends
  *     ({@code source = "alertmanager"}), which have no condition: {@code condition} is then null and {@code when}
  *     is {@link #ALERTMANAGER_WHEN}
+ * @param resolveAfter how long a firing label set may have no data (its series gone: an unmounted filesystem, a
+ *     removed process) before it resolves
  */
 public record RuleConfig(String name, String when, Expr condition, Duration forDuration, Duration clearFor,
         Severity severity, List<String> actions, Duration escalateAfter, Scope scope, boolean fireOnMissing,
-        String description, Source source) {
+        String description, Source source, Duration resolveAfter) {
     /** What an Alertmanager-driven rule shows as its condition: in the journal, the API, ROLLGUARD_CONDITION. */
     public static final String ALERTMANAGER_WHEN = "alertmanager";
+    /** How long a firing label set may have no data before it resolves ("series gone"), unless the rule says. */
+    public static final Duration DEFAULT_RESOLVE_AFTER = Duration.ofMinutes(5);
 
     /** What drives a rule: its {@code when} over the local series, or Alertmanager's webhook. */
     public enum Source {
@@ -65,6 +69,7 @@ public record RuleConfig(String name, String when, Expr condition, Duration forD
         requireNonNull(escalateAfter, "escalateAfter");
         requireNonNull(scope, "scope");
         requireNonNull(description, "description");
+        requireNonNull(resolveAfter, "resolveAfter");
     }
 
     /** Whether Alertmanager's alerts drive the rule rather than a condition over the local series. */

@@ -5,6 +5,7 @@ import io.rollguard.rule.expr.Binary;
 import io.rollguard.rule.expr.Expr;
 import io.rollguard.rule.expr.ExpressionException;
 import io.rollguard.rule.expr.ExpressionParser;
+import io.rollguard.rule.expr.HistoryWindows;
 import io.rollguard.rule.expr.Not;
 import io.rollguard.rule.expr.NumberLiteral;
 import io.rollguard.rule.expr.Selector;
@@ -19,12 +20,19 @@ import java.util.regex.Pattern;
 /** Reads the {@code [[rule]]} tables; every {@code when} is parsed here, once, with errors at their column. */
 final class RuleConfigReader {
     private static final Duration MAX_HOLD = Duration.ofDays(7);
+    // Shorter than a few ticks would resolve a firing rule over one slow read.
+    private static final Duration MIN_RESOLVE_AFTER = Duration.ofSeconds(30);
 
     private final Set<String> actionNames;
+    private final ProducedSeries series;
 
-    /** @param actionNames the {@code [action.NAME]}s a rule may name */
-    RuleConfigReader(Set<String> actionNames) {
+    /**
+     * @param actionNames the {@code [action.NAME]}s a rule may name
+     * @param series the series names the configuration produces, which a {@code when} may read
+     */
+    RuleConfigReader(Set<String> actionNames, ProducedSeries series) {
         this.actionNames = actionNames;
+        this.series = series;
     }
 
     List<RuleConfig> read(List<TableReader> tables) {
@@ -37,7 +45,7 @@ final class RuleConfigReader {
             String when = alertmanager ? RuleConfig.ALERTMANAGER_WHEN : table.requiredString("when");
             Expr condition = null;
             if (alertmanager) {
-                for (String key : List.of("when", "on_missing")) {
+                for (String key : List.of("when", "on_missing", "resolve_after")) {
                     if (table.has(key)) {
                         table.report(key, "a rule with source = \"alertmanager\" has no " + key + ": the alerts "
                                 + "Alertmanager sends are its condition");
@@ -53,6 +61,8 @@ final class RuleConfigReader {
                                 + "with " + percent.text() + " never holds: write " + percent.text() + "% or "
                                 + percent.value() / 100);
                         condition = null;
+                    } else if (!namesProducedSeries(table, condition)) {
+                        condition = null;
                     }
                 } catch (ExpressionException e) {
                     table.reportInString("when", e.column(), e.getMessage());
@@ -67,14 +77,31 @@ final class RuleConfigReader {
             RuleConfig.Scope scope = table.choice("scope", RuleConfig.Scope.class, RuleConfig.Scope.ALWAYS);
             RuleConfig.OnMissing onMissing = table.choice("on_missing", RuleConfig.OnMissing.class,
                     RuleConfig.OnMissing.IGNORE);
+            Duration resolveAfter = table.duration("resolve_after", RuleConfig.DEFAULT_RESOLVE_AFTER, MIN_RESOLVE_AFTER,
+                    MAX_HOLD);
             String description = table.string("description", "");
             table.rejectUnknownKeys();
             if ((condition != null || alertmanager) && !name.isEmpty()) {
                 rules.add(new RuleConfig(name, when, condition, forDuration, clearFor, severity, actions, escalateAfter,
-                        scope, onMissing == RuleConfig.OnMissing.FIRE, description, source));
+                        scope, onMissing == RuleConfig.OnMissing.FIRE, description, source, resolveAfter));
             }
         }
         return rules;
+    }
+
+    /**
+     * Reports, at its place in the string, each series name in {@code condition} that nothing in the configuration
+     * produces: once per name, where it is first written.
+     */
+    private boolean namesProducedSeries(TableReader table, Expr condition) {
+        Set<String> reported = new HashSet<>();
+        for (Selector selector : HistoryWindows.selectors(condition)) {
+            String problem = series.problem(selector.name());
+            if (problem != null && reported.add(selector.name())) {
+                table.reportInString("when", selector.span().start(), problem);
+            }
+        }
+        return reported.isEmpty();
     }
 
     /**

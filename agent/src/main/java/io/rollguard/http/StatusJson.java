@@ -51,6 +51,8 @@ final class StatusJson {
         entry.put("for_seconds", rule.rule().forDuration().toMillis() / 1000.0);
         entry.put("actions", rule.rule().actions());
         entry.put("latched", state.latched(rule.rule().name()));
+        entry.put("series", rule.series());
+        entry.put("problem", rule.problem().isEmpty() ? null : rule.problem());
         List<Map<String, Object>> instances = rule.instances().stream().map(instance -> {
             Map<String, Object> item = new LinkedHashMap<>();
             item.put("labels", instance.labels().toMap());

@@ -174,6 +174,10 @@ final class StatusPageRenderer {
             if (!rule.rule().forDuration().isZero()) {
                 raw(" <small>for ").text(human(rule.rule().forDuration())).raw("</small>");
             }
+            boolean shown = rule.instances().stream().anyMatch(i -> i.reason().equals(rule.problem()));
+            if (!rule.problem().isEmpty() && !shown) { // an unknown label set already says it as its reason
+                raw("<p class=\"mute\">").text(rule.problem()).raw("</p>");
+            }
             instances(rule);
             sparklines(page.series().get(name));
             raw("</div>\n");

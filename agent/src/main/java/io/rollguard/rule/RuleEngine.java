@@ -47,6 +47,10 @@ public final class RuleEngine {
             "Unix time at which the rule started firing for this label set.");
     static final MetricFamily FAILURES = MetricFamily.counter("rollguard_rule_evaluation_failures_total",
             "Evaluations of the rule that failed.");
+    static final MetricFamily SERIES = MetricFamily.gauge("rollguard_rule_series",
+            "Series the rule's selectors matched at its last evaluation, summed over its selectors.");
+    /** How many ticks a selector may match nothing before its rule says so, in /health/detailed and the API. */
+    static final int NO_MATCH_TICKS = 3;
 
     private final List<CompiledRule> rules = new ArrayList<>();
     private final SeriesStore store;
@@ -64,12 +68,16 @@ public final class RuleEngine {
         // allocation of an evaluation pass.
         final LabelSet failureLabels;
         final Map<LabelSet, Instance> instances = new LinkedHashMap<>();
+        // What its selectors match; null for a rule that Alertmanager drives, which has none.
+        SelectorMatches matches;
         long failures;
         String lastError;
 
-        CompiledRule(RuleConfig config) {
+        CompiledRule(RuleConfig config, Duration interval) {
             this.config = config;
             this.failureLabels = LabelSet.of("rule", config.name());
+            this.matches = config.fromAlertmanager() ? null
+                    : new SelectorMatches(config.condition(), interval.multipliedBy(NO_MATCH_TICKS));
         }
     }
 
@@ -90,7 +98,8 @@ public final class RuleEngine {
         String alertName;
 
         Instance(RuleConfig config, LabelSet labels, Instant now) {
-            this.machine = new RuleStateMachine(config.forDuration(), config.clearFor(), config.fireOnMissing());
+            this.machine = new RuleStateMachine(config.forDuration(), config.clearFor(), config.fireOnMissing(),
+                    config.resolveAfter());
             this.seriesLabels = seriesLabels(labels, config.name());
             this.since = now;
         }
@@ -145,7 +154,7 @@ public final class RuleEngine {
         this.interval = requireNonNull(interval, "interval");
         this.readHistory = requireNonNull(readHistory, "readHistory");
         for (RuleConfig config : configs) {
-            rules.add(new CompiledRule(config));
+            rules.add(new CompiledRule(config, interval));
         }
         trackHistory(configs, baselineWindow);
     }
@@ -175,9 +184,9 @@ public final class RuleEngine {
     /**
      * Takes a reloaded configuration's rules, on the thread that calls {@link #evaluate}. A rule keeps its state
      * (each label set's state machine, since when, its failures) when its name, {@code when}, {@code for},
-     * {@code clear_for} and {@code on_missing} are unchanged, as Prometheus keeps an identical alerting rule's
-     * state across a reload; its other settings (severity, actions, description, ...) take effect at once. Any
-     * other rule starts inactive. A removed or restarted rule that was pending or firing reports its end, to
+     * {@code clear_for}, {@code on_missing} and {@code resolve_after} are unchanged, as Prometheus keeps an identical
+     * alerting rule's state across a reload; its other settings (severity, actions, description, ...) take effect at
+     * once. Any other rule starts inactive. A removed or restarted rule that was pending or firing reports its end, to
      * {@code inactive}, so that its actions stop.
      *
      * @return the names of the rules that kept their state
@@ -188,11 +197,12 @@ public final class RuleEngine {
         List<CompiledRule> next = new ArrayList<>();
         List<String> kept = new ArrayList<>();
         for (RuleConfig config : configs) {
-            CompiledRule compiled = new CompiledRule(config);
+            CompiledRule compiled = new CompiledRule(config, interval);
             CompiledRule previous = old.get(config.name());
             if (previous != null && sameStateMachine(previous.config, config)) {
                 old.remove(config.name());
                 compiled.instances.putAll(previous.instances);
+                compiled.matches = previous.matches; // the same when: the same selectors, matching since when
                 compiled.failures = previous.failures;
                 compiled.lastError = previous.lastError;
                 kept.add(config.name());
@@ -217,7 +227,8 @@ public final class RuleEngine {
     /** What a rule's state machines are made of: a rule that differs in any of these has different states. */
     private static boolean sameStateMachine(RuleConfig a, RuleConfig b) {
         return a.source() == b.source() && a.when().equals(b.when()) && a.forDuration().equals(b.forDuration())
-                && a.clearFor().equals(b.clearFor()) && a.fireOnMissing() == b.fireOnMissing();
+                && a.clearFor().equals(b.clearFor()) && a.fireOnMissing() == b.fireOnMissing()
+                && a.resolveAfter().equals(b.resolveAfter());
     }
 
     /**
@@ -241,6 +252,9 @@ public final class RuleEngine {
             try {
                 if (rule.config.scope() == RuleConfig.Scope.DEPLOY && !inWatchWindow) {
                     forgetAll(rule, nowNanos, now);
+                    if (rule.matches != null) {
+                        rule.matches.reset();
+                    }
                     continue;
                 }
                 if (rule.config.fromAlertmanager()) {
@@ -264,6 +278,7 @@ public final class RuleEngine {
     }
 
     private void evaluate(CompiledRule rule, SeriesView view, Baselines baselines, long nowNanos, Instant now) {
+        rule.matches.count(view);
         List<Verdict> evaluated = evaluator.evaluateCondition(rule.config.condition(), view, baselines);
         Map<LabelSet, Verdict> verdicts;
         if (evaluated.size() == 1) {
@@ -314,11 +329,14 @@ public final class RuleEngine {
             }
             Instance instance = entry.getValue();
             instance.value = Double.NaN;
+            RuleState before = instance.machine.state();
             observe(rule, entry.getKey(), instance, Observation.MISSING, nowNanos, now, false);
             // A label set that went away (an unmounted filesystem) is forgotten once it is not firing, as
-            // Prometheus forgets resolved alerts; a firing one stays until it clears.
+            // Prometheus forgets resolved alerts; a firing one stays until it clears, or until its series have been
+            // gone for resolve_after (a firing rule that no data resolved: its series are gone for good).
             RuleState state = instance.machine.state();
-            if (!verdicts.isEmpty() && state != RuleState.FIRING && state != RuleState.PENDING) {
+            boolean gone = before == RuleState.FIRING && state == RuleState.INACTIVE;
+            if (gone || (!verdicts.isEmpty() && state != RuleState.FIRING && state != RuleState.PENDING)) {
                 it.remove();
             }
         }
@@ -402,6 +420,9 @@ public final class RuleEngine {
         SeriesWriter out = new SeriesWriter();
         for (CompiledRule rule : rules) {
             out.put(FAILURES, rule.failureLabels, rule.failures);
+            if (rule.matches != null) {
+                out.put(SERIES, rule.failureLabels, rule.matches.series());
+            }
             for (Instance instance : rule.instances.values()) {
                 LabelSet set = instance.seriesLabels;
                 out.put(STATE, set, instance.machine.state().code());
@@ -420,15 +441,22 @@ public final class RuleEngine {
         for (CompiledRule rule : rules) {
             List<RuleStatus.Instance> instances = new ArrayList<>();
             RuleState worst = RuleState.INACTIVE;
+            String problem = rule.matches == null ? null : rule.matches.problem();
             for (Map.Entry<LabelSet, Instance> entry : rule.instances.entrySet()) {
                 Instance instance = entry.getValue();
                 RuleState state = instance.machine.state();
-                instances.add(new RuleStatus.Instance(entry.getKey(), state, instance.since,
-                        rule.lastError != null ? "cannot be evaluated: " + rule.lastError : instance.reason,
+                String reason = instance.reason;
+                if (rule.lastError != null) {
+                    reason = "cannot be evaluated: " + rule.lastError;
+                } else if (problem != null && state == RuleState.UNKNOWN) {
+                    reason = problem; // says what "no data" means here: which selector, matching nothing
+                }
+                instances.add(new RuleStatus.Instance(entry.getKey(), state, instance.since, reason,
                         instance.value, instance.threshold, instance.basis));
                 worst = worse(worst, state);
             }
-            statuses.add(new RuleStatus(rule.config, worst, instances));
+            statuses.add(new RuleStatus(rule.config, worst, instances,
+                    rule.matches == null ? 0 : rule.matches.series(), problem == null ? "" : problem));
         }
         return statuses;
     }

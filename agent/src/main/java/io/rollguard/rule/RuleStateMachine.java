@@ -11,7 +11,9 @@ import java.util.Optional;
  * when the condition becomes true, {@code pending -> firing} once it has held continuously for {@code for},
  * {@code firing -> inactive} once it has been false for {@code clear_for}. Missing data makes a rule {@code unknown}
  * and resets any progress towards firing, unless the rule says {@code on_missing = "fire"}; a firing rule stays firing
- * while data is missing, since the absence of data is no evidence that the breach ended.
+ * while data is missing, since the absence of data is no evidence that the breach ended, until it has been missing
+ * for {@code resolve_after}: then its series are gone for good (an unmounted filesystem, a removed process), and it
+ * resolves to {@code inactive}, "series gone", rather than firing for ever over something that no longer exists.
  *
  * <p>Time is the monotonic clock in nanoseconds, so a wall-clock jump neither fires nor clears anything. Every
  * transition says why, in words a person reads in the journal: "held 62s of for=60s".
@@ -29,17 +31,22 @@ public final class RuleStateMachine {
     private final Duration forDuration;
     private final Duration clearFor;
     private final boolean fireOnMissing;
+    private final Duration resolveAfter;
 
     private RuleState state = RuleState.INACTIVE;
     private long sinceNanos;
     private long trueSinceNanos;
     private long falseSinceNanos;
     private boolean clearing;
+    private boolean missing;
+    private long missingSinceNanos;
 
-    public RuleStateMachine(Duration forDuration, Duration clearFor, boolean fireOnMissing) {
+    /** @param resolveAfter how long a firing rule may go without data before it resolves ("series gone") */
+    public RuleStateMachine(Duration forDuration, Duration clearFor, boolean fireOnMissing, Duration resolveAfter) {
         this.forDuration = requireNonNull(forDuration, "forDuration");
         this.clearFor = requireNonNull(clearFor, "clearFor");
         this.fireOnMissing = fireOnMissing;
+        this.resolveAfter = requireNonNull(resolveAfter, "resolveAfter");
     }
 
     public RuleState state() {
@@ -54,6 +61,9 @@ public final class RuleStateMachine {
     /** Feeds one evaluation; returns the transition it caused, if any. */
     public Optional<Transition> observe(Observation observation, long nowNanos) {
         Observation effective = observation == Observation.MISSING && fireOnMissing ? Observation.TRUE : observation;
+        if (effective != Observation.MISSING) {
+            missing = false; // data again: resolve_after counts a continuous absence only
+        }
         switch (effective) {
             case TRUE:
                 return onTrue(nowNanos, observation == Observation.MISSING);
@@ -119,6 +129,16 @@ public final class RuleStateMachine {
                 return Optional.empty();
             case FIRING:
                 clearing = false; // missing data is no evidence that the breach ended: clear_for starts over
+                if (!missing) {
+                    missing = true;
+                    missingSinceNanos = now;
+                }
+                Duration gone = Duration.ofNanos(now - missingSinceNanos);
+                if (gone.compareTo(resolveAfter) >= 0) {
+                    missing = false;
+                    return move(RuleState.INACTIVE, now, "series gone: no data for " + format(gone)
+                            + " of resolve_after=" + format(resolveAfter));
+                }
                 return Optional.empty();
             case INACTIVE:
             case PENDING:

@@ -45,6 +45,13 @@ class DeploymentBaselinesTest {
             watch = "5m"
             baseline_window = "2m"
 
+            # What writes the series the rules read (the test writes them itself): a rule over a series nothing
+            # produces is refused.
+            [[check]]
+            name = "api"
+            type = "tcp"
+            port = 8080
+
             [[rule]]
             name = "slow"
             when = 'avg_over(check_duration_seconds{check="api"}, 30s) > 1.2 * baseline(check_duration_seconds{check="api"})'

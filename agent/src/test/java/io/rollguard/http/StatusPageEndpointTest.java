@@ -40,7 +40,8 @@ class StatusPageEndpointTest {
 
     private static RuleConfig rule(String when) throws ExpressionException {
         return new RuleConfig("r", when, ExpressionParser.parseCondition(when), Duration.ZERO, Duration.ZERO,
-                RuleConfig.Severity.WARNING, List.of(), Duration.ZERO, RuleConfig.Scope.ALWAYS, false, "", RuleConfig.Source.LOCAL);
+                RuleConfig.Severity.WARNING, List.of(), Duration.ZERO, RuleConfig.Scope.ALWAYS, false, "", RuleConfig.Source.LOCAL,
+                RuleConfig.DEFAULT_RESOLVE_AFTER);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -37,7 +37,8 @@ class StatusPageRendererTest {
 
     private static RuleConfig rule(String name, String when) throws ExpressionException {
         return new RuleConfig(name, when, ExpressionParser.parseCondition(when), Duration.ofMinutes(2), Duration.ZERO,
-                RuleConfig.Severity.CRITICAL, List.of("rollback"), Duration.ZERO, RuleConfig.Scope.ALWAYS, false, "", RuleConfig.Source.LOCAL);
+                RuleConfig.Severity.CRITICAL, List.of("rollback"), Duration.ZERO, RuleConfig.Scope.ALWAYS, false, "", RuleConfig.Source.LOCAL,
+                RuleConfig.DEFAULT_RESOLVE_AFTER);
     }
 
     private static CheckStatus check(String name, Status status, String message) {
@@ -183,6 +184,18 @@ class StatusPageRendererTest {
                 List.of(unevaluated)), new AgentState(List.of(), 0, null, null), Map.of(), List.of()));
         assertThat(noHistory).contains("Not evaluated yet.", "No history yet for the series it reads.")
                 .doesNotContain("<svg");
+    }
+
+    @Test
+    void aRuleWhoseSelectorMatchesNothingSaysSoOnItsCard() throws ExpressionException {
+        String problem = "no series match `port_listening{port=\"5555\"}`";
+        RuleStatus rule = new RuleStatus(rule("ipc", "load1 > 4 or port_listening{port=\"5555\"} == 0"),
+                RuleState.INACTIVE, List.of(new RuleStatus.Instance(LabelSet.EMPTY, RuleState.INACTIVE, NOW,
+                        "condition false", 1.25, 4, Basis.LATEST)), 1, problem);
+        String html = StatusPageRenderer.render(page(new HealthSnapshot(Status.UP, NOW, List.of(), List.of(),
+                List.of(rule)), new AgentState(List.of(), 0, null, null), Map.of(), List.of()));
+
+        assertThat(html).contains("<p class=\"mute\">no series match `port_listening{port=&quot;5555&quot;}`</p>");
     }
 
     @Test

@@ -410,7 +410,7 @@ class PrometheusConformanceTest {
             FakeTime time, Duration step) throws ExpressionException {
         RuleConfig rule = new RuleConfig("conformance", when, ExpressionParser.parseCondition(when), forDuration,
                 clearFor, RuleConfig.Severity.WARNING, List.of(), Duration.ofMinutes(1), RuleConfig.Scope.ALWAYS,
-                false, "", RuleConfig.Source.LOCAL);
+                false, "", RuleConfig.Source.LOCAL, RuleConfig.DEFAULT_RESOLVE_AFTER);
         return new RuleEngine(List.of(rule), store, transition -> {}, time, step);
     }
 

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 class RuleEngineTest {
     private static final MetricFamily USED = MetricFamily.gauge("rollguard_filesystem_used_ratio", "Used share.");
+    /** The check the rules' check_up reads: the loader refuses a rule over a series nothing produces. */
+    private static final String API_CHECK = "\n[[check]]\nname = \"api\"\ntype = \"tcp\"\nport = 8080\n";
     private static final MetricFamily CHECK_UP = MetricFamily.gauge("rollguard_check_up", "1 if the check passed.");
     private static final Duration TICK = Duration.ofSeconds(10);
     private static final Duration STALE_AFTER = TICK.multipliedBy(3);
@@ -225,6 +227,115 @@ class RuleEngineTest {
     }
 
     @Test
+    void aFiringLabelSetWhoseSeriesAreGoneResolvesOnceAfterResolveAfter() throws ConfigException {
+        engine = engine("""
+                [[rule]]
+                name = "disk-full"
+                when = "filesystem_used_ratio > 90%"
+                resolve_after = "1m"
+                """);
+        mounts(Map.of("/", 0.5, "/media/usb", 0.95));
+        evaluate();
+        transitions.clear();
+
+        // The stick is pulled out: its series is gone for good, the other mount's stays.
+        for (int tick = 1; tick <= 6; tick++) {
+            time.advance(TICK);
+            mounts(Map.of("/", 0.5));
+            evaluate();
+            assertThat(states("disk-full")).as("after %d ticks", tick)
+                    .containsEntry(LabelSet.of("mount", "/media/usb"), FIRING);
+        }
+        time.advance(TICK);
+        mounts(Map.of("/", 0.5));
+        evaluate();
+
+        assertThat(transitions).extracting(t -> t.subject() + " " + t.from().label() + "->" + t.to().label() + ": "
+                + t.reason()).containsExactly("disk-full{mount=\"/media/usb\"} firing->inactive: series gone: no data "
+                        + "for 1m of resolve_after=1m");
+        assertThat(states("disk-full")).containsExactly(Map.entry(LabelSet.of("mount", "/"), INACTIVE));
+        assertThat(series()).doesNotContainKey("rollguard_rule_state{mount=\"/media/usb\",rule=\"disk-full\"}");
+        time.advance(TICK);
+        mounts(Map.of("/", 0.5));
+        evaluate();
+        assertThat(transitions).as("resolved once").hasSize(1);
+    }
+
+    @Test
+    void aRuleWhoseOnlySeriesIsGoneResolvesAndThenRestsUnknownQuietly() throws ConfigException {
+        engine = engine("""
+                [[rule]]
+                name = "data-full"
+                when = 'filesystem_used_ratio{mount="/data"} > 90%'
+                resolve_after = "30s"
+                """);
+        mounts(Map.of("/data", 0.95));
+        evaluate();
+        time.advance(TICK);
+        mounts(Map.of());
+        evaluate();
+        time.advance(Duration.ofSeconds(30));
+        evaluate();
+        time.advance(TICK);
+        evaluate();
+        time.advance(TICK);
+        evaluate();
+
+        assertThat(transitions).extracting(t -> t.from().label() + "->" + t.to().label())
+                .containsExactly("inactive->firing", "firing->inactive");
+        assertThat(transitions.get(1).reason()).startsWith("series gone");
+        assertThat(status("data-full").state()).isEqualTo(UNKNOWN);
+    }
+
+    @Test
+    void aSelectorThatMatchesNothingForThreeTicksIsTheRulesReasonUntilItMatches() throws ConfigException {
+        engine = engine("""
+                [[rule]]
+                name = "api-down"
+                when = 'check_up{check="apii"} == 0'
+                """);
+        for (int tick = 0; tick < RuleEngine.NO_MATCH_TICKS; tick++) {
+            checkUp(1);
+            evaluate();
+            assertThat(status("api-down").problem()).as("after %d ticks", tick).isEmpty();
+            time.advance(TICK);
+        }
+        checkUp(1);
+        evaluate();
+
+        String reason = "no series match `check_up{check=\"apii\"}`";
+        assertThat(status("api-down").problem()).isEqualTo(reason);
+        assertThat(status("api-down").series()).isZero();
+        assertThat(status("api-down").instances()).extracting(RuleStatus.Instance::reason).containsExactly(reason);
+        assertThat(series()).containsEntry("rollguard_rule_series{rule=\"api-down\"}", 0.0);
+        assertThat(transitions).as("a quiet unknown, as any rule without data").isEmpty();
+
+        time.advance(TICK);
+        store.replace("check:apii", new SeriesWriter().put(CHECK_UP, LabelSet.of("check", "apii"), 1),
+                time.nanoTime(), TICK, STALE_AFTER);
+        evaluate();
+        assertThat(status("api-down").problem()).isEmpty();
+        assertThat(series()).containsEntry("rollguard_rule_series{rule=\"api-down\"}", 1.0);
+    }
+
+    @Test
+    void theRuleSeriesCountsWhatEachSelectorMatchesAndAbsentMatchingNothingIsNoProblem() throws ConfigException {
+        engine = engine("""
+                [[rule]]
+                name = "disk-full"
+                when = 'filesystem_used_ratio > 90% and absent(check_up{check="api"})'
+                """);
+        for (int tick = 0; tick <= RuleEngine.NO_MATCH_TICKS; tick++) {
+            mounts(Map.of("/", 0.5, "/data", 0.95, "/var", 0.2));
+            evaluate();
+            time.advance(TICK);
+        }
+
+        assertThat(series()).containsEntry("rollguard_rule_series{rule=\"disk-full\"}", 3.0);
+        assertThat(status("disk-full").problem()).isEmpty();
+    }
+
+    @Test
     void theRulesSeriesCarryTheRuleAndTheLabelSet() throws ConfigException {
         engine = engine("""
                 [[rule]]
@@ -247,6 +358,8 @@ class RuleEngineTest {
                 Map.entry("rollguard_filesystem_used_ratio{mount=\"/data\"}", 0.5),
                 Map.entry("rollguard_rule_state{mount=\"/\",rule=\"disk-full\"}", 2.0),
                 Map.entry("rollguard_rule_state{mount=\"/data\",rule=\"disk-full\"}", 0.0),
+                Map.entry("rollguard_rule_series{rule=\"disk-full\"}", 2.0),
+                Map.entry("rollguard_rule_series{rule=\"memory-pressure\"}", 0.0),
                 Map.entry("rollguard_rule_value{mount=\"/\",rule=\"disk-full\"}", 0.95),
                 Map.entry("rollguard_rule_value{mount=\"/data\",rule=\"disk-full\"}", 0.5),
                 Map.entry("rollguard_rule_firing_since_seconds{mount=\"/\",rule=\"disk-full\"}",
@@ -519,7 +632,8 @@ class RuleEngineTest {
     }
 
     private static List<io.rollguard.config.RuleConfig> rules(String toml) throws ConfigException {
-        return ConfigLoader.parse(new ConfigSource("rollguard.toml", toml, Path.of("/etc/rollguard"))).rules();
+        return ConfigLoader.parse(new ConfigSource("rollguard.toml", toml + API_CHECK, Path.of("/etc/rollguard")))
+                .rules();
     }
 
     private RuleEngine engine(String toml) throws ConfigException {
@@ -527,8 +641,7 @@ class RuleEngineTest {
     }
 
     private RuleEngine engine(String toml, Consumer<RuleTransition> listener) throws ConfigException {
-        return new RuleEngine(ConfigLoader.parse(new ConfigSource("rollguard.toml", toml, Path.of("/etc/rollguard")))
-                .rules(), store, listener, time, TICK);
+        return new RuleEngine(rules(toml), store, listener, time, TICK);
     }
 
     private void evaluate() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollguard.config.ConfigException;
 import io.rollguard.config.ConfigLoader;
+import io.rollguard.config.MetricCatalogue;
 import io.rollguard.config.SamplerSettings;
 import io.rollguard.store.SeriesKey;
 import io.rollguard.store.SeriesWriter;
@@ -33,10 +34,9 @@ class HostSamplersTest {
      */
     @Test
     void exportedFamiliesMatchTheGoldenFile() throws IOException {
-        List<Sampler> samplers = FixtureSamplers.all();
         Set<String> families = new TreeSet<>();
         // (the process sampler has sampled once already: its CPU ratio needs a previous sample)
-        for (Sampler sampler : samplers) {
+        for (Sampler sampler : FixtureSamplers.all()) {
             SeriesWriter out = new SeriesWriter();
             sampler.sample(out);
             for (SeriesKey key : out.values().keySet()) {
@@ -46,5 +46,21 @@ class HostSamplersTest {
         }
 
         assertThat(String.join("\n", families) + "\n").isEqualTo(Fixtures.text("/golden/host-families.txt"));
+    }
+
+    /**
+     * The loader accepts a series name in a rule only if the catalogue says a sampler writes it: a family written
+     * but missing there would be refused in every rule, one listed but never written would keep a rule unknown.
+     */
+    @Test
+    void eachSamplerWritesExactlyTheFamiliesTheCatalogueListsForIt() throws IOException {
+        for (Sampler sampler : FixtureSamplers.all()) {
+            SeriesWriter out = new SeriesWriter();
+            sampler.sample(out);
+
+            assertThat(WrittenSeries.families(out)).as("families written by the %s sampler", sampler.name())
+                    .containsExactlyInAnyOrderElementsOf(MetricCatalogue.SAMPLERS.get(sampler.name()));
+        }
+        assertThat(MetricCatalogue.SAMPLERS.keySet()).containsExactlyElementsOf(SamplerSettings.NAMES);
     }
 }

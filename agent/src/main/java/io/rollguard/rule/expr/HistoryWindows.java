@@ -38,10 +38,21 @@ public final class HistoryWindows {
         return List.copyOf(collector.all);
     }
 
+    /**
+     * The selectors {@code absent(...)} reads in {@code expr}: that they match nothing is what their rule watches
+     * for, not a sign of a selector that can never match.
+     */
+    public static List<Selector> absentSelectors(Expr expr) {
+        Collector collector = new Collector();
+        expr.accept(collector);
+        return List.copyOf(collector.absents);
+    }
+
     private static final class Collector implements Expr.Visitor<Void> {
         private final Map<String, Duration> windows = new HashMap<>();
         private final Map<String, Selector> baselines = new LinkedHashMap<>();
         private final List<Selector> all = new java.util.ArrayList<>();
+        private final List<Selector> absents = new java.util.ArrayList<>();
 
         private void add(Selector selector, Duration window) {
             all.add(selector);
@@ -116,6 +127,7 @@ public final class HistoryWindows {
         @Override
         public Void absent(Absent absent) {
             all.add(absent.selector());
+            absents.add(absent.selector());
             return null;
         }
 
