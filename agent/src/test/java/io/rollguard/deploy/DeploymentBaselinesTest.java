@@ -1,5 +1,7 @@
 package io.rollguard.deploy;
 
+import io.rollguard.rule.IncidentRecorder;
+import io.rollguard.rule.ResponsePath;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -83,12 +85,12 @@ class DeploymentBaselinesTest {
 
     /** A new responder and deployments over the same state directory, as after the agent restarted. */
     private void restart() {
-        responder = new Responder(config.rules(), config.actions(),
-                request -> new CompletableFuture<ActionOutcome>(), checks, journal,
-                new StateFile(dir.resolve("state")), time, "web-1", false);
-        deployments = new Deployments(config.deploy(), responder, journal, time, store,
-                Deployments.baselineSelectors(config.rules()));
-        responder.attach(deployments);
+        ResponsePath path = ResponsePath.of(config.rules(), config.actions(),
+                request -> new CompletableFuture<ActionOutcome>(), checks, journal, dir.resolve("state"), time,
+                "web-1", false);
+        deployments = new Deployments(config.deploy(), path.state(), path.guard(), path.deploymentActions(), journal,
+                time, store, Deployments.baselineSelectors(config.rules()));
+        responder = path.responder(deployments, IncidentRecorder.NONE);
     }
 
     @AfterEach

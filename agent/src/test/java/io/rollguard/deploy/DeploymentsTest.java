@@ -1,5 +1,9 @@
 package io.rollguard.deploy;
 
+import io.rollguard.journal.StateSection;
+import io.rollguard.rule.RollbackGuard;
+import io.rollguard.rule.IncidentRecorder;
+import io.rollguard.rule.ResponsePath;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
@@ -67,6 +71,7 @@ class DeploymentsTest {
     private Config config;
     private CheckRunner checks;
     private Journal journal;
+    private ResponsePath path;
     private Responder responder;
     private Deployments deployments;
 
@@ -80,12 +85,13 @@ class DeploymentsTest {
 
     /** A new responder and deployments over the same state directory, as after the agent restarted. */
     private void restart() {
-        responder = new Responder(config.rules(), config.actions(), request -> {
+        path = ResponsePath.of(config.rules(), config.actions(), request -> {
             requests.add(request);
             return new CompletableFuture<ActionOutcome>(); // still running: the window does not care how it ends
-        }, checks, journal, new StateFile(dir.resolve("state")), time, "web-1", false);
-        deployments = new Deployments(config.deploy(), responder, journal, time);
-        responder.attach(deployments);
+        }, checks, journal, dir.resolve("state"), time, "web-1", false);
+        deployments = new Deployments(config.deploy(), path.state(), path.guard(), path.deploymentActions(), journal,
+                time);
+        responder = path.responder(deployments, IncidentRecorder.NONE);
     }
 
     @AfterEach
@@ -224,7 +230,7 @@ class DeploymentsTest {
 
         restart();
 
-        assertThat(responder.latches()).extracting(Responder.Latch::rule).containsExactly("errors");
+        assertThat(responder.latches()).extracting(RollbackGuard.Latch::rule).containsExactly("errors");
         assertThat(deployments.currentDeployment().orElseThrow().state()).isEqualTo(State.ROLLED_BACK);
     }
 
@@ -246,7 +252,7 @@ class DeploymentsTest {
         java.nio.file.Files.writeString(file, "{\"latches\": ");
         restart();
         assertThat(deployments.currentDeployment()).isEmpty();
-        responder.saveSection(Deployments.STATE_KEY, () -> Map.of());
+        path.state().write(StateSection.DEPLOYMENTS, () -> Map.of());
         assertThat(java.nio.file.Files.readString(file)).as("not overwritten").isEqualTo("{\"latches\": ");
 
         deployments.start("v42", null); // re-arming is a person's decision, as with `rollguard rearm`

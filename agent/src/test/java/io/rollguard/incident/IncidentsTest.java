@@ -1,5 +1,6 @@
 package io.rollguard.incident;
 
+import io.rollguard.rule.ResponsePath;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -107,16 +108,15 @@ class IncidentsTest {
         checks = new CheckRunner(config.checks(), check -> () -> apiPasses.get() ? CheckResult.passed("ok", 0)
                 : CheckResult.failed("connection refused"), new SeriesStore(), time);
         journal = EventJournal.open(dir.resolve("state"), JournalLimits.DEFAULTS, time);
-        responder = new Responder(config.rules(), config.actions(), request -> {
+        files = new IncidentFiles(dir.resolve("state"));
+        responder = ResponsePath.of(config.rules(), config.actions(), request -> {
             requests.add(request);
             CompletableFuture<ActionOutcome> run = new CompletableFuture<>();
             runs.add(run);
             return run;
-        }, checks, journal, new StateFile(dir.resolve("state")), time, "web-1", false);
-        responder.attach(new FakeDeployment());
-        files = new IncidentFiles(dir.resolve("state"));
-        responder.attach(new Incidents(files, journal,
-                () -> Map.of("app-log", List.of("ERROR timeout talking to db", "ERROR ```not markdown```")), time));
+        }, checks, journal, dir.resolve("state"), time, "web-1", false).responder(new FakeDeployment(),
+                new Incidents(files, journal, () -> Map.of("app-log", List.of("ERROR timeout talking to db",
+                        "ERROR ```not markdown```")), time));
         journal.append("deployment_started", Map.of("deployment_id", "d1-20260101T000000Z", "version", "v42"));
     }
 

@@ -1,5 +1,6 @@
 package io.rollguard.schedule;
 
+import io.rollguard.rule.ResponsePath;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -135,12 +136,12 @@ class SamplerInputFaultsTest {
     private TickLoop loop(List<Sampler> samplers) {
         List<SamplerRunner> runners = samplers.stream()
                 .map(s -> new SamplerRunner(s, TICK, TICK.dividedBy(2), store, time)).toList();
-        Responder noResponses = new Responder(List.of(), Map.of(), request -> null, noChecks,
-                Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), new StateFile(proc.resolve("no-state")), time,
-                "test-host", false);
+        ResponsePath noPath = ResponsePath.of(List.of(), Map.of(), request -> null, noChecks,
+                Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), proc.resolve("no-state"), time, "test-host",
+                false);
         return new TickLoop(runners, noChecks, new RuleEngine(List.of(), store, transition -> {}, time, TICK),
-                noResponses, new Deployments(DeploySettings.DEFAULT, noResponses,
-                        Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), time),
+                noPath.responder(), new Deployments(DeploySettings.DEFAULT, noPath.state(), noPath.guard(),
+                        noPath.deploymentActions(), Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), time),
                 TICK, store, new MetricsRenderer(store, time), time);
     }
 

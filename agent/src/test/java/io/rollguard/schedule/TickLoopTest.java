@@ -1,5 +1,6 @@
 package io.rollguard.schedule;
 
+import io.rollguard.rule.ResponsePath;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollguard.check.CheckRunner;
@@ -37,11 +38,12 @@ class TickLoopTest {
     private final MetricsRenderer metrics = new MetricsRenderer(store, time);
     private final CheckRunner noChecks = new CheckRunner(List.of(), config -> null, store, time);
     private final RuleEngine noRules = new RuleEngine(List.of(), store, transition -> {}, time, TICK);
-    private final Responder noResponses = new Responder(List.of(), Map.of(), request -> null, noChecks,
-            Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), new StateFile(Path.of("target/no-state")), time,
-            "test-host", false);
-    private final Deployments noDeployments = new Deployments(DeploySettings.DEFAULT, noResponses,
-            Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), time);
+    private final ResponsePath noPath = ResponsePath.of(List.of(), Map.of(), request -> null, noChecks,
+            Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), Path.of("target/no-state"), time, "test-host",
+            false);
+    private final Responder noResponses = noPath.responder();
+    private final Deployments noDeployments = new Deployments(DeploySettings.DEFAULT, noPath.state(), noPath.guard(),
+            noPath.deploymentActions(), Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), time);
 
     @org.junit.jupiter.api.AfterEach
     void closeChecks() {
