@@ -27,7 +27,8 @@ import java.util.function.Function;
  */
 public final class ActionDispatcher {
     static final MetricFamily ACTIONS = MetricFamily.counter("rollguard_actions_total",
-            "Action runs by result: ok, failed, timeout, dry_run, skipped_busy, skipped_latched, rate_limited.");
+            "Action runs by result: ok, failed, timeout, dry_run, skipped_busy, skipped_latched, "
+                    + "skipped_already_rolled_back, rate_limited.");
     static final MetricFamily ACTION_DURATION = MetricFamily.gauge("rollguard_action_duration_seconds",
             "How long the action's last run took.");
 
