@@ -208,6 +208,11 @@ public final class LatchingRollbackGuard implements RollbackGuard {
     }
 
     private void save() {
+        state.write(sections());
+    }
+
+    /** The guard's sections of state.json as they are now. */
+    Map<StateSection, Object> sections() {
         Map<String, Object> saved = new LinkedHashMap<>();
         for (Latch latch : latches.values()) {
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -222,6 +227,6 @@ public final class LatchingRollbackGuard implements RollbackGuard {
         Map<StateSection, Object> sections = new EnumMap<>(StateSection.class);
         sections.put(StateSection.LATCHES, saved);
         sections.put(StateSection.ROLLBACK_STARTS, starts.stream().map(Instant::toString).toList());
-        state.write(sections);
+        return sections;
     }
 }
