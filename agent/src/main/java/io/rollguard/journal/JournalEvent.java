@@ -54,7 +54,7 @@ public sealed interface JournalEvent {
      * @throws IllegalArgumentException for a kind no record knows, or a field missing or of the wrong type
      */
     static JournalEvent read(Event event) {
-        Fields in = new Fields(event);
+        EventFields in = new EventFields(event);
         String kind = event.kind();
         if (kind.startsWith("rule_") && RuleChanged.STATES.contains(kind.substring("rule_".length()))) {
             return new RuleChanged(in.string("rule"), in.labels("labels"), in.string("from"), in.string("to"),
@@ -212,7 +212,7 @@ public sealed interface JournalEvent {
             return visitor.actionStarted(this);
         }
 
-        static ActionStarted read(Fields in) {
+        static ActionStarted read(EventFields in) {
             Cause cause = in.has("trigger")
                     ? new ForDeployment(in.string("trigger"), in.integer("trigger_event_id"),
                             in.string("deployment_id"), in.string("deployment_version"))
@@ -271,7 +271,7 @@ public sealed interface JournalEvent {
             return visitor.actionFinished(this);
         }
 
-        static ActionFinished read(Fields in) {
+        static ActionFinished read(EventFields in) {
             // What action_finished does not carry of its cause (event ids, the version) reads as zero and empty.
             Cause cause = in.has("trigger")
                     ? new ForDeployment(in.string("trigger"), 0, in.string("deployment_id"), "")
@@ -429,7 +429,7 @@ public sealed interface JournalEvent {
             return visitor.deploymentChanged(this);
         }
 
-        static DeploymentChanged read(String kind, Fields in, Map<String, Object> fields) {
+        static DeploymentChanged read(String kind, EventFields in, Map<String, Object> fields) {
             for (DeploymentChange change : DeploymentChange.values()) {
                 if (change.kind().equals(kind)) {
                     Map<String, Object> details = new LinkedHashMap<>(fields);
@@ -504,66 +504,5 @@ public sealed interface JournalEvent {
 
     private static Map<String, String> copy(Map<String, String> labels) {
         return Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(labels, "labels")));
-    }
-
-    /** Typed reads of a journaled event's fields, each naming the event and field it found wanting. */
-    final class Fields {
-        private final Event event;
-
-        Fields(Event event) {
-            this.event = event;
-        }
-
-        boolean has(String name) {
-            return event.fields().containsKey(name);
-        }
-
-        String string(String name) {
-            return as(name, String.class);
-        }
-
-        boolean bool(String name) {
-            return as(name, Boolean.class);
-        }
-
-        long integer(String name) {
-            return as(name, Long.class);
-        }
-
-        Long integerOrNull(String name) {
-            return event.fields().get(name) == null ? null : integer(name);
-        }
-
-        double number(String name) {
-            return as(name, Number.class).doubleValue();
-        }
-
-        Double numberOrNull(String name) {
-            return event.fields().get(name) == null ? null : number(name);
-        }
-
-        Map<String, String> labels(String name) {
-            Map<String, String> labels = new LinkedHashMap<>();
-            as(name, Map.class).forEach((key, value) -> labels.put(String.valueOf(key), String.valueOf(value)));
-            return labels;
-        }
-
-        @SuppressWarnings("unchecked")
-        Map<String, Object> object(String name) {
-            return as(name, Map.class);
-        }
-
-        List<String> strings(String name) {
-            return ((List<?>) as(name, List.class)).stream().map(String::valueOf).toList();
-        }
-
-        private <T> T as(String name, Class<T> type) {
-            Object value = event.fields().get(name);
-            if (!type.isInstance(value)) {
-                throw new IllegalArgumentException("event " + event.id() + " (" + event.kind() + "): field " + name
-                        + (value == null ? " is missing" : " is not a " + type.getSimpleName().toLowerCase(Locale.ROOT)));
-            }
-            return type.cast(value);
-        }
     }
 }
