@@ -3,7 +3,7 @@ package io.rollguard.bench;
 import io.rollguard.config.ConfigException;
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.ConfigSource;
-import io.rollguard.config.ProcessSettings;
+import io.rollguard.config.process.ProcessSettings;
 import io.rollguard.sample.ProcessSampler;
 import io.rollguard.store.SeriesWriter;
 import java.io.IOException;
