@@ -418,7 +418,8 @@ public final class Deployments implements DeploymentContext {
         }
     }
 
-    private synchronized Map<String, Object> stateMap() {
+    /** What the deployments keep in state.json. */
+    synchronized Map<String, Object> stateMap() {
         Map<String, Object> map = toMap();
         map.put("sequence", sequence);
         if (watched != null && watchedVersion != null) {

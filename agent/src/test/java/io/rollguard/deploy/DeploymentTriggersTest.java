@@ -1,7 +1,5 @@
 package io.rollguard.deploy;
 
-import io.rollguard.rule.IncidentRecorder;
-import io.rollguard.rule.ResponsePath;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollguard.action.ActionOutcome;
@@ -17,7 +15,9 @@ import io.rollguard.journal.EventJournal;
 import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalLimits;
 import io.rollguard.journal.StateFile;
+import io.rollguard.rule.IncidentRecorder;
 import io.rollguard.rule.Responder;
+import io.rollguard.rule.ResponsePath;
 import io.rollguard.rule.RuleState;
 import io.rollguard.rule.RuleTransition;
 import io.rollguard.rule.expr.Basis;

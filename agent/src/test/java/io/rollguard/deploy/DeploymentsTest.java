@@ -1,9 +1,5 @@
 package io.rollguard.deploy;
 
-import io.rollguard.journal.StateSection;
-import io.rollguard.rule.RollbackGuard;
-import io.rollguard.rule.IncidentRecorder;
-import io.rollguard.rule.ResponsePath;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
@@ -22,7 +18,11 @@ import io.rollguard.journal.EventJournal;
 import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalLimits;
 import io.rollguard.journal.StateFile;
+import io.rollguard.journal.StateSection;
+import io.rollguard.rule.IncidentRecorder;
 import io.rollguard.rule.Responder;
+import io.rollguard.rule.ResponsePath;
+import io.rollguard.rule.RollbackGuard;
 import io.rollguard.rule.RuleState;
 import io.rollguard.rule.RuleTransition;
 import io.rollguard.rule.expr.Basis;
@@ -260,6 +260,31 @@ class DeploymentsTest {
         Map<String, Object> state = new StateFile(dir.resolve("state")).read();
         assertThat(state).containsKeys("latches", "deployments");
         assertThat(kinds()).containsSubsequence("rule_rearmed", "deployment_started");
+    }
+
+    @Test
+    void theDeploymentsThePreviousVersionWroteReadAndWriteBackAsTheyWere() throws Exception {
+        Path old = dir.resolve("old-state");
+        java.nio.file.Files.createDirectories(old);
+        byte[] fixture;
+        try (java.io.InputStream in = getClass().getResourceAsStream("/fixtures/journal/state.json")) {
+            fixture = in.readAllBytes();
+        }
+        java.nio.file.Files.write(old.resolve("state.json"), fixture);
+        Map<?, ?> saved = (Map<?, ?>) new StateFile(old).read().get("deployments");
+        Path watched = Path.of(String.valueOf(((Map<?, ?>) saved.get("watch_path")).get("path")));
+        ResponsePath restarted = ResponsePath.of(config.rules(), config.actions(),
+                request -> new CompletableFuture<ActionOutcome>(), checks, journal, old, time, "web-1", false);
+
+        Deployments loaded = new Deployments(new DeploySettings(Duration.ofMinutes(30), Duration.ofMinutes(10), null,
+                watched), restarted.state(), restarted.guard(), restarted.deploymentActions(), journal, time);
+        restarted.state().write(StateSection.DEPLOYMENTS, loaded::stateMap);
+
+        assertThat(loaded.currentDeployment().orElseThrow().version()).isEqualTo("v43");
+        assertThat(loaded.recent()).extracting(Deployment::version).containsExactly("v42", "v41");
+        assertThat(loaded.recent().get(1).baselines().values()).hasSize(1);
+        assertThat(java.nio.file.Files.readString(old.resolve("state.json")))
+                .isEqualTo(new String(fixture, java.nio.charset.StandardCharsets.UTF_8));
     }
 
     static Stream<Arguments> badStarts() {

@@ -2,13 +2,13 @@ package io.rollguard.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rollguard.check.CheckStatus;
+import io.rollguard.check.Status;
 import io.rollguard.config.RuleConfig;
 import io.rollguard.deploy.BaselinesFixture;
 import io.rollguard.deploy.CapturedBaselines;
 import io.rollguard.deploy.Deployment;
-import io.rollguard.check.CheckStatus;
 import io.rollguard.health.HealthSnapshot;
-import io.rollguard.check.Status;
 import io.rollguard.journal.Event;
 import io.rollguard.rule.RollbackGuard;
 import io.rollguard.rule.RuleState;

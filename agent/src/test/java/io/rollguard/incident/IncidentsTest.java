@@ -1,6 +1,5 @@
 package io.rollguard.incident;
 
-import io.rollguard.rule.ResponsePath;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -15,16 +14,15 @@ import io.rollguard.journal.EventJournal;
 import io.rollguard.journal.IncidentFiles;
 import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalLimits;
-import io.rollguard.journal.StateFile;
 import io.rollguard.rule.DeploymentContext;
 import io.rollguard.rule.Responder;
+import io.rollguard.rule.ResponsePath;
 import io.rollguard.rule.RuleState;
 import io.rollguard.rule.RuleTransition;
 import io.rollguard.rule.expr.Basis;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.SeriesStore;
 import io.rollguard.time.FakeTime;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-import io.rollguard.action.ActionOutcome;
 import io.rollguard.action.ActionOutcome.Result;
+import io.rollguard.action.ActionOutcome;
 import io.rollguard.action.ActionRequest;
 import io.rollguard.check.CheckResult;
 import io.rollguard.check.CheckRunner;

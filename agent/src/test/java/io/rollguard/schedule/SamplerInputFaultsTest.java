@@ -1,6 +1,5 @@
 package io.rollguard.schedule;
 
-import io.rollguard.rule.ResponsePath;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -8,15 +7,14 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.rollguard.check.CheckRunner;
+import io.rollguard.check.Status;
 import io.rollguard.config.DeploySettings;
 import io.rollguard.deploy.Deployments;
 import io.rollguard.health.ComponentHealth;
-import io.rollguard.check.Status;
 import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalLimits;
-import io.rollguard.journal.StateFile;
 import io.rollguard.metrics.MetricsRenderer;
-import io.rollguard.rule.Responder;
+import io.rollguard.rule.ResponsePath;
 import io.rollguard.rule.RuleEngine;
 import io.rollguard.sample.DiskSampler;
 import io.rollguard.sample.NetworkSampler;

@@ -1,20 +1,18 @@
 package io.rollguard.schedule;
 
-import io.rollguard.rule.ResponsePath;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollguard.check.CheckRunner;
+import io.rollguard.check.Status;
 import io.rollguard.config.DeploySettings;
 import io.rollguard.deploy.Deployments;
 import io.rollguard.health.ComponentHealth;
 import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalLimits;
-import io.rollguard.journal.StateFile;
-import io.rollguard.rule.Responder;
-import io.rollguard.rule.RuleEngine;
-import java.nio.file.Path;
-import io.rollguard.check.Status;
 import io.rollguard.metrics.MetricsRenderer;
+import io.rollguard.rule.Responder;
+import io.rollguard.rule.ResponsePath;
+import io.rollguard.rule.RuleEngine;
 import io.rollguard.sample.Sampler;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.Series;
@@ -23,6 +21,7 @@ import io.rollguard.store.SeriesWriter;
 import io.rollguard.time.FakeTime;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
