@@ -135,7 +135,16 @@ public sealed interface JournalEvent {
     }
 
     /** What an action ran for: a rule's firing, or a deployment ({@code [deploy] on_healthy}). */
-    sealed interface Cause {}
+    sealed interface Cause {
+        <R> R accept(CauseVisitor<R> visitor);
+    }
+
+    /** One method per cause. */
+    interface CauseVisitor<R> {
+        R firing(Firing firing);
+
+        R deployment(ForDeployment deployment);
+    }
 
     /**
      * A firing rule and label set, as the action events name it.
@@ -149,6 +158,11 @@ public sealed interface JournalEvent {
         public Firing {
             requireNonNull(rule, "rule");
             labels = copy(labels);
+        }
+
+        @Override
+        public <R> R accept(CauseVisitor<R> visitor) {
+            return visitor.firing(this);
         }
     }
 
@@ -164,6 +178,11 @@ public sealed interface JournalEvent {
             requireNonNull(trigger, "trigger");
             requireNonNull(deploymentId, "deploymentId");
             requireNonNull(deploymentVersion, "deploymentVersion");
+        }
+
+        @Override
+        public <R> R accept(CauseVisitor<R> visitor) {
+            return visitor.deployment(this);
         }
     }
 
@@ -184,27 +203,37 @@ public sealed interface JournalEvent {
         @Override
         public Map<String, Object> fields() {
             Map<String, Object> fields = new LinkedHashMap<>();
-            if (cause instanceof Firing firing) {
-                fields.put("rule", firing.rule());
-                fields.put("labels", firing.labels());
-            }
+            return cause.accept(new CauseVisitor<Map<String, Object>>() {
+                @Override
+                public Map<String, Object> firing(Firing firing) {
+                    fields.put("rule", firing.rule());
+                    fields.put("labels", firing.labels());
+                    putAction(fields);
+                    fields.put("fired_event_id", firing.firedEventId());
+                    fields.put("reminder", firing.reminder());
+                    if (firing.onFailureOf() != null) {
+                        fields.put("on_failure_of", firing.onFailureOf());
+                    }
+                    return fields;
+                }
+
+                @Override
+                public Map<String, Object> deployment(ForDeployment deployment) {
+                    putAction(fields);
+                    fields.put("trigger", deployment.trigger());
+                    fields.put("trigger_event_id", deployment.triggerEventId());
+                    fields.put("deployment_id", deployment.deploymentId());
+                    fields.put("deployment_version", deployment.deploymentVersion());
+                    return fields;
+                }
+            });
+        }
+
+        private void putAction(Map<String, Object> fields) {
             fields.put("action", action);
             fields.put("type", type);
             fields.put("rollback", rollback);
             fields.put("dry_run", dryRun);
-            if (cause instanceof Firing firing) {
-                fields.put("fired_event_id", firing.firedEventId());
-                fields.put("reminder", firing.reminder());
-                if (firing.onFailureOf() != null) {
-                    fields.put("on_failure_of", firing.onFailureOf());
-                }
-            } else if (cause instanceof ForDeployment deployment) {
-                fields.put("trigger", deployment.trigger());
-                fields.put("trigger_event_id", deployment.triggerEventId());
-                fields.put("deployment_id", deployment.deploymentId());
-                fields.put("deployment_version", deployment.deploymentVersion());
-            }
-            return fields;
         }
 
         @Override
@@ -248,15 +277,23 @@ public sealed interface JournalEvent {
         @Override
         public Map<String, Object> fields() {
             Map<String, Object> fields = new LinkedHashMap<>();
-            if (cause instanceof Firing firing) {
-                fields.put("rule", firing.rule());
-                fields.put("labels", firing.labels());
-                fields.put("action", action);
-            } else if (cause instanceof ForDeployment deployment) {
-                fields.put("action", action);
-                fields.put("trigger", deployment.trigger());
-                fields.put("deployment_id", deployment.deploymentId());
-            }
+            cause.accept(new CauseVisitor<Void>() {
+                @Override
+                public Void firing(Firing firing) {
+                    fields.put("rule", firing.rule());
+                    fields.put("labels", firing.labels());
+                    fields.put("action", action);
+                    return null;
+                }
+
+                @Override
+                public Void deployment(ForDeployment deployment) {
+                    fields.put("action", action);
+                    fields.put("trigger", deployment.trigger());
+                    fields.put("deployment_id", deployment.deploymentId());
+                    return null;
+                }
+            });
             fields.put("started_event_id", startedEventId);
             fields.put("result", result);
             fields.put("exit_code", exitCode);
