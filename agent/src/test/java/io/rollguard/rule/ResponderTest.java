@@ -824,6 +824,58 @@ class ResponderTest {
         assertThat(runner.runs()).extracting(Run::action).containsExactly("restart", "page");
     }
 
+    @Test
+    void aSecondRuleSharingTheRollbackIsSkippedForTheDeploymentItAlreadyRolledBack() throws Exception {
+        config = ConfigLoader.parse(new ConfigSource("rollguard.toml", ACTIONS + """
+
+                [[rule]]
+                name = "memory-pressure"
+                when = "memory_used_ratio > 90%"
+                action = ["rollback", "page"]
+                escalate_after = "0s"
+
+                [[rule]]
+                name = "disk-full"
+                when = "filesystem_used_ratio > 90%"
+                action = ["rollback", "page"]
+                escalate_after = "0s"
+                """, dir));
+        checks = new CheckRunner(config.checks(), check -> () -> CheckResult.passed("ok", 0), store, time);
+        DeploymentContext deployed = new DeploymentContext() {
+            @Override
+            public DeployedVersion current() {
+                return new DeployedVersion("d7-20260101T000000Z", "v42");
+            }
+
+            @Override
+            public void rollbackStarted(String rule, String action) {}
+        };
+        responder = ResponsePath.of(config.rules(), config.actions(), runner, checks, journal, stateDir, time, HOST,
+                false).responder(deployed, IncidentRecorder.NONE);
+
+        fire("memory-pressure");
+        runner.last().end(Result.OK);
+        fire("disk-full");
+
+        assertThat(runner.runs()).extracting(Run::action).containsExactly("rollback");
+        assertThat(last("action_skipped").fields()).containsEntry("rule", "disk-full")
+                .containsEntry("result", "skipped_already_rolled_back");
+        assertThat(responder.latches()).containsExactly(new RollbackGuard.Latch("memory-pressure", "rollback",
+                time.now(), only("rule_firing", "memory-pressure").id(), "d7-20260101T000000Z"));
+        advanceAndTick(Duration.ZERO);
+        assertThat(runner.runs()).as("both ladders go on to their next step").extracting(Run::action)
+                .containsExactly("rollback", "page", "page");
+        assertThat(published())
+                .containsEntry("rollguard_actions_total{action=\"rollback\",result=\"skipped_already_rolled_back\"}",
+                        1.0)
+                .containsEntry("rollguard_rollbacks_total{rule=\"disk-full\"}", 0.0)
+                .containsEntry("rollguard_rolled_back{rule=\"disk-full\"}", 0.0);
+    }
+
+    private Event only(String kind, String rule) {
+        return events(kind).stream().filter(e -> rule.equals(e.fields().get("rule"))).findFirst().orElseThrow();
+    }
+
     private Responder responder(String rules) throws ConfigException {
         return responder(rules, false);
     }
