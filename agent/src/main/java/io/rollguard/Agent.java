@@ -188,11 +188,11 @@ public final class Agent implements AutoCloseable {
         ActionDispatcher dispatcher = new ActionDispatcher(config.actions(), config.agent().dryRun(), actions::run,
                 journal);
         RollbackGuard guard = new LatchingRollbackGuard(state, checks::verify, journal, time);
-        this.deployments = new Deployments(config.deploy(), state, guard, new DeploymentActions(dispatcher, journal,
-                host), journal, time, store, Deployments.baselineSelectors(config.rules()));
+        this.deployments = new Deployments(config.deploy(), state, guard, new DeploymentActions(dispatcher, host),
+                journal, time, store, Deployments.baselineSelectors(config.rules()));
         this.incidentFiles = new IncidentFiles(stateDir);
         this.responder = new Responder(config.rules(), dispatcher, guard, deployments,
-                new Incidents(incidentFiles, journal, checks::recentMatches, time), journal, state, time, host);
+                new Incidents(incidentFiles, journal, checks::recentMatches, time), state, time, host);
         this.incidentReads = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
                 new java.util.concurrent.ArrayBlockingQueue<>(16), DaemonThreads.named("rollguard-incidents"));
         this.alerts = new AlertInbox(config.rules(), config.alertmanager().rules());

@@ -72,6 +72,14 @@ public final class ActionDispatcher {
         return agentDryRun || action.dryRun();
     }
 
+    /**
+     * The journal as the response path writes it, shared by the parts that start actions, so that a failing disk is
+     * logged once rather than once by each of them.
+     */
+    EventLog events() {
+        return events;
+    }
+
     /** Hands the request to the runner; a run that cannot start completes as failed, so it frees what it holds. */
     CompletableFuture<ActionOutcome> start(ActionRequest request) {
         try {

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.rollguard.action.ActionOutcome;
 import io.rollguard.action.ActionRequest;
 import io.rollguard.config.action.ActionConfig;
-import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalEvent.ActionStarted;
 import io.rollguard.journal.JournalEvent.ForDeployment;
 import java.util.LinkedHashMap;
@@ -26,9 +25,9 @@ public final class DeploymentActions {
     private final EventLog events;
     private final String host;
 
-    public DeploymentActions(ActionDispatcher dispatcher, Journal journal, String host) {
+    public DeploymentActions(ActionDispatcher dispatcher, String host) {
         this.dispatcher = requireNonNull(dispatcher, "dispatcher");
-        this.events = new EventLog(journal);
+        this.events = dispatcher.events();
         this.host = requireNonNull(host, "host");
     }
 

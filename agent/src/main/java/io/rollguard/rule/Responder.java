@@ -7,7 +7,6 @@ import io.rollguard.action.ActionRequest;
 import io.rollguard.config.RuleConfig;
 import io.rollguard.config.action.ActionConfig;
 import io.rollguard.config.action.RollbackSettings;
-import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalEvent.ActionSkipped;
 import io.rollguard.journal.JournalEvent.ActionStarted;
 import io.rollguard.journal.JournalEvent.Firing;
@@ -72,14 +71,14 @@ public final class Responder implements Consumer<RuleTransition> {
      * @param state the state store, for the journal errors this reports
      */
     public Responder(List<RuleConfig> ruleConfigs, ActionDispatcher actions, RollbackGuard guard,
-            DeploymentContext deployment, IncidentRecorder incidents, Journal journal, StateStore state,
-            TimeSource time, String host) {
+            DeploymentContext deployment, IncidentRecorder incidents, StateStore state, TimeSource time,
+            String host) {
         this.rules = byName(ruleConfigs);
         this.actions = requireNonNull(actions, "actions");
         this.guard = requireNonNull(guard, "guard");
         this.deployment = requireNonNull(deployment, "deployment");
         this.state = requireNonNull(state, "state");
-        this.events = new EventLog(journal);
+        this.events = actions.events();
         this.transitions = new TransitionJournal(events);
         this.host = requireNonNull(host, "host");
         this.incidents = new IncidentDrafts(incidents, host);

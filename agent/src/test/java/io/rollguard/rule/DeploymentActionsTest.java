@@ -48,7 +48,7 @@ class DeploymentActionsTest {
     @MethodSource("endings")
     void runsTheActionForTheDeploymentAndJournalsBothEnds(String name, boolean agentDryRun, ActionOutcome outcome,
             String result) {
-        DeploymentActions actions = new DeploymentActions(dispatcher(agentDryRun), journal, "web-1");
+        DeploymentActions actions = new DeploymentActions(dispatcher(agentDryRun), "web-1");
 
         actions.run("announce", "on_healthy", 2, V42);
         runs.get(0).complete(outcome);
@@ -79,7 +79,7 @@ class DeploymentActionsTest {
 
     @Test
     void anActionNoConfigurationNamesIsAProgrammingError() {
-        DeploymentActions actions = new DeploymentActions(dispatcher(false), journal, "web-1");
+        DeploymentActions actions = new DeploymentActions(dispatcher(false), "web-1");
 
         assertThatThrownBy(() -> actions.run("gone", "on_healthy", 2, V42))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("no action named gone");

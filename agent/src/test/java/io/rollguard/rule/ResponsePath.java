@@ -21,8 +21,7 @@ import java.util.function.Function;
  * responder once its deployments exist.
  */
 public record ResponsePath(List<RuleConfig> rules, StateStore state, ActionDispatcher actions,
-        LatchingRollbackGuard guard, DeploymentActions deploymentActions, Journal journal, TimeSource time,
-        String host) {
+        LatchingRollbackGuard guard, DeploymentActions deploymentActions, TimeSource time, String host) {
     public static ResponsePath of(List<RuleConfig> rules, Map<String, ActionConfig> actions,
             Function<ActionRequest, CompletableFuture<ActionOutcome>> runner, CheckRunner checks, Journal journal,
             Path stateDir, TimeSource time, String host, boolean agentDryRun) {
@@ -30,11 +29,11 @@ public record ResponsePath(List<RuleConfig> rules, StateStore state, ActionDispa
         ActionDispatcher dispatcher = new ActionDispatcher(actions, agentDryRun, runner, journal);
         return new ResponsePath(rules, state, dispatcher,
                 new LatchingRollbackGuard(state, checks::verify, journal, time),
-                new DeploymentActions(dispatcher, journal, host), journal, time, host);
+                new DeploymentActions(dispatcher, host), time, host);
     }
 
     public Responder responder(DeploymentContext deployment, IncidentRecorder incidents) {
-        return new Responder(rules, actions, guard, deployment, incidents, journal, state, time, host);
+        return new Responder(rules, actions, guard, deployment, incidents, state, time, host);
     }
 
     /** A responder without deployments or incidents. */
