@@ -16,10 +16,16 @@ import io.rollguard.config.ReloadResult;
 import io.rollguard.deploy.Deployments;
 import io.rollguard.journal.EventJournal;
 import io.rollguard.journal.Journal;
+import io.rollguard.journal.JournalEvent;
 import io.rollguard.journal.JournalLimits;
 import io.rollguard.journal.StateFile;
+import io.rollguard.journal.StateStore;
 import io.rollguard.rule.AlertInbox;
+import io.rollguard.rule.ActionDispatcher;
+import io.rollguard.rule.DeploymentActions;
+import io.rollguard.rule.LatchingRollbackGuard;
 import io.rollguard.rule.Responder;
+import io.rollguard.rule.RollbackGuard;
 import io.rollguard.rule.RuleEngine;
 import io.rollguard.rule.RuleState;
 import io.rollguard.config.HostPort;
@@ -65,7 +71,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -127,6 +132,7 @@ public final class Agent implements AutoCloseable {
     private final Journal journal;
     private final ActionRunner actions;
     private final Responder responder;
+    private final StateStore state;
     private final Deployments deployments;
     private final AlertInbox alerts;
     private final IncidentFiles incidentFiles;
@@ -192,13 +198,15 @@ public final class Agent implements AutoCloseable {
         this.journal = openJournal(stateDir, time);
         this.actions = new ActionRunner(config.actions(), config.agent().dryRun(),
                 config.agent().allowInsecurePermissions(), time, timer);
-        this.responder = new Responder(config.rules(), config.actions(), this::runAction, checks, journal,
-                new StateFile(stateDir), time, host, config.agent().dryRun());
-        this.deployments = new Deployments(config.deploy(), responder, journal, time, store,
-                Deployments.baselineSelectors(config.rules()));
-        responder.attach(deployments);
+        this.state = new StateStore(new StateFile(stateDir));
+        ActionDispatcher dispatcher = new ActionDispatcher(config.actions(), config.agent().dryRun(), this::runAction,
+                journal);
+        RollbackGuard guard = new LatchingRollbackGuard(state, checks::verify, journal, time);
+        this.deployments = new Deployments(config.deploy(), state, guard, new DeploymentActions(dispatcher, host),
+                journal, time, store, Deployments.baselineSelectors(config.rules()));
         this.incidentFiles = new IncidentFiles(stateDir);
-        responder.attach(new Incidents(incidentFiles, journal, checks::recentMatches, time));
+        this.responder = new Responder(config.rules(), dispatcher, guard, deployments,
+                new Incidents(incidentFiles, journal, checks::recentMatches, time), state, time, host);
         this.incidentReads = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
                 new java.util.concurrent.ArrayBlockingQueue<>(16), DaemonThreads.named("rollguard-incidents"));
         this.alerts = new AlertInbox(config.rules(), config.alertmanager().rules());
@@ -343,8 +351,7 @@ public final class Agent implements AutoCloseable {
             lastReloadSuccessful = false;
             publishReloadMetrics();
             log.error("reload of {} failed: {}; the running configuration stays", next.source(), failure.get());
-            journal("config_reload_failed", Map.of("config", next.source(), "message", failure.get(),
-                    "problems", List.of(failure.get())));
+            journal(new JournalEvent.ConfigReloadFailed(next.source(), failure.get(), List.of(failure.get())));
             return new ReloadResult(ReloadResult.Outcome.FAILED, next.source(), failure.get(), ConfigDiff.none(),
                     List.of());
         }
@@ -362,13 +369,7 @@ public final class Agent implements AutoCloseable {
         for (String key : diff.restartNeeded()) {
             log.warn("{} changed in {}: it needs a restart to take effect; the running value stays", key, source);
         }
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("config", source);
-        fields.put("summary", summary);
-        fields.put("changes", diff.toMap());
-        fields.put("restart_needed", diff.restartNeeded());
-        fields.put("latches_dropped", droppedLatches);
-        journal("config_reloaded", fields);
+        journal(new JournalEvent.ConfigReloaded(source, summary, diff.toMap(), diff.restartNeeded(), droppedLatches));
         onReloaded.accept(next);
         return new ReloadResult(ReloadResult.Outcome.RELOADED, source, summary, diff, List.of());
     }
@@ -380,8 +381,8 @@ public final class Agent implements AutoCloseable {
                 : problems.size() + " problems") + "; the running configuration stays";
         log.error(message);
         problems.forEach(problem -> log.error("  {}", problem));
-        journal("config_reload_failed", Map.of("config", source, "message", message,
-                "problems", problems.stream().map(ConfigProblem::toString).toList()));
+        journal(new JournalEvent.ConfigReloadFailed(source, message,
+                problems.stream().map(ConfigProblem::toString).toList()));
         return new ReloadResult(ReloadResult.Outcome.INVALID, source, message, ConfigDiff.none(), problems);
     }
 
@@ -422,11 +423,11 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    private void journal(String kind, Map<String, Object> fields) {
+    private void journal(JournalEvent event) {
         try {
-            journal.append(kind, fields);
+            journal.append(event);
         } catch (IOException e) {
-            log.error("journal: {}; {} is not recorded", e.getMessage(), kind);
+            log.error("journal: {}; {} is not recorded", e.getMessage(), event.kind());
         }
     }
 
@@ -601,9 +602,9 @@ public final class Agent implements AutoCloseable {
 
     private AgentState state() {
         // One count and one reason for the whole state directory: the journal's writes and state.json's.
-        String lastFailure = Stream.of(journal.lastFailure(), responder.stateWriteFailure())
+        String lastFailure = Stream.of(journal.lastFailure(), state.writeFailure())
                 .flatMap(Optional::stream).reduce((a, b) -> a + "; " + b).orElse(null);
-        return new AgentState(responder.latches(), journal.failures() + responder.stateWriteFailures(), lastFailure,
+        return new AgentState(responder.latches(), journal.failures() + state.writeFailures(), lastFailure,
                 deployments.currentDeployment().orElse(null));
     }
 

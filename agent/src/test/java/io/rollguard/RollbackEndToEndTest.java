@@ -59,6 +59,17 @@ class RollbackEndToEndTest {
     }
 
     private Agent start() throws Exception {
+        return start("""
+                [[rule]]
+                name = "api-down"
+                when = 'check_up{check="api"} == 0'
+                for = "2s"
+                severity = "critical"
+                action = "rollback"
+                """, 3);
+    }
+
+    private Agent start(String rules, int maxPerHour) throws Exception {
         Path script = dir.resolve("rollback.sh");
         if (!Files.exists(script)) {
             Files.writeString(script, """
@@ -87,14 +98,9 @@ class RollbackEndToEndTest {
                 run = ["%s"]
                 rollback = true
                 timeout = "30s"
+                max_per_hour = %d
 
-                [[rule]]
-                name = "api-down"
-                when = 'check_up{check="api"} == 0'
-                for = "2s"
-                severity = "critical"
-                action = "rollback"
-                """.formatted(dir.resolve("state"), service.getAddress().getPort(), script), dir));
+                """.formatted(dir.resolve("state"), service.getAddress().getPort(), script, maxPerHour) + rules, dir));
         Agent started = new Agent(config, TimeSource.system(), List.of(),
                 new CheckFactory(java.time.Clock.systemUTC(), () -> 1L << 30, () -> 2));
         started.start();
@@ -151,6 +157,62 @@ class RollbackEndToEndTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> kinds().contains("rule_inactive"));
         status.set(503);
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.readAllLines(dir.resolve("runs.log")).size() == 2);
+    }
+
+    @Test
+    void twoRulesThatShareARollbackRollADeploymentBackOnceAndTheSecondDoesNotCountAgainstMaxPerHour()
+            throws Exception {
+        // max_per_hour = 2: if the second rule's rollback ran (or counted), the next deployment's could not.
+        agent = start("""
+                [[rule]]
+                name = "api-down"
+                when = 'check_up{check="api"} == 0'
+                for = "2s"
+                severity = "critical"
+                action = "rollback"
+
+                [[rule]]
+                name = "api-unavailable"
+                when = 'check_up{check="api"} < 1'
+                for = "4s"
+                action = "rollback"
+                """, 2);
+        await().atMost(Duration.ofSeconds(30)).until(this::checkedOnce);
+        assertThat(post("/api/v1/deployments", "{\"version\": \"v42\"}")).startsWith("200 ");
+
+        status.set(503);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> skippedAlreadyRolledBack().size() == 1);
+        assertThat(Files.readAllLines(dir.resolve("runs.log"))).containsExactly("api-down check_up{check=\"api\"} == 0");
+        assertThat(skippedAlreadyRolledBack().get(0).fields()).containsEntry("rule", "api-unavailable")
+                .containsEntry("action", "rollback");
+        assertThat((String) skippedAlreadyRolledBack().get(0).fields().get("message"))
+                .startsWith("rollback already rolled back deployment d1-").contains(" for rule api-down at ");
+
+        // The next deployment re-arms both; the second rollback within the hour is allowed, as the skip did not count.
+        status.set(200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> kinds().stream()
+                .filter("rule_inactive"::equals).count() >= 2);
+        assertThat(post("/api/v1/deployments", "{\"version\": \"v43\"}")).startsWith("200 ");
+        status.set(503);
+        await().atMost(Duration.ofSeconds(60)).until(() -> skippedAlreadyRolledBack().size() == 2);
+        assertThat(Files.readAllLines(dir.resolve("runs.log"))).hasSize(2);
+        assertThat(events().stream().filter(e -> e.kind().equals("action_skipped"))
+                .map(e -> e.fields().get("result"))).containsOnly("skipped_already_rolled_back");
+    }
+
+    private List<Event> skippedAlreadyRolledBack() throws IOException {
+        return events().stream().filter(e -> e.kind().equals("action_skipped")
+                && "skipped_already_rolled_back".equals(e.fields().get("result"))).toList();
+    }
+
+    private String post(String path, String body) throws IOException, InterruptedException {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + agent.httpAddress().getPort() + path)).header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() + " " + response.body();
     }
 
     private java.net.http.HttpResponse<String> get(String path) throws IOException, InterruptedException {

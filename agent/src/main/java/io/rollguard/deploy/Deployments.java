@@ -8,8 +8,13 @@ import io.rollguard.config.RuleConfig;
 import io.rollguard.deploy.Deployment.State;
 import io.rollguard.common.Failures;
 import io.rollguard.journal.Journal;
+import io.rollguard.journal.JournalEvent.DeploymentChange;
+import io.rollguard.journal.JournalEvent.DeploymentChanged;
+import io.rollguard.journal.StateSection;
+import io.rollguard.journal.StateStore;
+import io.rollguard.rule.DeploymentActions;
 import io.rollguard.rule.DeploymentContext;
-import io.rollguard.rule.Responder;
+import io.rollguard.rule.RollbackGuard;
 import io.rollguard.rule.expr.Baselines;
 import io.rollguard.rule.expr.ExpressionPrinter;
 import io.rollguard.rule.expr.HistoryWindows;
@@ -38,14 +43,14 @@ import org.slf4j.LoggerFactory;
  * The deployment lifecycle: {@code deploy start} re-arms latched rollbacks and opens a watch window, in which rules
  * with {@code scope = "deploy"} evaluate; the window's end without a rollback makes the deployment healthy, a
  * rollback inside it rolled back. The window runs on the monotonic clock; its wall-clock end is persisted in
- * state.json (through the responder, which owns that file) so that a restarted agent resumes it with the time left.
+ * state.json's {@code deployments} section so that a restarted agent resumes it with the time left.
  *
- * <p>Lock order: the responder's lock, then this one. Nothing here calls into the responder while holding this
- * lock, since the responder calls {@link #current()} and {@link #rollbackStarted} under its own.
+ * <p>Lock order: the responder's lock, then this one, then the state store's (whose writes ask this object for its
+ * section). Nothing here calls into the responder or the guard while holding this lock, since the responder calls
+ * {@link #current()} and {@link #rollbackStarted} under its own.
  */
 public final class Deployments implements DeploymentContext {
     private static final Logger log = LoggerFactory.getLogger(Deployments.class);
-    static final String STATE_KEY = "deployments";
     static final int RECENT = 20;
     static final int MAX_VERSION_LENGTH = 200;
     private static final DateTimeFormatter ID_TIME =
@@ -58,7 +63,9 @@ public final class Deployments implements DeploymentContext {
     static final MetricFamily STARTED = MetricFamily.gauge("rollguard_deployment_started_timestamp_seconds",
             "Unix time the current deployment started.");
 
-    private final Responder responder;
+    private final StateStore state;
+    private final RollbackGuard guard;
+    private final DeploymentActions actions;
     private final Journal journal;
     private final TimeSource time;
     // Replaced by a reload; read by start(), which runs on the scheduler thread as reloads do.
@@ -80,26 +87,32 @@ public final class Deployments implements DeploymentContext {
     private long sequence;
 
     /** Reads what state.json kept of the deployments: a deployment watching before a restart resumes its window. */
-    public Deployments(DeploySettings settings, Responder responder, Journal journal, TimeSource time) {
-        this(settings, responder, journal, time, new SeriesStore(), List.of());
+    public Deployments(DeploySettings settings, StateStore state, RollbackGuard guard, DeploymentActions actions,
+            Journal journal, TimeSource time) {
+        this(settings, state, guard, actions, journal, time, new SeriesStore(), List.of());
     }
 
     /**
+     * @param state where the deployments persist, in their own section
+     * @param guard what a start re-arms
+     * @param actions where {@code on_healthy} runs
      * @param store where baselines are captured from, at each start
      * @param baselineSelectors what the rules' {@code baseline(...)} read, each selector once
      */
-    public Deployments(DeploySettings settings, Responder responder, Journal journal, TimeSource time,
-            SeriesStore store, List<Selector> baselineSelectors) {
+    public Deployments(DeploySettings settings, StateStore state, RollbackGuard guard, DeploymentActions actions,
+            Journal journal, TimeSource time, SeriesStore store, List<Selector> baselineSelectors) {
         this.defaultWatch = requireNonNull(settings, "settings").watch();
         this.baselineWindow = settings.baselineWindow();
         this.store = requireNonNull(store, "store");
         this.baselineSelectors = List.copyOf(baselineSelectors);
-        this.responder = requireNonNull(responder, "responder");
+        this.state = requireNonNull(state, "state");
+        this.guard = requireNonNull(guard, "guard");
+        this.actions = requireNonNull(actions, "actions");
         this.journal = requireNonNull(journal, "journal");
         this.time = requireNonNull(time, "time");
         this.onHealthy = settings.onHealthy();
         this.watched = settings.watchPath() == null ? null : new WatchedPath(settings.watchPath());
-        responder.savedSection(STATE_KEY).ifPresent(this::load);
+        state.saved(StateSection.DEPLOYMENTS).ifPresent(this::load);
     }
 
     /**
@@ -166,7 +179,7 @@ public final class Deployments implements DeploymentContext {
     public Deployment start(String version, Duration watch) {
         validate(version, watch);
         Duration window = watch == null ? defaultWatch : watch;
-        responder.rearm(null); // a new version deserves its own rollback; it journals what it re-armed
+        guard.rearm(null); // a new version deserves its own rollback; it journals what it re-armed
         // Before the new version has had a chance to change anything: the history up to now is the old version's.
         CapturedBaselines baselines = CapturedBaselines.capture(store.view(time.nanoTime()), baselineSelectors,
                 baselineWindow);
@@ -186,9 +199,9 @@ public final class Deployments implements DeploymentContext {
             windowEndNanos = time.nanoTime() + window.toNanos();
         }
         if (superseded != null && superseded.reason().startsWith("superseded")) {
-            journal("deployment_finished", superseded);
+            journal(DeploymentChange.FINISHED, superseded);
         }
-        journal("deployment_started", started);
+        journal(DeploymentChange.STARTED, started);
         log.info("deployment {} of {} started; watching for {}", started.id(), version,
                 Quantities.formatDuration(window));
         if (!baselines.missing().isEmpty()) {
@@ -211,7 +224,7 @@ public final class Deployments implements DeploymentContext {
             remember(finished);
             current = null;
         }
-        journal("deployment_finished", finished);
+        journal(DeploymentChange.FINISHED, finished);
         log.info("deployment {} of {} finished ({})", finished.id(), finished.version(), finished.state().label());
         persist();
         return Optional.of(finished);
@@ -235,13 +248,13 @@ public final class Deployments implements DeploymentContext {
             open = windowOpen(nowNanos);
         }
         if (healthy != null) {
-            long eventId = journal("deployment_healthy", healthy);
+            long eventId = journal(DeploymentChange.HEALTHY, healthy);
             log.info("deployment {} of {} is healthy: no rollback in {}", healthy.id(), healthy.version(),
                     Quantities.formatDuration(healthy.watch()));
             // Persisted before the action starts: a restart after this point never runs on_healthy again.
             persist();
             if (onHealthy != null) {
-                responder.runForDeployment(onHealthy, "on_healthy", eventId,
+                actions.run(onHealthy, "on_healthy", eventId,
                         new DeploymentContext.DeployedVersion(healthy.id(), healthy.version()));
             }
         }
@@ -325,9 +338,9 @@ public final class Deployments implements DeploymentContext {
             }
         }
         if (rolledBack != null) {
-            journal("deployment_rolled_back", rolledBack);
+            journal(DeploymentChange.ROLLED_BACK, rolledBack);
             log.warn("deployment {} of {} rolled back: {}", rolledBack.id(), rolledBack.version(), rolledBack.reason());
-            persist(); // under the responder's lock already: it is re-entrant
+            persist(); // under the responder's lock: the state store's comes after it
         }
     }
 
@@ -405,7 +418,8 @@ public final class Deployments implements DeploymentContext {
         }
     }
 
-    private synchronized Map<String, Object> stateMap() {
+    /** What the deployments keep in state.json. */
+    synchronized Map<String, Object> stateMap() {
         Map<String, Object> map = toMap();
         map.put("sequence", sequence);
         if (watched != null && watchedVersion != null) {
@@ -418,24 +432,17 @@ public final class Deployments implements DeploymentContext {
     }
 
     private void persist() {
-        responder.saveSection(STATE_KEY, this::stateMap);
+        state.write(StateSection.DEPLOYMENTS, this::stateMap);
     }
 
     /** Journals the event; returns its id, 0 when it could not be written. */
-    private long journal(String kind, Deployment deployment) {
+    private long journal(DeploymentChange change, Deployment deployment) {
+        DeploymentChanged event = DeploymentChanged.of(change, deployment.toMap());
         try {
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("deployment_id", deployment.id()); // "id" is the event's own
-            boolean started = kind.equals("deployment_started");
-            deployment.toMap().forEach((key, value) -> {
-                // The baselines are journaled once, when captured: later events of the deployment refer to them.
-                if (!key.equals("id") && (started || !key.startsWith("baseline"))) {
-                    fields.put(key, value);
-                }
-            });
-            return journal.append(kind, fields).id();
+            return journal.append(event).id();
         } catch (IOException e) {
-            log.error("journal: {}; {} of deployment {} is kept in memory only", e.getMessage(), kind, deployment.id());
+            log.error("journal: {}; {} of deployment {} is kept in memory only", e.getMessage(), event.kind(),
+                    deployment.id());
             return 0;
         }
     }

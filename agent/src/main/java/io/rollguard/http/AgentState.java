@@ -3,7 +3,7 @@ package io.rollguard.http;
 import static java.util.Objects.requireNonNull;
 
 import io.rollguard.deploy.Deployment;
-import io.rollguard.rule.Responder;
+import io.rollguard.rule.RollbackGuard;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +13,7 @@ import java.util.Map;
  * @param journalLastFailure why the last write to the journal failed; null when none has
  * @param deployment the current deployment; null when none
  */
-public record AgentState(List<Responder.Latch> latches, long journalFailures, String journalLastFailure,
+public record AgentState(List<RollbackGuard.Latch> latches, long journalFailures, String journalLastFailure,
         Deployment deployment) {
     public AgentState {
         latches = List.copyOf(latches);

@@ -2,7 +2,7 @@ package io.rollguard.http;
 
 import io.rollguard.health.CheckStatus;
 import io.rollguard.health.ComponentHealth;
-import io.rollguard.rule.Responder;
+import io.rollguard.rule.RollbackGuard;
 import io.rollguard.rule.RuleStatus;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,7 +69,7 @@ final class StatusJson {
         return entry;
     }
 
-    static Map<String, Object> latch(Responder.Latch latch) {
+    static Map<String, Object> latch(RollbackGuard.Latch latch) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("rule", latch.rule());
         entry.put("action", latch.action());

@@ -6,7 +6,7 @@ import io.rollguard.deploy.Deployment;
 import io.rollguard.health.CheckStatus;
 import io.rollguard.health.Status;
 import io.rollguard.journal.Event;
-import io.rollguard.rule.Responder;
+import io.rollguard.rule.RollbackGuard;
 import io.rollguard.rule.RuleState;
 import io.rollguard.rule.RuleStatus;
 import io.rollguard.rule.expr.Binary;
@@ -164,7 +164,7 @@ final class StatusPageRenderer {
             raw("<div class=\"rule\"><h3>").text(name).raw(" <span class=\"pill ").text(cssClass(rule.state().label()))
                     .raw("\">").text(rule.state().label()).raw("</span> <small>")
                     .text(rule.rule().severity().name().toLowerCase(Locale.ROOT)).raw("</small>");
-            for (Responder.Latch latch : page.state().latches()) {
+            for (RollbackGuard.Latch latch : page.state().latches()) {
                 if (latch.rule().equals(name)) {
                     raw(" <span class=\"pill down\" title=\"").text("since " + TIME.format(latch.at()))
                             .raw("\">rolled back: ").text(latch.action()).raw("</span>");

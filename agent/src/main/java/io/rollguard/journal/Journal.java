@@ -13,6 +13,11 @@ public interface Journal extends AutoCloseable {
      */
     Event append(String kind, Map<String, Object> fields) throws IOException;
 
+    /** Records one of the agent's own events, as {@link #append(String, Map)} does. */
+    default Event append(JournalEvent event) throws IOException {
+        return append(event.kind(), event.fields());
+    }
+
     /** Up to {@code limit} events with an id above {@code afterId}, oldest first. */
     List<Event> since(long afterId, int limit);
 

@@ -13,8 +13,9 @@ import io.rollguard.journal.Event;
 import io.rollguard.journal.EventJournal;
 import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalLimits;
-import io.rollguard.journal.StateFile;
+import io.rollguard.rule.IncidentRecorder;
 import io.rollguard.rule.Responder;
+import io.rollguard.rule.ResponsePath;
 import io.rollguard.rule.RuleEngine;
 import io.rollguard.rule.RuleState;
 import io.rollguard.rule.RuleStatus;
@@ -90,12 +91,12 @@ class DeploymentBaselinesTest {
 
     /** A new responder and deployments over the same state directory, as after the agent restarted. */
     private void restart() {
-        responder = new Responder(config.rules(), config.actions(),
-                request -> new CompletableFuture<ActionOutcome>(), checks, journal,
-                new StateFile(dir.resolve("state")), time, "web-1", false);
-        deployments = new Deployments(config.deploy(), responder, journal, time, store,
-                Deployments.baselineSelectors(config.rules()));
-        responder.attach(deployments);
+        ResponsePath path = ResponsePath.of(config.rules(), config.actions(),
+                request -> new CompletableFuture<ActionOutcome>(), checks, journal, dir.resolve("state"), time,
+                "web-1", false);
+        deployments = new Deployments(config.deploy(), path.state(), path.guard(), path.deploymentActions(), journal,
+                time, store, Deployments.baselineSelectors(config.rules()));
+        responder = path.responder(deployments, IncidentRecorder.NONE);
     }
 
     @AfterEach

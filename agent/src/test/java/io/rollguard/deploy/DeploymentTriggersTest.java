@@ -15,7 +15,9 @@ import io.rollguard.journal.EventJournal;
 import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalLimits;
 import io.rollguard.journal.StateFile;
+import io.rollguard.rule.IncidentRecorder;
 import io.rollguard.rule.Responder;
+import io.rollguard.rule.ResponsePath;
 import io.rollguard.rule.RuleState;
 import io.rollguard.rule.RuleTransition;
 import io.rollguard.rule.expr.Basis;
@@ -85,14 +87,15 @@ class DeploymentTriggersTest {
 
     /** A new responder and deployments over the same state directory, as after the agent restarted. */
     private void restart() {
-        responder = new Responder(config.rules(), config.actions(), request -> {
+        ResponsePath path = ResponsePath.of(config.rules(), config.actions(), request -> {
             requests.add(request);
             CompletableFuture<ActionOutcome> run = new CompletableFuture<>();
             runs.add(run);
             return run;
-        }, checks, journal, new StateFile(dir.resolve("state")), time, "web-1", false);
-        deployments = new Deployments(config.deploy(), responder, journal, time);
-        responder.attach(deployments);
+        }, checks, journal, dir.resolve("state"), time, "web-1", false);
+        deployments = new Deployments(config.deploy(), path.state(), path.guard(), path.deploymentActions(), journal,
+                time);
+        responder = path.responder(deployments, IncidentRecorder.NONE);
     }
 
     @AfterEach

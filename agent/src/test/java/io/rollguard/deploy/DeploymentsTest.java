@@ -18,7 +18,11 @@ import io.rollguard.journal.EventJournal;
 import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalLimits;
 import io.rollguard.journal.StateFile;
+import io.rollguard.journal.StateSection;
+import io.rollguard.rule.IncidentRecorder;
 import io.rollguard.rule.Responder;
+import io.rollguard.rule.ResponsePath;
+import io.rollguard.rule.RollbackGuard;
 import io.rollguard.rule.RuleState;
 import io.rollguard.rule.RuleTransition;
 import io.rollguard.rule.expr.Basis;
@@ -67,6 +71,7 @@ class DeploymentsTest {
     private Config config;
     private CheckRunner checks;
     private Journal journal;
+    private ResponsePath path;
     private Responder responder;
     private Deployments deployments;
 
@@ -80,12 +85,13 @@ class DeploymentsTest {
 
     /** A new responder and deployments over the same state directory, as after the agent restarted. */
     private void restart() {
-        responder = new Responder(config.rules(), config.actions(), request -> {
+        path = ResponsePath.of(config.rules(), config.actions(), request -> {
             requests.add(request);
             return new CompletableFuture<ActionOutcome>(); // still running: the window does not care how it ends
-        }, checks, journal, new StateFile(dir.resolve("state")), time, "web-1", false);
-        deployments = new Deployments(config.deploy(), responder, journal, time);
-        responder.attach(deployments);
+        }, checks, journal, dir.resolve("state"), time, "web-1", false);
+        deployments = new Deployments(config.deploy(), path.state(), path.guard(), path.deploymentActions(), journal,
+                time);
+        responder = path.responder(deployments, IncidentRecorder.NONE);
     }
 
     @AfterEach
@@ -224,7 +230,7 @@ class DeploymentsTest {
 
         restart();
 
-        assertThat(responder.latches()).extracting(Responder.Latch::rule).containsExactly("errors");
+        assertThat(responder.latches()).extracting(RollbackGuard.Latch::rule).containsExactly("errors");
         assertThat(deployments.currentDeployment().orElseThrow().state()).isEqualTo(State.ROLLED_BACK);
     }
 
@@ -246,7 +252,7 @@ class DeploymentsTest {
         java.nio.file.Files.writeString(file, "{\"latches\": ");
         restart();
         assertThat(deployments.currentDeployment()).isEmpty();
-        responder.saveSection(Deployments.STATE_KEY, () -> Map.of());
+        path.state().write(StateSection.DEPLOYMENTS, () -> Map.of());
         assertThat(java.nio.file.Files.readString(file)).as("not overwritten").isEqualTo("{\"latches\": ");
 
         deployments.start("v42", null); // re-arming is a person's decision, as with `rollguard rearm`
@@ -254,6 +260,31 @@ class DeploymentsTest {
         Map<String, Object> state = new StateFile(dir.resolve("state")).read();
         assertThat(state).containsKeys("latches", "deployments");
         assertThat(kinds()).containsSubsequence("rule_rearmed", "deployment_started");
+    }
+
+    @Test
+    void theDeploymentsThePreviousVersionWroteReadAndWriteBackAsTheyWere() throws Exception {
+        Path old = dir.resolve("old-state");
+        java.nio.file.Files.createDirectories(old);
+        byte[] fixture;
+        try (java.io.InputStream in = getClass().getResourceAsStream("/fixtures/journal/state.json")) {
+            fixture = in.readAllBytes();
+        }
+        java.nio.file.Files.write(old.resolve("state.json"), fixture);
+        Map<?, ?> saved = (Map<?, ?>) new StateFile(old).read().get("deployments");
+        Path watched = Path.of(String.valueOf(((Map<?, ?>) saved.get("watch_path")).get("path")));
+        ResponsePath restarted = ResponsePath.of(config.rules(), config.actions(),
+                request -> new CompletableFuture<ActionOutcome>(), checks, journal, old, time, "web-1", false);
+
+        Deployments loaded = new Deployments(new DeploySettings(Duration.ofMinutes(30), Duration.ofMinutes(10), null,
+                watched), restarted.state(), restarted.guard(), restarted.deploymentActions(), journal, time);
+        restarted.state().write(StateSection.DEPLOYMENTS, loaded::stateMap);
+
+        assertThat(loaded.currentDeployment().orElseThrow().version()).isEqualTo("v43");
+        assertThat(loaded.recent()).extracting(Deployment::version).containsExactly("v42", "v41");
+        assertThat(loaded.recent().get(1).baselines().values()).hasSize(1);
+        assertThat(java.nio.file.Files.readString(old.resolve("state.json")))
+                .isEqualTo(new String(fixture, java.nio.charset.StandardCharsets.UTF_8));
     }
 
     static Stream<Arguments> badStarts() {

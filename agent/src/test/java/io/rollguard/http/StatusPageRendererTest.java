@@ -7,15 +7,15 @@ import io.rollguard.deploy.BaselinesFixture;
 import io.rollguard.deploy.CapturedBaselines;
 import io.rollguard.deploy.Deployment;
 import io.rollguard.health.CheckStatus;
-import io.rollguard.schedule.HealthSnapshot;
 import io.rollguard.health.Status;
 import io.rollguard.journal.Event;
-import io.rollguard.rule.Responder;
+import io.rollguard.rule.RollbackGuard;
 import io.rollguard.rule.RuleState;
 import io.rollguard.rule.RuleStatus;
 import io.rollguard.rule.expr.Basis;
 import io.rollguard.rule.expr.ExpressionException;
 import io.rollguard.rule.expr.ExpressionParser;
+import io.rollguard.schedule.HealthSnapshot;
 import io.rollguard.store.LabelSet;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -84,7 +84,7 @@ class StatusPageRendererTest {
         fields.put("rule", "api" + EVIL);
         fields.put("output" + EVIL.replaceAll("[^a-z]", ""), EVIL);
         Event event = new Event(7, NOW.minusSeconds(5), "rule_" + EVIL, fields);
-        AgentState state = new AgentState(List.of(new Responder.Latch("api" + EVIL, "roll" + EVIL, NOW, 7)), 0, null,
+        AgentState state = new AgentState(List.of(new RollbackGuard.Latch("api" + EVIL, "roll" + EVIL, NOW, 7)), 0, null,
                 deployment);
         AgentInfo agent = new AgentInfo("1.0" + EVIL, "conf" + EVIL, NOW.minusSeconds(100));
         return new StatusPage("host" + EVIL, agent, NOW, Duration.ofSeconds(5), Duration.ofMinutes(15), health, state,
@@ -203,7 +203,7 @@ class StatusPageRendererTest {
         RuleStatus rule = new RuleStatus(rule("api-down", "check_up{check=\"api\"} == 0"), RuleState.FIRING,
                 List.of());
         String html = StatusPageRenderer.render(page(new HealthSnapshot(Status.DOWN, NOW, List.of(), List.of(),
-                List.of(rule)), new AgentState(List.of(new Responder.Latch("api-down", "rollback", NOW, 3)), 0, null,
+                List.of(rule)), new AgentState(List.of(new RollbackGuard.Latch("api-down", "rollback", NOW, 3)), 0, null,
                 null), Map.of(), List.of()));
 
         assertThat(html).contains("<header class=\"down\">", "<title>DOWN · web-1 · rollguard</title>",

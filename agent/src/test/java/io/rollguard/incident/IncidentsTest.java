@@ -14,16 +14,15 @@ import io.rollguard.journal.EventJournal;
 import io.rollguard.journal.IncidentFiles;
 import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalLimits;
-import io.rollguard.journal.StateFile;
 import io.rollguard.rule.DeploymentContext;
 import io.rollguard.rule.Responder;
+import io.rollguard.rule.ResponsePath;
 import io.rollguard.rule.RuleState;
 import io.rollguard.rule.RuleTransition;
 import io.rollguard.rule.expr.Basis;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.SeriesStore;
 import io.rollguard.time.FakeTime;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,16 +106,15 @@ class IncidentsTest {
         checks = new CheckRunner(config.checks(), check -> () -> apiPasses.get() ? CheckResult.passed("ok", 0)
                 : CheckResult.failed("connection refused"), new SeriesStore(), time, time);
         journal = EventJournal.open(dir.resolve("state"), JournalLimits.DEFAULTS, time);
-        responder = new Responder(config.rules(), config.actions(), request -> {
+        files = new IncidentFiles(dir.resolve("state"));
+        responder = ResponsePath.of(config.rules(), config.actions(), request -> {
             requests.add(request);
             CompletableFuture<ActionOutcome> run = new CompletableFuture<>();
             runs.add(run);
             return run;
-        }, checks, journal, new StateFile(dir.resolve("state")), time, "web-1", false);
-        responder.attach(new FakeDeployment());
-        files = new IncidentFiles(dir.resolve("state"));
-        responder.attach(new Incidents(files, journal,
-                () -> Map.of("app-log", List.of("ERROR timeout talking to db", "ERROR ```not markdown```")), time));
+        }, checks, journal, dir.resolve("state"), time, "web-1", false).responder(new FakeDeployment(),
+                new Incidents(files, journal, () -> Map.of("app-log", List.of("ERROR timeout talking to db",
+                        "ERROR ```not markdown```")), time));
         journal.append("deployment_started", Map.of("deployment_id", "d1-20260101T000000Z", "version", "v42"));
     }
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-import io.rollguard.action.ActionOutcome;
 import io.rollguard.action.ActionOutcome.Result;
+import io.rollguard.action.ActionOutcome;
 import io.rollguard.action.ActionRequest;
 import io.rollguard.check.CheckResult;
 import io.rollguard.check.CheckRunner;
@@ -361,7 +361,7 @@ class ResponderTest {
                 .containsEntry("result", "skipped_latched")
                 .containsEntry("message", "rollback already ran for memory-pressure at 2026-01-01T00:00:00Z (event "
                         + firedEventId + "); re-arm with: rollguard rearm memory-pressure");
-        assertThat(responder.latches()).containsExactly(new Responder.Latch("memory-pressure", "rollback",
+        assertThat(responder.latches()).containsExactly(new RollbackGuard.Latch("memory-pressure", "rollback",
                 time.now(), firedEventId));
         assertThat(published()).containsEntry("rollguard_actions_total{action=\"rollback\",result=\"ok\"}", 1.0)
                 .containsEntry("rollguard_actions_total{action=\"rollback\",result=\"skipped_latched\"}", 1.0)
@@ -380,9 +380,9 @@ class ResponderTest {
         fire("memory-pressure"); // and the agent dies while the rollback runs
 
         FakeRunner afterRestart = new FakeRunner();
-        responder = new Responder(config.rules(), config.actions(), afterRestart, checks, journal,
-                new StateFile(stateDir), time, HOST, false);
-        assertThat(responder.latches()).extracting(Responder.Latch::rule).containsExactly("memory-pressure");
+        responder = ResponsePath.of(config.rules(), config.actions(), afterRestart, checks, journal, stateDir, time,
+                HOST, false).responder();
+        assertThat(responder.latches()).extracting(RollbackGuard.Latch::rule).containsExactly("memory-pressure");
         fire("memory-pressure");
         assertThat(afterRestart.runs()).isEmpty();
         assertThat(last("action_skipped").fields()).containsEntry("result", "skipped_latched");
@@ -419,7 +419,7 @@ class ResponderTest {
         assertThat(last("action_skipped").fields()).containsEntry("rule", "disk-full")
                 .containsEntry("action", "verified-rollback").containsEntry("result", "skipped_busy")
                 .containsEntry("message", "another rollback is running");
-        assertThat(responder.latches()).extracting(Responder.Latch::rule).containsExactly("memory-pressure");
+        assertThat(responder.latches()).extracting(RollbackGuard.Latch::rule).containsExactly("memory-pressure");
         assertThat(published())
                 .containsEntry("rollguard_actions_total{action=\"verified-rollback\",result=\"skipped_busy\"}", 1.0);
 
@@ -571,7 +571,7 @@ class ResponderTest {
                 .containsEntry("failure", "verified-rollback its verification failed: not passing after 1.0 s: api: "
                         + "connection refused");
         assertThat(published()).containsEntry("rollguard_rollback_verified{rule=\"memory-pressure\"}", 0.0);
-        assertThat(responder.latches()).extracting(Responder.Latch::rule).containsExactly("memory-pressure");
+        assertThat(responder.latches()).extracting(RollbackGuard.Latch::rule).containsExactly("memory-pressure");
     }
 
     @ParameterizedTest
@@ -591,7 +591,7 @@ class ResponderTest {
         assertThat(last("action_finished").fields()).containsEntry("action", "verified-rollback")
                 .containsEntry("result", result.name().toLowerCase(java.util.Locale.ROOT));
         assertThat(kinds()).doesNotContain("rollback_verified", "rollback_verification_failed");
-        assertThat(responder.latches()).extracting(Responder.Latch::rule).containsExactly("memory-pressure");
+        assertThat(responder.latches()).extracting(RollbackGuard.Latch::rule).containsExactly("memory-pressure");
     }
 
     @Test
@@ -640,7 +640,7 @@ class ResponderTest {
         runner.last().end(Result.FAILED);
 
         assertThat(runner.runs()).extracting(Run::action).containsExactly("restart-or-rollback", "rollback");
-        assertThat(responder.latches()).extracting(Responder.Latch::rule).containsExactly("api-down");
+        assertThat(responder.latches()).extracting(RollbackGuard.Latch::rule).containsExactly("api-down");
         assertThat(published()).containsEntry("rollguard_rolled_back{rule=\"api-down\"}", 1.0);
         runner.last().end(Result.OK);
         clear("api-down");
@@ -773,7 +773,7 @@ class ResponderTest {
         clear("api-down");
         fire("disk-full");
         runner.last().end(Result.OK);
-        assertThat(responder.latches()).extracting(Responder.Latch::rule).containsExactly("api-down", "disk-full");
+        assertThat(responder.latches()).extracting(RollbackGuard.Latch::rule).containsExactly("api-down", "disk-full");
 
         Config reloaded = ConfigLoader.parse(new ConfigSource("rollguard.toml", ACTIONS + """
                 [[rule]]
@@ -786,7 +786,7 @@ class ResponderTest {
         config = reloaded;
 
         assertThat(dropped).containsExactly("disk-full");
-        assertThat(responder.latches()).extracting(Responder.Latch::rule).containsExactly("api-down");
+        assertThat(responder.latches()).extracting(RollbackGuard.Latch::rule).containsExactly("api-down");
         assertThat(new StateFile(stateDir).read().get("latches")).asInstanceOf(
                 org.assertj.core.api.InstanceOfAssertFactories.MAP).containsOnlyKeys("api-down");
         assertThat(published()).containsEntry("rollguard_rolled_back{rule=\"api-down\"}", 1.0)
@@ -824,6 +824,58 @@ class ResponderTest {
         assertThat(runner.runs()).extracting(Run::action).containsExactly("restart", "page");
     }
 
+    @Test
+    void aSecondRuleSharingTheRollbackIsSkippedForTheDeploymentItAlreadyRolledBack() throws Exception {
+        config = ConfigLoader.parse(new ConfigSource("rollguard.toml", ACTIONS + """
+
+                [[rule]]
+                name = "memory-pressure"
+                when = "memory_used_ratio > 90%"
+                action = ["rollback", "page"]
+                escalate_after = "0s"
+
+                [[rule]]
+                name = "disk-full"
+                when = "filesystem_used_ratio > 90%"
+                action = ["rollback", "page"]
+                escalate_after = "0s"
+                """, dir));
+        checks = new CheckRunner(config.checks(), check -> () -> CheckResult.passed("ok", 0), store, time, time);
+        DeploymentContext deployed = new DeploymentContext() {
+            @Override
+            public DeployedVersion current() {
+                return new DeployedVersion("d7-20260101T000000Z", "v42");
+            }
+
+            @Override
+            public void rollbackStarted(String rule, String action) {}
+        };
+        responder = ResponsePath.of(config.rules(), config.actions(), runner, checks, journal, stateDir, time, HOST,
+                false).responder(deployed, IncidentRecorder.NONE);
+
+        fire("memory-pressure");
+        runner.last().end(Result.OK);
+        fire("disk-full");
+
+        assertThat(runner.runs()).extracting(Run::action).containsExactly("rollback");
+        assertThat(last("action_skipped").fields()).containsEntry("rule", "disk-full")
+                .containsEntry("result", "skipped_already_rolled_back");
+        assertThat(responder.latches()).containsExactly(new RollbackGuard.Latch("memory-pressure", "rollback",
+                time.now(), only("rule_firing", "memory-pressure").id(), "d7-20260101T000000Z"));
+        advanceAndTick(Duration.ZERO);
+        assertThat(runner.runs()).as("both ladders go on to their next step").extracting(Run::action)
+                .containsExactly("rollback", "page", "page");
+        assertThat(published())
+                .containsEntry("rollguard_actions_total{action=\"rollback\",result=\"skipped_already_rolled_back\"}",
+                        1.0)
+                .containsEntry("rollguard_rollbacks_total{rule=\"disk-full\"}", 0.0)
+                .containsEntry("rollguard_rolled_back{rule=\"disk-full\"}", 0.0);
+    }
+
+    private Event only(String kind, String rule) {
+        return events(kind).stream().filter(e -> rule.equals(e.fields().get("rule"))).findFirst().orElseThrow();
+    }
+
     private Responder responder(String rules) throws ConfigException {
         return responder(rules, false);
     }
@@ -833,8 +885,8 @@ class ResponderTest {
         checks = new CheckRunner(config.checks(), check -> () -> apiPasses.get()
                 ? CheckResult.passed("connected in 1 ms", 0.001) : CheckResult.failed("connection refused"),
                 store, time, time);
-        return new Responder(config.rules(), config.actions(), runner, checks, journal, new StateFile(stateDir), time,
-                HOST, agentDryRun);
+        return ResponsePath.of(config.rules(), config.actions(), runner, checks, journal, stateDir, time, HOST,
+                agentDryRun).responder();
     }
 
     private RuleConfig rule(String name) {

@@ -13,9 +13,8 @@ import io.rollguard.health.ComponentHealth;
 import io.rollguard.health.Status;
 import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalLimits;
-import io.rollguard.journal.StateFile;
 import io.rollguard.metrics.MetricsRenderer;
-import io.rollguard.rule.Responder;
+import io.rollguard.rule.ResponsePath;
 import io.rollguard.rule.RuleEngine;
 import io.rollguard.sample.DiskSampler;
 import io.rollguard.sample.NetworkSampler;
@@ -135,12 +134,12 @@ class SamplerInputFaultsTest {
     private TickLoop loop(List<Sampler> samplers) {
         List<SamplerRunner> runners = samplers.stream()
                 .map(s -> new SamplerRunner(s, TICK, TICK.dividedBy(2), store, time)).toList();
-        Responder noResponses = new Responder(List.of(), Map.of(), request -> null, noChecks,
-                Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), new StateFile(proc.resolve("no-state")), time,
-                "test-host", false);
+        ResponsePath noPath = ResponsePath.of(List.of(), Map.of(), request -> null, noChecks,
+                Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), proc.resolve("no-state"), time, "test-host",
+                false);
         return new TickLoop(runners, noChecks, new RuleEngine(List.of(), store, transition -> {}, time, TICK),
-                noResponses, new Deployments(DeploySettings.DEFAULT, noResponses,
-                        Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), time),
+                noPath.responder(), new Deployments(DeploySettings.DEFAULT, noPath.state(), noPath.guard(),
+                        noPath.deploymentActions(), Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), time),
                 TICK, store, new MetricsRenderer(store, time), time, time);
     }
 

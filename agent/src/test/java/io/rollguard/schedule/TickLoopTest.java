@@ -6,14 +6,13 @@ import io.rollguard.check.CheckRunner;
 import io.rollguard.config.DeploySettings;
 import io.rollguard.deploy.Deployments;
 import io.rollguard.health.ComponentHealth;
+import io.rollguard.health.Status;
 import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalLimits;
-import io.rollguard.journal.StateFile;
-import io.rollguard.rule.Responder;
-import io.rollguard.rule.RuleEngine;
-import java.nio.file.Path;
-import io.rollguard.health.Status;
 import io.rollguard.metrics.MetricsRenderer;
+import io.rollguard.rule.Responder;
+import io.rollguard.rule.ResponsePath;
+import io.rollguard.rule.RuleEngine;
 import io.rollguard.sample.Sampler;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.Series;
@@ -22,6 +21,7 @@ import io.rollguard.store.SeriesWriter;
 import io.rollguard.time.FakeTime;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +37,12 @@ class TickLoopTest {
     private final MetricsRenderer metrics = new MetricsRenderer(store, time);
     private final CheckRunner noChecks = new CheckRunner(List.of(), config -> null, store, time, time);
     private final RuleEngine noRules = new RuleEngine(List.of(), store, transition -> {}, time, TICK);
-    private final Responder noResponses = new Responder(List.of(), Map.of(), request -> null, noChecks,
-            Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), new StateFile(Path.of("target/no-state")), time,
-            "test-host", false);
-    private final Deployments noDeployments = new Deployments(DeploySettings.DEFAULT, noResponses,
-            Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), time);
+    private final ResponsePath noPath = ResponsePath.of(List.of(), Map.of(), request -> null, noChecks,
+            Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), Path.of("target/no-state"), time, "test-host",
+            false);
+    private final Responder noResponses = noPath.responder();
+    private final Deployments noDeployments = new Deployments(DeploySettings.DEFAULT, noPath.state(), noPath.guard(),
+            noPath.deploymentActions(), Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), time);
 
     @org.junit.jupiter.api.AfterEach
     void closeChecks() {

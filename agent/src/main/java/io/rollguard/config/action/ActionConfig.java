@@ -1,5 +1,8 @@
 package io.rollguard.config.action;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /**
  * One {@code [action.NAME]} table: what runs when a rule fires. A new type breaks every visitor at compile time, so
  * none forgets it.
@@ -16,6 +19,25 @@ public sealed interface ActionConfig permits ExecActionConfig, WebhookActionConf
 
     /** Whether the action rolls a deployment back: latched, rate-limited and verified. Never a webhook. */
     boolean rollback();
+
+    /**
+     * What the rule engine does with the action besides running it, asked of every type alike (so that the
+     * responder never asks which type an action is): how often a firing rule repeats it as a reminder; empty for
+     * never.
+     */
+    default Optional<Duration> reminderInterval() {
+        return Optional.empty();
+    }
+
+    /** The action to run when this one fails (or, for a rollback, fails its verification); empty for none. */
+    default Optional<String> fallback() {
+        return Optional.empty();
+    }
+
+    /** A rollback's bounds and checks; present exactly when {@link #rollback()} is true. */
+    default Optional<RollbackSettings> rollbackSettings() {
+        return Optional.empty();
+    }
 
     <R> R accept(Visitor<R> visitor);
 

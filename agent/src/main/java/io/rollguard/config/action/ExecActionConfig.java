@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code type = "exec"}: a program run as argv, never through a shell.
@@ -50,6 +51,16 @@ public record ExecActionConfig(String name, List<String> run, Duration timeout, 
     @Override
     public String type() {
         return "exec";
+    }
+
+    @Override
+    public Optional<String> fallback() {
+        return Optional.ofNullable(onFailure);
+    }
+
+    @Override
+    public Optional<RollbackSettings> rollbackSettings() {
+        return rollback ? Optional.of(new RollbackSettings(maxPerHour, verify, verifyWithin)) : Optional.empty();
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code type = "webhook"}: the event as JSON, POSTed to {@code url}.
@@ -44,6 +45,11 @@ public record WebhookActionConfig(String name, URI url, Duration timeout, Map<St
     @Override
     public boolean rollback() {
         return false;
+    }
+
+    @Override
+    public Optional<Duration> reminderInterval() {
+        return Optional.ofNullable(repeatInterval);
     }
 
     @Override

@@ -1,0 +1,162 @@
+package io.rollguard.journal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.rollguard.common.Failures;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one owner of {@code state.json}: each component keeps its part in a named {@link StateSection} and writes it
+ * here, and every write puts the whole file (every section, and keys another version left) back on disk, so no writer
+ * clobbers another. Read once, when the agent starts.
+ *
+ * <p>A file that cannot be read, or whose sections have the wrong shape, is <em>damaged</em>: its sections read as
+ * absent and writes are kept in memory only, since overwriting it would drop the latches it may hold, until a person
+ * decides ({@link #forgetDamage()}, from {@code rollguard rearm}).
+ *
+ * <p>Suppliers given to {@link #write(StateSection, Supplier)} run under this object's lock, so that concurrent writers
+ * cannot put an older value last: they may take their own component's lock, never call back into a component that
+ * writes here while holding its lock.
+ */
+public final class StateStore {
+    private static final Logger log = LoggerFactory.getLogger(StateStore.class);
+
+    private final StateFile file;
+    private final Map<StateSection, Object> sections = new EnumMap<>(StateSection.class);
+    /** Keys of another version (or edited in by hand): written back as they were. */
+    private final Map<String, Object> others = new TreeMap<>();
+    private String damage;
+    private long writeFailures;
+    private String writeFailure;
+
+    public StateStore(StateFile file) {
+        this.file = requireNonNull(file, "file");
+        load();
+    }
+
+    public Path path() {
+        return file.path();
+    }
+
+    private void load() {
+        try {
+            Map<String, Object> state = file.read();
+            Object latches = state.getOrDefault(StateSection.LATCHES.key(), Map.of());
+            Object starts = state.getOrDefault(StateSection.ROLLBACK_STARTS.key(), List.of());
+            if (!(latches instanceof Map) || !(starts instanceof List)) {
+                // Valid JSON of another shape (another version's, or edited by hand) hides latches as well as garbage.
+                throw new IOException(file.path() + ": expected \"latches\" to be an object and "
+                        + "\"rollback_starts\" a list");
+            }
+            state.forEach((key, value) -> {
+                Optional<StateSection> section = StateSection.named(key);
+                if (section.isPresent()) {
+                    sections.put(section.get(), value);
+                } else {
+                    others.put(key, value);
+                }
+            });
+        } catch (IOException e) { // a damaged state must never re-arm a rollback by accident
+            damaged(Failures.describe(e));
+        }
+    }
+
+    /** Why the file cannot be trusted (unreadable, or a section of the wrong shape); empty when it can. */
+    public synchronized Optional<String> damage() {
+        return Optional.ofNullable(damage);
+    }
+
+    /**
+     * Marks the file damaged: a component found its section unusable (a latch without its time, say) and what else
+     * the file holds cannot be trusted either. Its sections read as absent from now on.
+     */
+    public synchronized void damaged(String why) {
+        damage = requireNonNull(why, "why");
+        sections.clear();
+        others.clear();
+    }
+
+    /** A person decided the damaged file may be replaced: the next write puts the sections in memory on disk. */
+    public synchronized void forgetDamage() {
+        damage = null;
+    }
+
+    /** What {@code section} held when the agent started, or as last written; empty when absent or damaged. */
+    public synchronized Optional<Object> saved(StateSection section) {
+        return Optional.ofNullable(sections.get(section));
+    }
+
+    /** Replaces {@code section} with what {@code value} gives (plain JSON) and writes the file. */
+    public synchronized void write(StateSection section, Supplier<?> value) {
+        sections.put(section, requireNonNull(value.get(), "value"));
+        if (damage != null) {
+            log.warn("state {} kept in memory only: the state file cannot be read and is left as it is",
+                    section.key());
+            return;
+        }
+        writeFile();
+    }
+
+    /** Replaces several sections at once, in one write of the file: what must reach the disk together. */
+    public synchronized void write(Map<StateSection, ?> values) {
+        values.forEach((section, value) -> sections.put(section, requireNonNull(value, "value")));
+        if (damage == null) {
+            writeFile();
+        }
+    }
+
+    /** Writes of state.json that failed since the agent started. */
+    public synchronized long writeFailures() {
+        return writeFailures;
+    }
+
+    /** Why the last write of state.json failed; empty once a later write succeeds. */
+    public synchronized Optional<String> writeFailure() {
+        return Optional.ofNullable(writeFailure);
+    }
+
+    private void writeFile() {
+        try {
+            file.write(render());
+            if (writeFailure != null) {
+                log.info("the state file {} is written again", file.path());
+                writeFailure = null;
+            }
+        } catch (IOException e) {
+            writeFailures++;
+            if (writeFailure == null) {
+                log.error("{}; the latch holds in memory only", e.getMessage());
+            }
+            writeFailure = e.getMessage();
+        }
+    }
+
+    /** The file as the previous versions wrote it: latches and rollback starts first, then the rest by name. */
+    private Map<String, Object> render() {
+        Map<String, Object> state = new LinkedHashMap<>();
+        Map<String, Object> rest = new TreeMap<>(others);
+        for (StateSection section : StateSection.values()) {
+            Object value = sections.containsKey(section) ? sections.get(section) : section.empty();
+            if (value == null) {
+                continue;
+            }
+            if (section.first()) {
+                state.put(section.key(), value);
+            } else {
+                rest.put(section.key(), value);
+            }
+        }
+        state.putAll(rest);
+        return state;
+    }
+}
