@@ -11,7 +11,7 @@ import java.util.List;
  */
 public record SamplerSettings(boolean enabled, Duration period) {
     // The one place the host samplers are named: each sampler's name() returns its constant, a [sample.NAME] table
-    // must name one of them, and rollguard_sampler_*{sampler} carries it.
+    // must name one of them, rollguard_sampler_*{sampler} carries it, and MetricCatalogue lists what each writes.
     public static final String CPU = "cpu";
     public static final String MEMORY = "memory";
     public static final String FILESYSTEM = "filesystem";
@@ -21,8 +21,8 @@ public record SamplerSettings(boolean enabled, Duration period) {
     public static final String PORTS = "ports";
     public static final String PROCESSES = "processes";
 
-    /** The samplers a {@code [sample.NAME]} table may name, in the order they run. */
-    public static final List<String> NAMES = List.of(CPU, MEMORY, FILESYSTEM, DISK, NETWORK, SHM, PORTS, PROCESSES);
+    /** The samplers a {@code [sample.NAME]} table may name, in the order they run: the catalogue's. */
+    public static final List<String> NAMES = List.copyOf(MetricCatalogue.SAMPLERS.keySet());
 
     public static final SamplerSettings DEFAULT = new SamplerSettings(true, null);
 
