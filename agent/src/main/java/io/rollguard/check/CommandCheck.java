@@ -21,7 +21,7 @@ import java.util.regex.Matcher;
  * file rather than a pipe, so a program that prints gigabytes neither blocks nor fills memory: only its last
  * {@link #MAX_OUTPUT} bytes are read. On timeout the whole process tree gets SIGTERM, then SIGKILL.
  */
-public final class CommandCheck implements Check {
+final class CommandCheck implements Check {
     static final int MAX_OUTPUT = 64 * 1024;
     private static final Duration KILL_GRACE = Duration.ofSeconds(2);
 

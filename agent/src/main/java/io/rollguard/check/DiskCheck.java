@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * The filesystem holding a path has room. A path that does not exist yet (a directory the deployment will create)
  * is judged by the filesystem of its nearest existing parent. The value is the bytes available to unprivileged users.
  */
-public final class DiskCheck implements Check {
+final class DiskCheck implements Check {
     private final DiskCheckSpec spec;
 
     public DiskCheck(DiskCheckSpec spec) {

@@ -12,7 +12,7 @@ import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 /** The host meets a deployment's requirements: memory, CPUs, disk. The value is the physical memory in bytes. */
-public final class HostCheck implements Check {
+final class HostCheck implements Check {
     private final HostCheckSpec spec;
     private final LongSupplier totalMemory;
     private final IntSupplier logicalCpus;

@@ -25,7 +25,7 @@ import java.util.Map;
  * An HTTP request whose answer must meet every expectation: status, content type, latency, body pattern, JSON keys.
  * Its value is the latency in seconds; numbers named by {@code extract} become fields.
  */
-public final class HttpCheck implements Check {
+final class HttpCheck implements Check {
     /** Bodies are read up to this size: enough for any status document, bounded against a runaway endpoint. */
     static final int MAX_BODY = 1024 * 1024;
     /** A JSON null that is present: "has the key" holds, "is a number" does not. */

@@ -33,7 +33,7 @@ import java.util.function.LongSupplier;
  * run that read it. A one-off run ({@code rollguard check}) has no past runs: it counts the matches in the last
  * {@link #TAIL_BYTES} of the file instead, and says so.
  */
-public final class LogCheck implements Check, Closeable {
+final class LogCheck implements Check, Closeable {
     /** How runs read the file. */
     public enum Mode {
         /** The daemon: follow from the end, count within the window. */

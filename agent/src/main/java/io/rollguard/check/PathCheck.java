@@ -16,7 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /** A file or directory in the expected state; its value is its size in bytes (NaN when absent or a directory). */
-public final class PathCheck implements Check {
+final class PathCheck implements Check {
     private final PathCheckSpec spec;
     private final Clock clock;
 

@@ -23,7 +23,7 @@ import java.util.Set;
  * after". A busy port is named with the process holding it, the first thing anyone asks next. Its value is the
  * number of ports not in the expected state.
  */
-public final class PortCheck implements Check {
+final class PortCheck implements Check {
     private final PortCheckSpec spec;
     private final ListeningSockets sockets;
     private final Protocol protocol;

@@ -8,7 +8,7 @@ import io.rollguard.sample.ProcessProbe;
 import java.io.IOException;
 
 /** Processes run as required ("ps aux | grep src.main"): at least a count, at most a resident size. Value: the count. */
-public final class ProcessCheck implements Check {
+final class ProcessCheck implements Check {
     private final ProcessCheckSpec spec;
     private final ProcessProbe probe;
 

@@ -15,7 +15,7 @@ import java.util.Optional;
  * A shared memory segment is present, and big enough, or absent: {@code ipcs -m} or {@code ls /dev/shm} in a
  * checklist. Its value is the segment's size in bytes, NaN when there is none.
  */
-public final class ShmCheck implements Check {
+final class ShmCheck implements Check {
     /** What one look found: where to name the segment in a message, and its size if present. */
     private record Found(String what, long sizeBytes, String details) {
         boolean present() {

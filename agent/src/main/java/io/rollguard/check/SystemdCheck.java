@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * Where systemctl is missing, or cannot reach systemd (a container without it), the check fails saying so rather than
  * reporting the unit as down.
  */
-public final class SystemdCheck implements Check {
+final class SystemdCheck implements Check {
     /** systemctl answers in one word; anything past this is noise. */
     static final int MAX_OUTPUT = 4096;
     private static final Duration KILL_GRACE = Duration.ofSeconds(2);

@@ -12,7 +12,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 
 /** A TCP connection opens within the timeout; its value is the connect time in seconds. */
-public final class TcpCheck implements Check {
+final class TcpCheck implements Check {
     private final TcpCheckSpec spec;
     private final Duration timeout;
 

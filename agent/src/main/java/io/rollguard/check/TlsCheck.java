@@ -44,7 +44,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * the first certificate of the chain expires. When the handshake fails, the chain the server sent is still judged,
  * so an expired certificate is reported as expired rather than as a bare handshake error.
  */
-public final class TlsCheck implements Check {
+final class TlsCheck implements Check {
     private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
     private static final DateTimeFormatter DAY = DateTimeFormatter.ISO_LOCAL_DATE.withZone(ZoneOffset.UTC);
     private static final double SECONDS_PER_DAY = 86_400;

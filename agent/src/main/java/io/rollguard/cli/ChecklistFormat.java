@@ -14,7 +14,7 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
 
 /** How {@code rollguard check} prints its checklist: for a person, for a program, for a CI server. */
-public enum ChecklistFormat {
+enum ChecklistFormat {
     TEXT {
         @Override
         String render(List<Outcome> outcomes, boolean colour) {

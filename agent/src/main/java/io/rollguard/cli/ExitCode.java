@@ -1,7 +1,7 @@
 package io.rollguard.cli;
 
 /** The exit codes every command shares, so deploy scripts can tell a failed check from a broken invocation. */
-public final class ExitCode {
+final class ExitCode {
     public static final int OK = 0;
     /** A check or validation failed, or the agent could not run. */
     public static final int FAILED = 1;

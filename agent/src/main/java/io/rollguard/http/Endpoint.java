@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
  * {@link #handleAsync} and does it elsewhere.
  */
 @FunctionalInterface
-public interface Endpoint {
+interface Endpoint {
     FullHttpResponse handle(FullHttpRequest request);
 
     /** The answer, possibly later; {@code remote} is the client's address (access is decided before, by {@link AccessPolicy}). */

@@ -10,7 +10,7 @@ import io.rollguard.common.Json;
 import java.util.Map;
 
 /** Builders for the responses every endpoint sends; errors are always JSON {@code {"error": "..."}}. */
-public final class Responses {
+final class Responses {
     public static final String JSON_TYPE = "application/json";
 
     private Responses() {}

@@ -8,7 +8,7 @@ import java.util.Map;
  * log lines, the script's output and the verification. Text from outside (log lines, output) goes into fenced blocks
  * whose fence is longer than any run of backticks inside, so it is shown as written and never read as Markdown.
  */
-public final class IncidentMarkdown {
+final class IncidentMarkdown {
     private IncidentMarkdown() {}
 
     public static String render(Map<String, Object> incident) {

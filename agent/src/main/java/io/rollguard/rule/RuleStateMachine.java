@@ -18,7 +18,7 @@ import java.util.Optional;
  * <p>Time is the monotonic clock in nanoseconds, so a wall-clock jump neither fires nor clears anything. Every
  * transition says why, in words a person reads in the journal: "held 62s of for=60s".
  */
-public final class RuleStateMachine {
+final class RuleStateMachine {
     /** A change of state and the reason for it. */
     public record Transition(RuleState from, RuleState to, String reason) {
         public Transition {

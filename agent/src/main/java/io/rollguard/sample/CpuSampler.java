@@ -17,7 +17,7 @@ import oshi.hardware.CentralProcessor.TickType;
  * all logical CPUs, plus the core counts and the load averages. The first sample has no predecessor, so it reports
  * shares since boot, as {@code top} does.
  */
-public final class CpuSampler implements Sampler {
+final class CpuSampler implements Sampler {
     static final MetricFamily USAGE = MetricFamily.gauge("rollguard_cpu_usage_ratio",
             "Share of CPU time spent not idle (nor waiting for I/O) across all logical CPUs since the previous sample.");
     static final MetricFamily MODE = MetricFamily.gauge("rollguard_cpu_mode_ratio",

@@ -34,7 +34,7 @@ import java.util.Set;
  * <p>Network filesystems are left out whatever the filter says, because statvfs waits for their server: see
  * {@link #NETWORK_FSTYPES}. Pseudo filesystems are left out as OSHI leaves them out ({@link #PSEUDO_FSTYPES}).
  */
-public final class FilesystemSampler implements Sampler {
+final class FilesystemSampler implements Sampler {
     static final MetricFamily SIZE = MetricFamily.gauge("rollguard_filesystem_size_bytes", "Size of the filesystem.");
     static final MetricFamily FREE = MetricFamily.gauge("rollguard_filesystem_free_bytes",
             "Free space of the filesystem, including blocks reserved for root.");

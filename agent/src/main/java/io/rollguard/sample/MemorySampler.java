@@ -13,7 +13,7 @@ import oshi.hardware.VirtualMemory;
  * Physical memory and swap as {@code free} shows them; "available" is the kernel's estimate (MemAvailable), not
  * MemFree.
  */
-public final class MemorySampler implements Sampler {
+final class MemorySampler implements Sampler {
     static final MetricFamily TOTAL = MetricFamily.gauge("rollguard_memory_total_bytes", "Physical memory of the host.");
     static final MetricFamily AVAILABLE = MetricFamily.gauge("rollguard_memory_available_bytes",
             "Memory available for starting new applications without swapping (MemAvailable).");

@@ -23,7 +23,7 @@ import java.util.List;
  * {@code name} and {@code owner}, empty where a kind has no such thing: Prometheus expects one label schema per
  * family, and rules pair series by identical label sets.
  */
-public final class SharedMemorySampler implements Sampler {
+final class SharedMemorySampler implements Sampler {
     static final MetricFamily SEGMENT_BYTES = MetricFamily.gauge("rollguard_shm_segment_bytes",
             "Size of one shared memory segment: System V (kind=sysv) or a file under /dev/shm (kind=posix).");
     static final MetricFamily SEGMENT_ATTACHED = MetricFamily.gauge("rollguard_shm_segment_attached",

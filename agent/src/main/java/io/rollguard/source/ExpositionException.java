@@ -1,7 +1,7 @@
 package io.rollguard.source;
 
 /** What is wrong with a source's answer: an exposition line that does not parse, a query result of the wrong kind. */
-public final class ExpositionException extends Exception {
+final class ExpositionException extends Exception {
     private static final long serialVersionUID = 1L;
 
     public ExpositionException(String message) {

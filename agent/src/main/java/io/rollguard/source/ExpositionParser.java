@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  *
  * <p>Any line it cannot read fails the whole body, with the line and column: half a scrape is not stored.
  */
-public final class ExpositionParser {
+final class ExpositionParser {
     /** Longer lines fail the parse: a line is one series, and no sane series is longer. */
     public static final int MAX_LINE_LENGTH = 64 * 1024;
 

@@ -9,7 +9,7 @@ import java.util.Locale;
  * {@code sum(increase(http_requests_total, 2m)) by (status)}: combines series into one per distinct value of the
  * {@code by} labels, or into a single series without labels when {@code by} is empty.
  */
-public record Aggregation(Operator operator, Expr argument, List<String> by, Span span) implements Expr {
+record Aggregation(Operator operator, Expr argument, List<String> by, Span span) implements Expr {
     public enum Operator {
         SUM,
         AVG,

@@ -3,7 +3,7 @@ package io.rollguard.rule.expr;
 import static java.util.Objects.requireNonNull;
 
 /** Unary minus: {@code -x}. */
-public record Negation(Expr operand, Span span) implements Expr {
+record Negation(Expr operand, Span span) implements Expr {
     public Negation {
         requireNonNull(operand, "operand");
         requireNonNull(span, "span");

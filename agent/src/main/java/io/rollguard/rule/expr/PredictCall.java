@@ -8,7 +8,7 @@ import java.time.Duration;
  * {@code predict(filesystem_free_bytes, 1h, 4h)}: each series' value {@code ahead} from now, by a least-squares line
  * through its samples of the last {@code window}, as Prometheus' {@code predict_linear(x[window], ahead)}.
  */
-public record PredictCall(Selector selector, Duration window, Duration ahead, Span span) implements Expr {
+record PredictCall(Selector selector, Duration window, Duration ahead, Span span) implements Expr {
     public PredictCall {
         requireNonNull(selector, "selector");
         requireNonNull(window, "window");

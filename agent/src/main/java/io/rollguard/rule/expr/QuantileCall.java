@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Duration;
 
 /** {@code quantile_over(0.95, check_duration_seconds, 5m)}: the q-quantile of each series' samples in the window. */
-public record QuantileCall(double quantile, Selector selector, Duration window, Span span) implements Expr {
+record QuantileCall(double quantile, Selector selector, Duration window, Span span) implements Expr {
     public QuantileCall {
         requireNonNull(selector, "selector");
         requireNonNull(window, "window");

@@ -7,7 +7,7 @@ import java.util.List;
  * there). A {@code scalar} condition (a comparison of numbers only) has at most one verdict, without labels, and
  * applies to every label set of the other operand of {@code and}/{@code or}.
  */
-public record Verdicts(List<Verdict> verdicts, boolean scalar) implements Value {
+record Verdicts(List<Verdict> verdicts, boolean scalar) implements Value {
     public Verdicts {
         verdicts = List.copyOf(verdicts);
         if (scalar && (verdicts.size() > 1 || (verdicts.size() == 1 && verdicts.get(0).labels().size() != 0))) {
