@@ -27,6 +27,15 @@ import java.time.Duration;
  * that its own budget (resident memory, CPU, threads) is watched from Prometheus like any other process.
  */
 public final class AgentMeters implements AutoCloseable {
+    /**
+     * Micrometer's names for two of its binders' meters break Prometheus' conventions (promtool check metrics
+     * refuses "process_cpu_time_ns_total" and a "_count" gauge): the CPU time is exposed under the client libraries'
+     * name, process_cpu_seconds_total, and the processor count is the host's figure (rollguard_cpu_cores). Configured
+     * on the registry before any meter is registered.
+     */
+    static final MeterFilter PROMETHEUS_NAMES = MeterFilter.deny(id -> id.getName().equals("system.cpu.count")
+            || id.getName().equals("process.cpu.time"));
+
     private final MeterRegistry registry;
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Timer ticks;
@@ -38,11 +47,6 @@ public final class AgentMeters implements AutoCloseable {
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
-        // Micrometer's names for these two break Prometheus' conventions (promtool check metrics refuses
-        // "process_cpu_time_ns_total" and a "_count" gauge): the CPU time is exposed under the client libraries' name,
-        // process_cpu_seconds_total, and the processor count is the host's figure (rollguard_cpu_cores).
-        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("system.cpu.count")
-                || id.getName().equals("process.cpu.time")));
         new ProcessorMetrics().bindTo(registry);
         if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
             FunctionCounter.builder("process.cpu", os, bean -> bean.getProcessCpuTime() / 1e9).baseUnit("seconds")

@@ -26,6 +26,7 @@ public final class MetricsRenderer {
     public MetricsRenderer(SeriesStore store, TimeSource time) {
         requireNonNull(store, "store");
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().meterFilter(AgentMeters.PROMETHEUS_NAMES);
         registry.getPrometheusRegistry().register(new StoreCollector(store, time));
         render();
     }
