@@ -20,9 +20,9 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.rollguard.config.HostPort;
 import io.rollguard.config.HttpSettings;
 import io.rollguard.store.SeriesWriter;
+import io.rollguard.time.Timer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
@@ -52,19 +52,20 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /** Plain HTTP on {@code listen} with the default limits and no tokens: for tests of the server itself. */
-    public static HttpServer start(HostPort listen, Router router, Duration idleTimeout) throws IOException {
-        return start(new HttpSettings(listen, null, null, null, true, null, HttpSettings.DEFAULT_MAX_CONNECTIONS,
-                idleTimeout), router);
+    public static HttpServer start(HostPort listen, Router router, Timer timer) throws IOException {
+        return start(new HttpSettings(listen), router, timer);
     }
 
     /**
      * Binds {@code [http] listen} and starts serving {@code router}, over TLS when {@code tls_cert} and
-     * {@code tls_key} are set, with the tokens, connection limit and idle timeout of {@code settings}.
+     * {@code tls_key} are set, with the tokens, connection limits and timeouts of {@code settings}; the head and
+     * body deadlines run on {@code timer}.
      *
      * @throws IOException when the address cannot be bound or the TLS files cannot be used, with a message naming it
      */
-    public static HttpServer start(HttpSettings settings, Router router) throws IOException {
+    public static HttpServer start(HttpSettings settings, Router router, Timer timer) throws IOException {
         requireNonNull(router, "router");
+        requireNonNull(timer, "timer");
         HostPort listen = settings.listen();
         SslContext ssl = settings.tlsFiles().isEmpty() ? null : sslContext(settings.tlsFiles().get());
         RequestHandler handler = new RequestHandler(router, AccessPolicy.of(settings));
