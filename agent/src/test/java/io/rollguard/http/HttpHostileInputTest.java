@@ -233,6 +233,21 @@ class HttpHostileInputTest {
         assertThat(answer.json().get("error")).isInstanceOf(String.class);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"HTTP/9.9", "HTTP/2.0", "HTTP/0.9"})
+    void anUnknownHttpVersionIs505(String version) throws IOException {
+        Answer answer = exchange("GET /health " + version + "\r\nHost: agent\r\nConnection: close\r\n\r\n");
+
+        assertThat(answer.status()).isEqualTo(505);
+        assertThat(answer.json()).containsKey("error");
+    }
+
+    @Test
+    void aProtocolOtherThanHttpIs400() throws IOException {
+        assertThat(exchange("GET /health FOO/1.1\r\nHost: agent\r\nConnection: close\r\n\r\n").status())
+                .isEqualTo(400);
+    }
+
     @Test
     void garbageInsteadOfARequestIs400() throws IOException {
         Answer answer = exchange("\u0001\u0002 not http at all\r\n\r\n");
