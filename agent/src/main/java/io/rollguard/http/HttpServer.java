@@ -70,11 +70,11 @@ public final class HttpServer implements AutoCloseable {
         SslContext ssl = settings.tlsFiles().isEmpty() ? null : sslContext(settings.tlsFiles().get());
         RequestHandler handler = new RequestHandler(router, AccessPolicy.of(settings));
         IdleCloser idleCloser = new IdleCloser();
-        ConnectionLimit limit = new ConnectionLimit(settings.maxConnections());
+        ConnectionLimit limit = new ConnectionLimit(settings.maxConnections(), settings.maxConnectionsPerPeer());
         long idleMillis = settings.idleTimeout().toMillis();
         EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("rollguard-http", true));
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(group)
+                .group(group) // one thread accepts and serves: ConnectionLimit and TrackedConnection rely on it
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.ALLOCATOR, UnpooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.SO_BACKLOG, 128)
@@ -83,19 +83,24 @@ public final class HttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (!limit.admit(ch)) {
+                        TrackedConnection tracked = new TrackedConnection(ch, limit, timer, settings.headTimeout(),
+                                settings.bodyTimeout());
+                        if (!limit.admit(tracked)) {
                             ch.close();
                             return;
                         }
-                        // Idleness first: a stalled TLS handshake is as idle as a half-sent request.
+                        // Idleness first: a stalled TLS handshake is as idle as a half-sent request. The first
+                        // byte of a request (or of the handshake) starts the head's deadline.
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
-                                .addLast(idleCloser);
+                                .addLast(idleCloser)
+                                .addLast(tracked.bytes());
                         if (ssl != null) {
                             ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                         }
                         ch.pipeline()
                                 .addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
+                                .addLast(tracked.messages())
                                 .addLast(new HttpObjectAggregator(MAX_BODY))
                                 .addLast(handler);
                     }
@@ -134,7 +139,7 @@ public final class HttpServer implements AutoCloseable {
         return scheme;
     }
 
-    /** {@code rollguard_http_connections} and {@code rollguard_http_connections_refused_total}. */
+    /** {@code rollguard_http_connections}, {@code _refused_total} and {@code _evicted_total}. */
     public void writeMetrics(SeriesWriter out) {
         limit.writeMetrics(out);
     }
