@@ -2,6 +2,7 @@ package io.rollguard.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -18,14 +19,17 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Slow and idle clients against the real server on a real socket: the head and body deadlines run on a
@@ -160,6 +164,37 @@ class HttpSlowClientTest {
 
         assertThat(status(slow)).isEqualTo(408);
         assertThat(closedByServer(slow)).isTrue();
+    }
+
+    @Test
+    void aTricklingTlsHandshakeIsClosedAtTheHeadDeadline(@TempDir Path dir) throws Exception {
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        List<String> openssl = List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days",
+                "2", "-subj", "/CN=agent.example");
+        boolean made;
+        try {
+            Process process = new ProcessBuilder(openssl).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            made = process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0;
+        } catch (IOException e) {
+            made = false;
+        }
+        assumeTrue(made, "openssl could not make a certificate (is it installed?): the TLS case needs one");
+        server = HttpServer.start(new HttpSettings(new HostPort("127.0.0.1", 0), null, null, null, true,
+                new HttpSettings.TlsFiles(cert, key), 16, 16, Duration.ofHours(1), HEAD, BODY), router, time);
+        Socket slow = connect("127.0.0.1");
+        send(slow, "\u0016\u0003"); // the start of a TLS record header: a handshake that goes no further
+        awaitDeadline(HEAD);
+
+        time.advance(HEAD);
+
+        try { // at most a TLS alert, then the end
+            assertThat(slow.getInputStream().readAllBytes()).hasSizeLessThan(64);
+        } catch (SocketException e) {
+            // reset: closed as well
+        }
     }
 
     @Test
