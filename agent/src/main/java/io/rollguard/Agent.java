@@ -534,7 +534,7 @@ public final class Agent implements AutoCloseable {
         new DeploymentEndpoints(deployments, scheduler).routes(router);
         new IncidentEndpoints(incidentFiles, incidentReads).routes(router);
         new AlertmanagerEndpoint(alerts, tickLoop::evaluateRules, scheduler).routes(router);
-        http = HttpServer.start(config.http(), router);
+        http = HttpServer.start(config.http(), router, timer);
         tickLoop.addSelfMetrics(http::writeMetrics);
         // The configured host, not the socket's: Java reports a dual-stack 0.0.0.0 as 0:0:0:0:0:0:0:0.
         log.info("listening on {}://{}{}", http.scheme(),

@@ -106,8 +106,17 @@ public record ConfigDiff(Changes checks, Changes rules, Changes actions, List<St
         if (started.http().maxConnections() != next.http().maxConnections()) {
             restart.add("http.max_connections");
         }
+        if (started.http().maxConnectionsPerPeer() != next.http().maxConnectionsPerPeer()) {
+            restart.add("http.max_connections_per_peer");
+        }
         if (!same(started.http().idleTimeout(), next.http().idleTimeout())) {
             restart.add("http.idle_timeout");
+        }
+        if (!same(started.http().headTimeout(), next.http().headTimeout())) {
+            restart.add("http.head_timeout");
+        }
+        if (!same(started.http().bodyTimeout(), next.http().bodyTimeout())) {
+            restart.add("http.body_timeout");
         }
         if (!same(started.sources(), next.sources())) {
             restart.add("source"); // the [[source]] tables: read by their own runner, built once

@@ -37,6 +37,7 @@ public final class ConfigLoader {
     private static final Duration MAX_SAMPLER_PERIOD = Duration.ofDays(1);
     private static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration MAX_IDLE_TIMEOUT = Duration.ofHours(1);
+    private static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMinutes(10);
     private static final int MAX_CONNECTIONS = 65_536;
 
     // A process name becomes a label value and a word in rule expressions: keep it plain.
@@ -304,10 +305,17 @@ public final class ConfigLoader {
         HttpSettings.TlsFiles tls = readTls(table, base, trust);
         int maxConnections = (int) table.integer("max_connections", HttpSettings.DEFAULT_MAX_CONNECTIONS, 1,
                 MAX_CONNECTIONS);
+        int maxConnectionsPerPeer = (int) table.integer("max_connections_per_peer",
+                HttpSettings.DEFAULT_MAX_CONNECTIONS_PER_PEER, 1, MAX_CONNECTIONS);
         Duration idleTimeout = table.duration("idle_timeout", HttpSettings.DEFAULT_IDLE_TIMEOUT, MIN_IDLE_TIMEOUT,
                 MAX_IDLE_TIMEOUT);
+        Duration headTimeout = table.duration("head_timeout", HttpSettings.DEFAULT_HEAD_TIMEOUT, MIN_IDLE_TIMEOUT,
+                MAX_REQUEST_TIMEOUT);
+        Duration bodyTimeout = table.duration("body_timeout", HttpSettings.DEFAULT_BODY_TIMEOUT, MIN_IDLE_TIMEOUT,
+                MAX_REQUEST_TIMEOUT);
         table.rejectUnknownKeys();
-        return new HttpSettings(listen, token, tokenFile, readToken, healthPublic, tls, maxConnections, idleTimeout);
+        return new HttpSettings(listen, token, tokenFile, readToken, healthPublic, tls, maxConnections,
+                maxConnectionsPerPeer, idleTimeout, headTimeout, bodyTimeout);
     }
 
     /**

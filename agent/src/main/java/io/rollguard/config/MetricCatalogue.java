@@ -38,6 +38,7 @@ public final class MetricCatalogue {
     public static final List<String> AGENT = List.of("rollguard_build_info",
             "rollguard_config_last_reload_successful", "rollguard_config_last_reload_success_timestamp_seconds",
             "rollguard_http_connections", "rollguard_http_connections_refused_total",
+            "rollguard_http_connections_evicted_total",
             "rollguard_sampler_success", "rollguard_sampler_duration_seconds", "rollguard_sampler_errors_total",
             "rollguard_rule_state", "rollguard_rule_value", "rollguard_rule_firing_since_seconds",
             "rollguard_rule_evaluation_failures_total", "rollguard_rule_series",

@@ -20,9 +20,9 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.rollguard.config.HostPort;
 import io.rollguard.config.HttpSettings;
 import io.rollguard.store.SeriesWriter;
+import io.rollguard.time.Timer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
@@ -52,28 +52,29 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /** Plain HTTP on {@code listen} with the default limits and no tokens: for tests of the server itself. */
-    public static HttpServer start(HostPort listen, Router router, Duration idleTimeout) throws IOException {
-        return start(new HttpSettings(listen, null, null, null, true, null, HttpSettings.DEFAULT_MAX_CONNECTIONS,
-                idleTimeout), router);
+    public static HttpServer start(HostPort listen, Router router, Timer timer) throws IOException {
+        return start(new HttpSettings(listen), router, timer);
     }
 
     /**
      * Binds {@code [http] listen} and starts serving {@code router}, over TLS when {@code tls_cert} and
-     * {@code tls_key} are set, with the tokens, connection limit and idle timeout of {@code settings}.
+     * {@code tls_key} are set, with the tokens, connection limits and timeouts of {@code settings}; the head and
+     * body deadlines run on {@code timer}.
      *
      * @throws IOException when the address cannot be bound or the TLS files cannot be used, with a message naming it
      */
-    public static HttpServer start(HttpSettings settings, Router router) throws IOException {
+    public static HttpServer start(HttpSettings settings, Router router, Timer timer) throws IOException {
         requireNonNull(router, "router");
+        requireNonNull(timer, "timer");
         HostPort listen = settings.listen();
         SslContext ssl = settings.tlsFiles().isEmpty() ? null : sslContext(settings.tlsFiles().get());
         RequestHandler handler = new RequestHandler(router, AccessPolicy.of(settings));
         IdleCloser idleCloser = new IdleCloser();
-        ConnectionLimit limit = new ConnectionLimit(settings.maxConnections());
+        ConnectionLimit limit = new ConnectionLimit(settings.maxConnections(), settings.maxConnectionsPerPeer());
         long idleMillis = settings.idleTimeout().toMillis();
         EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("rollguard-http", true));
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(group)
+                .group(group) // one thread accepts and serves: ConnectionLimit and TrackedConnection rely on it
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.ALLOCATOR, UnpooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.SO_BACKLOG, 128)
@@ -82,19 +83,24 @@ public final class HttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (!limit.admit(ch)) {
+                        TrackedConnection tracked = new TrackedConnection(ch, limit, timer, settings.headTimeout(),
+                                settings.bodyTimeout());
+                        if (!limit.admit(tracked)) {
                             ch.close();
                             return;
                         }
-                        // Idleness first: a stalled TLS handshake is as idle as a half-sent request.
+                        // Idleness first: a stalled TLS handshake is as idle as a half-sent request. The first
+                        // byte of a request (or of the handshake) starts the head's deadline.
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
-                                .addLast(idleCloser);
+                                .addLast(idleCloser)
+                                .addLast(tracked.bytes());
                         if (ssl != null) {
                             ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                         }
                         ch.pipeline()
                                 .addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
+                                .addLast(tracked.messages())
                                 .addLast(new HttpObjectAggregator(MAX_BODY))
                                 .addLast(handler);
                     }
@@ -133,7 +139,7 @@ public final class HttpServer implements AutoCloseable {
         return scheme;
     }
 
-    /** {@code rollguard_http_connections} and {@code rollguard_http_connections_refused_total}. */
+    /** {@code rollguard_http_connections}, {@code _refused_total} and {@code _evicted_total}. */
     public void writeMetrics(SeriesWriter out) {
         limit.writeMetrics(out);
     }

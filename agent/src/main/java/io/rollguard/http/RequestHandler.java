@@ -1,6 +1,7 @@
 package io.rollguard.http;
 
 import static io.netty.handler.codec.http.HttpResponseStatus.BAD_REQUEST;
+import static io.netty.handler.codec.http.HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED;
 import static io.netty.handler.codec.http.HttpResponseStatus.INTERNAL_SERVER_ERROR;
 import static io.netty.handler.codec.http.HttpResponseStatus.METHOD_NOT_ALLOWED;
 import static io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -50,6 +52,16 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         DecoderResult decoded = request.decoderResult();
         if (decoded.isFailure()) {
             send(ctx, request, rejection(decoded.cause()), false);
+            return;
+        }
+        HttpVersion version = request.protocolVersion();
+        if (!version.protocolName().equals("HTTP")) {
+            send(ctx, request, Responses.error(BAD_REQUEST, "not an HTTP request: " + version), false);
+            return;
+        }
+        if (version.majorVersion() != 1) { // HTTP/1.x of any minor version is read as HTTP/1.1 (RFC 9110, 2.5)
+            send(ctx, request, Responses.error(HTTP_VERSION_NOT_SUPPORTED, version + " is not supported; use HTTP/1.1"),
+                    false);
             return;
         }
         String path = new QueryStringDecoder(request.uri()).path();

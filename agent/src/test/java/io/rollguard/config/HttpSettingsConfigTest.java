@@ -49,7 +49,10 @@ class HttpSettingsConfigTest {
         assertThat(http.healthPublic()).isTrue();
         assertThat(http.tlsFiles()).isEmpty();
         assertThat(http.maxConnections()).isEqualTo(256);
+        assertThat(http.maxConnectionsPerPeer()).isEqualTo(32);
         assertThat(http.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(http.headTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(http.bodyTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(http.scheme()).isEqualTo("http");
     }
 
@@ -64,7 +67,10 @@ class HttpSettingsConfigTest {
                 read_token_file = "read-token"
                 health_public = false
                 max_connections = 10
+                max_connections_per_peer = 3
                 idle_timeout = "5s"
+                head_timeout = "2s"
+                body_timeout = "3s"
                 """).http();
 
         assertThat(http.mutatingToken()).hasValueSatisfying(token -> assertThat(token.value()).isEqualTo(TOKEN));
@@ -72,7 +78,10 @@ class HttpSettingsConfigTest {
         assertThat(http.tokenFile()).isEqualTo(dir.resolve("token"));
         assertThat(http.healthPublic()).isFalse();
         assertThat(http.maxConnections()).isEqualTo(10);
+        assertThat(http.maxConnectionsPerPeer()).isEqualTo(3);
         assertThat(http.idleTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(http.headTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(http.bodyTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(http.toString()).as("a settings record never shows the token").doesNotContain(TOKEN)
                 .contains("Secret[redacted]");
     }

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.rollguard.config.HostPort;
+import io.rollguard.time.FakeTime;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +19,7 @@ class HttpServerTest {
     void aNewAccessPolicyAppliesFromTheNextRequest() throws Exception {
         Router posts = new Router().add(new Router.Route("/y", java.util.Set.of(io.netty.handler.codec.http.HttpMethod.POST),
                 request -> Responses.json(HttpResponseStatus.OK, Map.of())));
-        try (HttpServer server = HttpServer.start(new HostPort("127.0.0.1", 0), posts, Duration.ofSeconds(30))) {
+        try (HttpServer server = HttpServer.start(new HostPort("127.0.0.1", 0), posts, new FakeTime())) {
             java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
             java.net.http.HttpRequest post = java.net.http.HttpRequest.newBuilder(
                     java.net.URI.create("http://127.0.0.1:" + server.address().getPort() + "/y"))
@@ -39,7 +39,7 @@ class HttpServerTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             HostPort listen = new HostPort("127.0.0.1", taken.getLocalPort());
 
-            assertThatThrownBy(() -> HttpServer.start(listen, router, Duration.ofSeconds(30)))
+            assertThatThrownBy(() -> HttpServer.start(listen, router, new FakeTime()))
                     .isInstanceOf(IOException.class)
                     .hasMessage("cannot listen on " + listen + ": Address already in use");
         }
@@ -47,7 +47,7 @@ class HttpServerTest {
 
     @Test
     void portZeroResolvesToARealPort() throws IOException {
-        try (HttpServer server = HttpServer.start(new HostPort("127.0.0.1", 0), router, Duration.ofSeconds(30))) {
+        try (HttpServer server = HttpServer.start(new HostPort("127.0.0.1", 0), router, new FakeTime())) {
             assertThat(server.address().getPort()).isPositive();
         }
     }
