@@ -158,7 +158,8 @@ class LauncherIT {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
                 java.net.InetAddress.getByName("127.0.0.1"))) {
             Path file = Files.writeString(dir.resolve("busy.toml"),
-                    "[http]\nlisten = \"127.0.0.1:" + taken.getLocalPort() + "\"\n");
+                    "[agent]\nstate_dir = \"" + dir.resolve("busy-state") + "\"\n"
+                    + "[http]\nlisten = \"127.0.0.1:" + taken.getLocalPort() + "\"\n");
             Path log = dir.resolve("busy.log");
 
             Process busy = start(log, "run", "--config", file.toString());
