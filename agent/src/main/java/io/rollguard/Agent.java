@@ -49,6 +49,7 @@ import io.rollguard.journal.IncidentFiles;
 import io.rollguard.http.MetricsEndpoint;
 import io.rollguard.http.Router;
 import io.rollguard.http.StatusPageEndpoint;
+import io.rollguard.process.ProgramLauncher;
 import io.rollguard.metrics.AgentMeters;
 import io.rollguard.metrics.MetricsRenderer;
 import io.rollguard.sample.Sampler;
@@ -197,7 +198,7 @@ public final class Agent implements AutoCloseable {
         this.stateDir = stateDirectory(config);
         this.journal = openJournal(stateDir, time);
         this.actions = new ActionRunner(config.actions(), config.agent().dryRun(),
-                config.agent().allowInsecurePermissions(), time, timer);
+                config.agent().allowInsecurePermissions(), time, timer, programs());
         this.state = new StateStore(new StateFile(stateDir));
         ActionDispatcher dispatcher = new ActionDispatcher(config.actions(), config.agent().dryRun(), this::runAction,
                 journal);
@@ -218,6 +219,16 @@ public final class Agent implements AutoCloseable {
         // At the start of each tick, with its grid time: startDue only hands due reads to the sources' own workers.
         tickLoop.beforeEachTick(sources::startDue);
         this.reloads = Executors.newSingleThreadExecutor(DaemonThreads.named("rollguard-reload"));
+    }
+
+    /** The host's launcher; without setsid, said once here, at the start, since it weakens every action. */
+    private static ProgramLauncher programs() {
+        ProgramLauncher launcher = ProgramLauncher.forHost();
+        if (launcher.setsid().isEmpty()) {
+            log.warn("setsid (util-linux) not found: programs run in the agent's process group, so a script that "
+                    + "signals its group (kill 0) stops the agent, and a timeout stops only their process tree");
+        }
+        return launcher;
     }
 
     private static Set<String> tags(Config config) {

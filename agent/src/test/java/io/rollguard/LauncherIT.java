@@ -116,6 +116,55 @@ class LauncherIT {
         }
     }
 
+    /**
+     * A rollback script with the common cleanup line {@code trap 'kill 0' EXIT} signals its whole process group when
+     * it ends. In a group of its own that is only the script; in the agent's group it would be the agent, whose
+     * {@code action_finished} would never be written. The agent itself starts in a session of its own here, as
+     * systemd starts a service, so that without the isolation the signal stops the agent and not this test's JVM.
+     */
+    @Test
+    void aScriptThatKillsItsGroupLeavesTheAgentRunning() throws Exception {
+        Path script = dir.resolve("rollback.sh");
+        Files.writeString(script, "#!/bin/sh\ntrap 'kill 0' EXIT\nsleep 300 &\necho $! > " + dir.resolve("child.pid")
+                + "\necho rolled back\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        int closed;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = probe.getLocalPort();
+        }
+        Files.writeString(config(), Files.readString(config()) + """
+                [[check]]
+                name = "service"
+                type = "tcp"
+                port = %d
+                interval = "1s"
+
+                [[rule]]
+                name = "service-down"
+                when = 'check_up{check="service"} == 0'
+                for = "1s"
+                action = "rollback"
+
+                [action.rollback]
+                run = ["%s"]
+                rollback = true
+                timeout = "30s"
+                """.formatted(closed, script));
+        Path log = dir.resolve("agent.log");
+        agent = start(log, List.of("setsid", "--wait"), "run", "--config", config().toString());
+        int port = awaitPort(log);
+        Path journal = dir.resolve("state/events.jsonl");
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> !agent.isAlive()
+                || Files.exists(journal) && Files.readString(journal).contains("\"kind\":\"action_finished\""));
+
+        assertThat(agent.isAlive()).as("the agent survives its script's kill 0: %s", Files.readString(log)).isTrue();
+        assertThat(get(port, "/health").statusCode()).isIn(200, 503);
+        assertThat(Files.readString(log)).contains("rollback: | rolled back");
+        long child = Long.parseLong(Files.readString(dir.resolve("child.pid")).strip());
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
+    }
+
     private static void hangUp(Process process) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
         assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -185,7 +234,13 @@ class LauncherIT {
      * {@code $STATE_DIRECTORY} in this test's directory, so the embedded default never writes /var/lib/rollguard.
      */
     private Process start(Path log, String... args) throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of(LAUNCHER.toString()));
+        return start(log, List.of(), args);
+    }
+
+    /** @param prefix what runs the launcher, e.g. {@code setsid} for a session of its own as systemd gives it */
+    private Process start(Path log, List<String> prefix, String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(prefix);
+        command.add(LAUNCHER.toString());
         command.addAll(List.of(args));
         ProcessBuilder builder = Subprocess.builder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile());

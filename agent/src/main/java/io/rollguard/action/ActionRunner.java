@@ -9,6 +9,7 @@ import io.rollguard.config.ConfigDiff;
 import io.rollguard.config.action.ActionConfig;
 import io.rollguard.config.action.ExecActionConfig;
 import io.rollguard.config.action.WebhookActionConfig;
+import io.rollguard.process.ProgramLauncher;
 import io.rollguard.time.TimeSource;
 import io.rollguard.time.Timer;
 import io.rollguard.work.Workers;
@@ -52,6 +53,7 @@ public final class ActionRunner implements AutoCloseable {
     private final ExecutorService pipes;
     private final Timer timer;
     private final TimeSource time;
+    private final ProgramLauncher launcher;
     private HttpClient client; // created with the first webhook, guarded by this
     private final List<Slot> retired = new ArrayList<>(); // replaced slots, until close(); guarded by this
     private volatile boolean closed;
@@ -82,23 +84,24 @@ public final class ActionRunner implements AutoCloseable {
      * @param agentDryRun {@code [agent] dry_run}: every action only says what it would do
      */
     public ActionRunner(Map<String, ActionConfig> configs, boolean agentDryRun, TimeSource time, Timer timer) {
-        this(configs, agentDryRun, false, time, timer);
+        this(configs, agentDryRun, false, time, timer, ProgramLauncher.forHost());
     }
 
     /**
      * @param agentDryRun {@code [agent] dry_run}: every action only says what it would do
      * @param allowInsecurePermissions {@code [agent] allow_insecure_permissions}: a program others could change
      *     runs after a warning instead of being refused
+     * @param launcher starts programs in sessions of their own and stops them by process group
      */
     public ActionRunner(Map<String, ActionConfig> configs, boolean agentDryRun, boolean allowInsecurePermissions,
-            TimeSource time, Timer timer) {
-        this(configs.size(), time, timer);
+            TimeSource time, Timer timer, ProgramLauncher launcher) {
+        this(configs.size(), time, timer, launcher);
         reconfigure(configs, agentDryRun, allowInsecurePermissions);
     }
 
     /** For tests: actions of their own making, by name. */
     ActionRunner(Map<String, Action> actions, TimeSource time, Timer timer) {
-        this(actions.size(), time, timer);
+        this(actions.size(), time, timer, ProgramLauncher.forHost());
         Map<String, Slot> own = new LinkedHashMap<>();
         actions.forEach((name, action) -> own.put(name, new Slot(action, null, false, false)));
         slots = Collections.unmodifiableMap(own);
@@ -146,7 +149,8 @@ public final class ActionRunner implements AutoCloseable {
         return config.accept(new ActionConfig.Visitor<Action>() {
             @Override
             public Action exec(ExecActionConfig exec) {
-                return new ExecAction(exec, dryRun, allowInsecurePermissions, pipes, time, ExecAction.KILL_GRACE);
+                return new ExecAction(exec, dryRun, allowInsecurePermissions, pipes, time, ExecAction.KILL_GRACE,
+                        launcher);
             }
 
             @Override
@@ -169,8 +173,9 @@ public final class ActionRunner implements AutoCloseable {
     }
 
     /** @param timer the agent's: webhook retries and deadlines wait on it, never on a worker */
-    private ActionRunner(int actions, TimeSource time, Timer timer) {
+    private ActionRunner(int actions, TimeSource time, Timer timer, ProgramLauncher launcher) {
         this.time = requireNonNull(time, "time");
+        this.launcher = requireNonNull(launcher, "launcher");
         this.timer = requireNonNull(timer, "timer");
         // A thread per action at most: a program that runs to its timeout holds its worker and no other action's.
         // A program bounds its own run (its timeout stops its process tree), so the workers give it no timeout.

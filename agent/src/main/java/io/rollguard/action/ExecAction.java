@@ -9,6 +9,7 @@ import io.rollguard.common.Quantities;
 import io.rollguard.config.action.ExecActionConfig;
 import io.rollguard.common.Failures;
 import io.rollguard.common.Json;
+import io.rollguard.process.ProgramLauncher;
 import io.rollguard.process.Programs;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;
@@ -28,8 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code type = "exec"}: runs {@code run} as argv, never through a shell, in {@code cwd}, with the agent's
  * environment plus {@code env} plus the request's {@code ROLLGUARD_*} variables, and the event as JSON on standard
- * input. Output (standard output and error merged) is logged line by line as it arrives, and its tail kept. A program
- * that outlives its timeout has its whole process tree stopped: SIGTERM, then SIGKILL after a grace period.
+ * input. Output (standard output and error merged) is logged line by line as it arrives, control characters escaped,
+ * and its tail kept. The program runs in a session and process group of its own ({@link ProgramLauncher}); one that
+ * outlives its timeout has its whole group stopped: SIGTERM, then SIGKILL after a grace period.
  *
  * <p>Before it starts a program, it refuses one that someone other than root or the agent's user could have
  * changed (DESIGN.md, "Security").
@@ -50,6 +52,7 @@ final class ExecAction implements Action {
     private final Executor pipes;
     private final TimeSource time;
     private final Duration killGrace;
+    private final ProgramLauncher launcher;
 
     /**
      * @param dryRun the action's {@code dry_run} or {@code [agent] dry_run}
@@ -58,18 +61,22 @@ final class ExecAction implements Action {
      * @param killGrace between SIGTERM and SIGKILL
      */
     ExecAction(ExecActionConfig config, boolean dryRun, Executor pipes, TimeSource time, Duration killGrace) {
-        this(config, dryRun, false, pipes, time, killGrace);
+        this(config, dryRun, false, pipes, time, killGrace, ProgramLauncher.forHost());
     }
 
-    /** @param allowInsecure {@code [agent] allow_insecure_permissions}: run a program others could change, warning */
+    /**
+     * @param allowInsecure {@code [agent] allow_insecure_permissions}: run a program others could change, warning
+     * @param launcher starts the program in a session of its own and stops its process group
+     */
     ExecAction(ExecActionConfig config, boolean dryRun, boolean allowInsecure, Executor pipes, TimeSource time,
-            Duration killGrace) {
+            Duration killGrace, ProgramLauncher launcher) {
         this.config = requireNonNull(config, "config");
         this.dryRun = dryRun;
         this.allowInsecure = allowInsecure;
         this.pipes = requireNonNull(pipes, "pipes");
         this.time = requireNonNull(time, "time");
         this.killGrace = requireNonNull(killGrace, "killGrace");
+        this.launcher = requireNonNull(launcher, "launcher");
     }
 
     @Override
@@ -98,7 +105,7 @@ final class ExecAction implements Action {
         builder.environment().putAll(request.environment());
         Process process;
         try {
-            process = builder.start();
+            process = launcher.start(builder);
         } catch (IOException e) {
             return failed(started, "cannot run " + program + ": " + Programs.whyNotStarted(e));
         }
@@ -122,7 +129,7 @@ final class ExecAction implements Action {
                 timedOut = true;
                 log.warn("{}: still running after {}; stopping its process tree (SIGTERM, SIGKILL after {})", name,
                         Quantities.formatDuration(config.timeout()), Quantities.formatDuration(killGrace));
-                Programs.stopTree(process, killGrace);
+                launcher.stop(process, killGrace);
             }
         } catch (InterruptedException e) {
             interrupted = true;
@@ -198,9 +205,9 @@ final class ExecAction implements Action {
     /** The agent is stopping: the tree still gets its grace period, but a second interrupt cuts it short. */
     private void stopWhileStopping(Process process) {
         try {
-            Programs.stopTree(process, killGrace);
+            launcher.stop(process, killGrace);
         } catch (InterruptedException again) {
-            // stopTree has sent SIGKILL to the whole tree before giving up waiting; the flag is restored by the caller
+            // stop has sent SIGKILL to the whole tree before giving up waiting; the flag is restored by the caller
         }
     }
 

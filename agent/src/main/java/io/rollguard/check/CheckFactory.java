@@ -16,6 +16,7 @@ import io.rollguard.config.check.ShmCheckSpec;
 import io.rollguard.config.check.SystemdCheckSpec;
 import io.rollguard.config.check.TcpCheckSpec;
 import io.rollguard.config.check.TlsCheckSpec;
+import io.rollguard.process.ProgramLauncher;
 import io.rollguard.sample.ListeningSockets;
 import io.rollguard.sample.SharedMemorySegments;
 import java.net.Socket;
@@ -40,6 +41,7 @@ public final class CheckFactory {
     private final LongSupplier totalMemory;
     private final IntSupplier logicalCpus;
     private final LogCheck.Mode logMode;
+    private final ProgramLauncher launcher;
     private HttpClient verifyingClient;
     private HttpClient trustingClient;
 
@@ -48,14 +50,16 @@ public final class CheckFactory {
      * @param logicalCpus the host's logical CPUs, for {@code host} checks
      */
     public CheckFactory(Clock clock, LongSupplier totalMemory, IntSupplier logicalCpus) {
-        this(clock, totalMemory, logicalCpus, LogCheck.Mode.FOLLOW);
+        this(clock, totalMemory, logicalCpus, LogCheck.Mode.FOLLOW, ProgramLauncher.forHost());
     }
 
-    private CheckFactory(Clock clock, LongSupplier totalMemory, IntSupplier logicalCpus, LogCheck.Mode logMode) {
+    private CheckFactory(Clock clock, LongSupplier totalMemory, IntSupplier logicalCpus, LogCheck.Mode logMode,
+            ProgramLauncher launcher) {
         this.clock = requireNonNull(clock, "clock");
         this.totalMemory = requireNonNull(totalMemory, "totalMemory");
         this.logicalCpus = requireNonNull(logicalCpus, "logicalCpus");
         this.logMode = requireNonNull(logMode, "logMode");
+        this.launcher = requireNonNull(launcher, "launcher");
     }
 
     /**
@@ -63,7 +67,7 @@ public final class CheckFactory {
      * run to follow the file from, they count the matches in the end of the file instead.
      */
     public CheckFactory forSingleRun() {
-        return new CheckFactory(clock, totalMemory, logicalCpus, LogCheck.Mode.TAIL);
+        return new CheckFactory(clock, totalMemory, logicalCpus, LogCheck.Mode.TAIL, launcher);
     }
 
     /** The factory of this host: its wall clock, and what OSHI says of its memory and CPUs. */
@@ -88,7 +92,7 @@ public final class CheckFactory {
 
             @Override
             public Check command(CommandCheckSpec spec) {
-                return new CommandCheck(spec, timeout);
+                return new CommandCheck(spec, timeout, launcher);
             }
 
             @Override
@@ -133,7 +137,7 @@ public final class CheckFactory {
 
             @Override
             public Check systemd(SystemdCheckSpec spec) {
-                return SystemdCheck.forHost(spec, timeout);
+                return SystemdCheck.forHost(spec, timeout, launcher);
             }
         });
     }

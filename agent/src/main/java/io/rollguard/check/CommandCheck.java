@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.rollguard.common.Human;
 import io.rollguard.config.check.CommandCheckSpec;
+import io.rollguard.process.ProgramLauncher;
 import io.rollguard.process.Programs;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -19,7 +20,8 @@ import java.util.regex.Matcher;
 /**
  * Runs a program as argv, never through a shell, and judges its exit code and output. Output goes to a temporary
  * file rather than a pipe, so a program that prints gigabytes neither blocks nor fills memory: only its last
- * {@link #MAX_OUTPUT} bytes are read. On timeout the whole process tree gets SIGTERM, then SIGKILL.
+ * {@link #MAX_OUTPUT} bytes are read. It runs in a session and process group of its own; on timeout the whole group
+ * gets SIGTERM, then SIGKILL.
  */
 final class CommandCheck implements Check {
     static final int MAX_OUTPUT = 64 * 1024;
@@ -27,10 +29,13 @@ final class CommandCheck implements Check {
 
     private final CommandCheckSpec spec;
     private final Duration timeout;
+    private final ProgramLauncher launcher;
 
-    public CommandCheck(CommandCheckSpec spec, Duration timeout) {
+    /** @param launcher starts the program in a session of its own and stops its process group */
+    public CommandCheck(CommandCheckSpec spec, Duration timeout, ProgramLauncher launcher) {
         this.spec = requireNonNull(spec, "spec");
         this.timeout = requireNonNull(timeout, "timeout");
+        this.launcher = requireNonNull(launcher, "launcher");
     }
 
     @Override
@@ -39,9 +44,9 @@ final class CommandCheck implements Check {
         try {
             Process process;
             try {
-                process = new ProcessBuilder(spec.run()).redirectErrorStream(true)
+                process = launcher.start(new ProcessBuilder(spec.run()).redirectErrorStream(true)
                         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                        .redirectOutput(output.toFile()).start();
+                        .redirectOutput(output.toFile()));
             } catch (IOException e) {
                 return CheckResult.failed("cannot run " + spec.run().get(0) + ": " + Programs.whyNotStarted(e));
             }
@@ -49,11 +54,11 @@ final class CommandCheck implements Check {
             try {
                 finished = process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
-                Programs.stopTree(process, KILL_GRACE);
+                launcher.stop(process, KILL_GRACE);
                 throw e;
             }
             if (!finished) {
-                Programs.stopTree(process, KILL_GRACE);
+                launcher.stop(process, KILL_GRACE);
                 return CheckResult.failed(spec.run().get(0) + " did not finish within "
                         + Human.seconds(timeout.toNanos() / 1e9) + "; stopped it");
             }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.rollguard.common.Human;
 import io.rollguard.config.check.SystemdCheckSpec;
 import io.rollguard.config.check.SystemdCheckSpec.Expectation;
+import io.rollguard.process.ProgramLauncher;
 import io.rollguard.process.Programs;
 import java.io.File;
 import java.io.IOException;
@@ -40,6 +41,7 @@ final class SystemdCheck implements Check {
     private final Duration timeout;
     private final String systemctl;
     private final String searchPath;
+    private final ProgramLauncher launcher;
 
     /** What one systemctl call printed: its state word on stdout, or why it has none on stderr. */
     private record Answer(String state, String complaint, boolean finished) {}
@@ -49,6 +51,13 @@ final class SystemdCheck implements Check {
      * @param searchPath directories separated by ':', as in {@code PATH}
      */
     public SystemdCheck(SystemdCheckSpec spec, Duration timeout, String systemctl, String searchPath) {
+        this(spec, timeout, systemctl, searchPath, ProgramLauncher.forHost());
+    }
+
+    /** @param launcher starts systemctl in a session of its own and stops its process group */
+    SystemdCheck(SystemdCheckSpec spec, Duration timeout, String systemctl, String searchPath,
+            ProgramLauncher launcher) {
+        this.launcher = requireNonNull(launcher, "launcher");
         this.spec = requireNonNull(spec, "spec");
         this.timeout = requireNonNull(timeout, "timeout");
         this.systemctl = requireNonNull(systemctl, "systemctl");
@@ -57,8 +66,12 @@ final class SystemdCheck implements Check {
 
     /** The check of this host: {@code systemctl} from the agent's own {@code PATH}. */
     public static SystemdCheck forHost(SystemdCheckSpec spec, Duration timeout) {
+        return forHost(spec, timeout, ProgramLauncher.forHost());
+    }
+
+    static SystemdCheck forHost(SystemdCheckSpec spec, Duration timeout, ProgramLauncher launcher) {
         String path = System.getenv("PATH");
-        return new SystemdCheck(spec, timeout, "systemctl", path == null ? "/usr/bin:/bin" : path);
+        return new SystemdCheck(spec, timeout, "systemctl", path == null ? "/usr/bin:/bin" : path, launcher);
     }
 
     @Override
@@ -101,11 +114,10 @@ final class SystemdCheck implements Check {
             Process process;
             try {
                 // Files rather than pipes: a reader of a pipe could wait on a child that never closes it.
-                process = new ProcessBuilder(List.of(program.toString(), verb, "--", spec.unit()))
+                process = launcher.start(new ProcessBuilder(List.of(program.toString(), verb, "--", spec.unit()))
                         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                         .redirectOutput(out.toFile())
-                        .redirectError(err.toFile())
-                        .start();
+                        .redirectError(err.toFile()));
             } catch (IOException e) {
                 return new Answer("", "cannot run " + program + ": " + Programs.whyNotStarted(e), true);
             }
@@ -113,11 +125,11 @@ final class SystemdCheck implements Check {
             try {
                 finished = process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
-                Programs.stopTree(process, KILL_GRACE);
+                launcher.stop(process, KILL_GRACE);
                 throw e;
             }
             if (!finished) {
-                Programs.stopTree(process, KILL_GRACE);
+                launcher.stop(process, KILL_GRACE);
                 return new Answer("", "", false);
             }
             String state = firstLine(out);

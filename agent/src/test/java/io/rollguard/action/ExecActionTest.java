@@ -245,6 +245,39 @@ class ExecActionTest {
                 "rollback: still running after 700ms; stopping its process tree (SIGTERM, SIGKILL after 300ms)");
     }
 
+    /**
+     * {@code (sleep 300 &)} forks twice: the sleep is reparented to init and is no longer a descendant of the script,
+     * but it is still in the script's process group, which the timeout stops whole.
+     */
+    @Test
+    void aTimeoutStopsWhatTheProgramLeftInItsProcessGroup() throws IOException {
+        Path script = script("orphaning.sh", String.join("\n",
+                "(sleep 300 & echo $! > " + dir.resolve("orphan.pid") + ")",
+                "sleep 300"));
+
+        ActionOutcome outcome = run(config(List.of(script.toString()), Duration.ofMillis(700), dir, Map.of()));
+
+        assertThat(outcome.result()).isEqualTo(Result.TIMEOUT);
+        long orphan = pid("orphan.pid");
+        leftRunning.add(orphan);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !alive(orphan));
+    }
+
+    /** A script's {@code kill 0} reaches its own group only; this test's JVM would die of it otherwise. */
+    @Test
+    void theProgramRunsInASessionAndProcessGroupOfItsOwn() throws IOException {
+        Path ids = dir.resolve("ids");
+        // Fields 5 and 6 of /proc/PID/stat, after the command name: the process group and the session.
+        Path script = script("ids.sh", "echo $$ $(sed 's/.*) //' /proc/$$/stat | cut -d' ' -f3,4) > " + ids);
+
+        ActionOutcome outcome = run(script);
+
+        assertThat(outcome.result()).isEqualTo(Result.OK);
+        String[] pidGroupSession = Files.readString(ids).strip().split(" ");
+        assertThat(pidGroupSession[1]).as("process group").isEqualTo(pidGroupSession[0]);
+        assertThat(pidGroupSession[2]).as("session").isEqualTo(pidGroupSession[0]);
+    }
+
     @Test
     void aTreeThatHonoursSigtermEndsAtOnce() throws IOException {
         Path script = script("polite.sh", "sleep 300 & echo $! > " + dir.resolve("child.pid") + "; wait");
@@ -369,7 +402,8 @@ class ExecActionTest {
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxrwxr-x"));
 
         ActionOutcome outcome = new ExecAction(config(List.of(script.toString()), Duration.ofSeconds(30), dir,
-                Map.of()), false, true, pipes, TimeSource.system(), GRACE).execute(request());
+                Map.of()), false, true, pipes, TimeSource.system(), GRACE,
+                io.rollguard.process.ProgramLauncher.forHost()).execute(request());
 
         assertThat(outcome.result()).isEqualTo(Result.OK);
         assertThat(dir.resolve("ran")).exists();

@@ -31,7 +31,7 @@ class CommandCheckTest {
             Duration timeout) throws IOException, InterruptedException {
         CommandCheckSpec spec = new CommandCheckSpec(argv, exit, output == null ? null : Pattern.compile(output),
                 version == null ? null : VersionRequirement.parse(version), value == null ? null : Pattern.compile(value));
-        return new CommandCheck(spec, timeout).run();
+        return new CommandCheck(spec, timeout, io.rollguard.process.ProgramLauncher.forHost()).run();
     }
 
     @Test
@@ -99,6 +99,19 @@ class CommandCheckTest {
         assertThat(result.message()).isEqualTo(check + " did not finish within 500 ms; stopped it");
         long child = Long.parseLong(Files.readString(pids).strip());
         await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
+    }
+
+    /** {@code (sleep 300 &)} forks twice: the sleep is no longer a descendant, but it is still in the check's group. */
+    @Test
+    void aCommandThatOverrunsIsStoppedWithWhatItLeftInItsProcessGroup() throws Exception {
+        Path pids = dir.resolve("pids");
+        Path check = script("(sleep 300 & echo $! > " + pids + ")\nsleep 300");
+
+        CheckResult result = run(List.of(check.toString()), 0, null, null, null, Duration.ofMillis(700));
+
+        assertThat(result.message()).isEqualTo(check + " did not finish within 700 ms; stopped it");
+        long orphan = Long.parseLong(Files.readString(pids).strip());
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(orphan).map(h -> !h.isAlive()).orElse(true));
     }
 
     @Test
