@@ -1,7 +1,5 @@
 package io.rollguard.process;
 
-import static java.util.concurrent.TimeUnit.NANOSECONDS;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,12 +7,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Starts every program the agent runs (actions, command and systemd checks) in a session and process group of its
@@ -27,8 +23,6 @@ import java.util.concurrent.TimeoutException;
  * before, in the agent's group, and are stopped by their process tree ({@link Programs#stopTree}).
  */
 public final class ProgramLauncher {
-    /** After SIGKILL, how long to wait for the kernel to reap the group, so that callers see it gone. */
-    private static final Duration REAP = Duration.ofSeconds(1);
     /** Passes of SIGKILL over the group: each catches what forked between the previous scan and its signal. */
     private static final int KILL_PASSES = 5;
 
@@ -41,7 +35,7 @@ public final class ProgramLauncher {
      */
     public ProgramLauncher(Path setsid, Path procRoot) {
         this.setsid = setsid;
-        this.procRoot = java.util.Objects.requireNonNull(procRoot, "procRoot");
+        this.procRoot = Objects.requireNonNull(procRoot, "procRoot");
     }
 
     /** The launcher of this host: {@code setsid} from the agent's {@code PATH}, else /usr/bin or /bin. */
@@ -101,7 +95,7 @@ public final class ProgramLauncher {
 
     /**
      * SIGTERM to the program's process group and to everything it started, then SIGKILL to whatever is still alive
-     * after {@code grace}. Returns once they are gone or {@link #REAP} has passed.
+     * after {@code grace}. Returns once they are gone or {@link Programs#REAP} has passed.
      *
      * @throws InterruptedException when interrupted while waiting out the grace period: the group gets SIGKILL first
      */
@@ -114,7 +108,7 @@ public final class ProgramLauncher {
         Set<ProcessHandle> members = members(process, group, Set.of());
         members.forEach(ProcessHandle::destroy);
         try {
-            awaitExit(members, grace);
+            Programs.awaitExit(members, grace);
         } catch (InterruptedException e) {
             kill(process, group, members);
             throw e;
@@ -132,7 +126,7 @@ public final class ProgramLauncher {
             }
             alive.forEach(ProcessHandle::destroyForcibly);
             all.addAll(alive);
-            awaitExit(alive, REAP.dividedBy(KILL_PASSES));
+            Programs.awaitExit(alive, Programs.REAP.dividedBy(KILL_PASSES));
         }
     }
 
@@ -179,16 +173,6 @@ public final class ProgramLauncher {
             return OptionalLong.of(Long.parseLong(fields[2]));
         } catch (NumberFormatException e) {
             return OptionalLong.empty();
-        }
-    }
-
-    private static void awaitExit(Set<ProcessHandle> members, Duration limit) throws InterruptedException {
-        CompletableFuture<?>[] exits = members.stream().map(ProcessHandle::onExit)
-                .toArray(CompletableFuture<?>[]::new);
-        try {
-            CompletableFuture.allOf(exits).get(limit.toNanos(), NANOSECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            // Survivors: the caller's next step (SIGKILL, or reporting what is left) deals with them.
         }
     }
 }

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeoutException;
 /** What checks and actions share about running a program as argv: stopping its tree, explaining, distrusting. */
 public final class Programs {
     /** After SIGKILL, how long to wait for the kernel to reap the tree, so that callers see it gone. */
-    private static final Duration REAP = Duration.ofSeconds(1);
+    static final Duration REAP = Duration.ofSeconds(1);
 
     private Programs() {}
 
@@ -51,7 +51,8 @@ public final class Programs {
         tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }
 
-    private static void awaitExit(Set<ProcessHandle> tree, Duration limit) throws InterruptedException {
+    /** Waits up to {@code limit} for every one of {@code tree} to exit; survivors are left to the caller. */
+    static void awaitExit(Set<ProcessHandle> tree, Duration limit) throws InterruptedException {
         CompletableFuture<?>[] exits = tree.stream().map(ProcessHandle::onExit).toArray(CompletableFuture<?>[]::new);
         try {
             CompletableFuture.allOf(exits).get(limit.toNanos(), NANOSECONDS);

@@ -78,43 +78,17 @@ class HttpHostileInputTest {
         agent.close();
     }
 
-    /** One answer read off a socket: status, headers (lower-case names) and body. */
-    record Answer(int status, Map<String, String> headers, String body) {
-        Map<String, Object> json() throws IOException {
-            return JSON.std.mapFrom(body);
-        }
-    }
-
     private static Socket connect() throws IOException {
         Socket socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(30_000); // a bound for a broken server, not a timing assertion
         return socket;
     }
 
-    private static Answer exchange(String request) throws IOException {
+    private static RawAnswer exchange(String request) throws IOException {
         try (Socket socket = connect()) {
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-            return read(socket.getInputStream());
+            return RawAnswer.read(socket.getInputStream());
         }
-    }
-
-    private static Answer read(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed after " + head.size() + " bytes: " + head);
-            }
-            head.write(b);
-        }
-        String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
-        Map<String, String> headers = new java.util.HashMap<>();
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).strip());
-        }
-        byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
-        return new Answer(Integer.parseInt(lines[0].split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
     }
 
     private static String post(String path, String authorization, String body) {
@@ -130,7 +104,7 @@ class HttpHostileInputTest {
 
     @Test
     void headersOver8KiBAre431() throws IOException {
-        Answer answer = exchange("GET /health HTTP/1.1\r\nHost: agent\r\nX-Padding: " + "a".repeat(9 * 1024)
+        RawAnswer answer = exchange("GET /health HTTP/1.1\r\nHost: agent\r\nX-Padding: " + "a".repeat(9 * 1024)
                 + "\r\n\r\n");
 
         assertThat(answer.status()).isEqualTo(431);
@@ -140,7 +114,7 @@ class HttpHostileInputTest {
     @Test
     void aBodyOver64KiBIs413BeforeItIsSent() throws IOException {
         // Only the headers: the server must answer from Content-Length alone, without reading 70 KB first.
-        Answer answer = exchange("POST /api/v1/deployments HTTP/1.1\r\nHost: agent\r\nAuthorization: Bearer " + TOKEN
+        RawAnswer answer = exchange("POST /api/v1/deployments HTTP/1.1\r\nHost: agent\r\nAuthorization: Bearer " + TOKEN
                 + "\r\nContent-Type: application/json\r\nContent-Length: 70000\r\n\r\n");
 
         assertThat(answer.status()).isEqualTo(413);
@@ -161,7 +135,7 @@ class HttpHostileInputTest {
             for (int i = 0; i < 3; i++) {
                 socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: agent\r\n\r\n"
                         .getBytes(StandardCharsets.US_ASCII));
-                assertThat(read(socket.getInputStream()).status()).isIn(200, 503);
+                assertThat(RawAnswer.read(socket.getInputStream()).status()).isIn(200, 503);
             }
         }
     }
@@ -169,7 +143,7 @@ class HttpHostileInputTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"DELETE /health", "PUT /metrics", "POST /health/detailed", "PATCH /api/v1/rules"})
     void wrongMethodsAre405WithAllow(String requestLine) throws IOException {
-        Answer answer = exchange(requestLine + " HTTP/1.1\r\nHost: agent\r\nAuthorization: Bearer " + TOKEN
+        RawAnswer answer = exchange(requestLine + " HTTP/1.1\r\nHost: agent\r\nAuthorization: Bearer " + TOKEN
                 + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 
         assertThat(answer.status()).isEqualTo(405);
@@ -183,7 +157,7 @@ class HttpHostileInputTest {
     void aMissingOrWrongTokenIs401EvenFromLoopback(String authorization) throws IOException {
         for (String path : List.of("/api/v1/rearm", "/api/v1/deployments", "/api/v1/deployments/current/finish",
                 "/api/v1/rules/anything/rearm")) {
-            Answer answer = exchange(post(path, authorization.isEmpty() ? null : authorization, "{}"));
+            RawAnswer answer = exchange(post(path, authorization.isEmpty() ? null : authorization, "{}"));
 
             assertThat(answer.status()).as(path).isEqualTo(401);
             assertThat(answer.headers()).containsEntry("www-authenticate", "Bearer realm=\"rollguard\"");
@@ -193,7 +167,7 @@ class HttpHostileInputTest {
 
     @Test
     void theRightTokenIsAccepted() throws IOException {
-        Answer answer = exchange(post("/api/v1/rearm", "Bearer " + TOKEN, ""));
+        RawAnswer answer = exchange(post("/api/v1/rearm", "Bearer " + TOKEN, ""));
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.json()).containsEntry("rearmed", List.of());
@@ -214,7 +188,7 @@ class HttpHostileInputTest {
             "POST /api/v1/rules/%2e%2e/rearm", "POST /api/v1/rules/../../../etc/passwd/rearm",
             "GET /health%00/etc/passwd"})
     void pathTraversalIsANotFoundNeverAFile(String requestLine) throws IOException {
-        Answer answer = exchange(requestLine + " HTTP/1.1\r\nHost: agent\r\nAuthorization: Bearer " + TOKEN
+        RawAnswer answer = exchange(requestLine + " HTTP/1.1\r\nHost: agent\r\nAuthorization: Bearer " + TOKEN
                 + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 
         assertThat(answer.status()).isEqualTo(404);
@@ -226,7 +200,7 @@ class HttpHostileInputTest {
     @ValueSource(strings = {"{not json", "[]", "\"v42\"", "{\"version\": 42}", "{\"version\": \"v1\", \"watch\": 5}",
             "{\"version\": \"v1\", \"extra\": true}", "{\"version\": \"v1\"", "\u0000\u0001\u0002", "null"})
     void malformedJsonBodiesAre400WithAJsonError(String body) throws IOException {
-        Answer answer = exchange(post("/api/v1/deployments", "Bearer " + TOKEN, body));
+        RawAnswer answer = exchange(post("/api/v1/deployments", "Bearer " + TOKEN, body));
 
         assertThat(answer.status()).isEqualTo(400);
         assertThat(answer.headers()).containsEntry("content-type", "application/json");
@@ -236,7 +210,7 @@ class HttpHostileInputTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"HTTP/9.9", "HTTP/2.0", "HTTP/0.9"})
     void anUnknownHttpVersionIs505(String version) throws IOException {
-        Answer answer = exchange("GET /health " + version + "\r\nHost: agent\r\nConnection: close\r\n\r\n");
+        RawAnswer answer = exchange("GET /health " + version + "\r\nHost: agent\r\nConnection: close\r\n\r\n");
 
         assertThat(answer.status()).isEqualTo(505);
         assertThat(answer.json()).containsKey("error");
@@ -250,7 +224,7 @@ class HttpHostileInputTest {
 
     @Test
     void garbageInsteadOfARequestIs400() throws IOException {
-        Answer answer = exchange("\u0001\u0002 not http at all\r\n\r\n");
+        RawAnswer answer = exchange("\u0001\u0002 not http at all\r\n\r\n");
 
         assertThat(answer.status()).isEqualTo(400);
     }
@@ -277,7 +251,7 @@ class HttpHostileInputTest {
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     last.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: agent\r\n\r\n"
                             .getBytes(StandardCharsets.US_ASCII));
-                    Answer metrics = read(last.getInputStream());
+                    RawAnswer metrics = RawAnswer.read(last.getInputStream());
                     assertThat(metrics.status()).isEqualTo(200);
                     assertThat(value(metrics.body(),
                             "rollguard_http_connections_evicted_total\\{reason=\"max_connections_per_peer\"}"))
@@ -296,11 +270,11 @@ class HttpHostileInputTest {
         }
     }
 
-    private static Answer exchangeWith(int port, String request) throws IOException {
+    private static RawAnswer exchangeWith(int port, String request) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(30_000);
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-            return read(socket.getInputStream());
+            return RawAnswer.read(socket.getInputStream());
         }
     }
 

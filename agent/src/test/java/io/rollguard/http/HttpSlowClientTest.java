@@ -98,24 +98,7 @@ class HttpSlowClientTest {
 
     /** The status of the next answer on {@code socket}, after reading it whole. */
     private static int status(Socket socket) throws IOException {
-        InputStream in = socket.getInputStream();
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed after " + head.size() + " bytes: " + head);
-            }
-            head.write(b);
-        }
-        String text = head.toString(StandardCharsets.ISO_8859_1);
-        int length = 0;
-        for (String line : text.split("\r\n")) {
-            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring("content-length:".length()).strip());
-            }
-        }
-        in.readNBytes(length);
-        return Integer.parseInt(text.split(" ")[1]);
+        return RawAnswer.read(socket.getInputStream()).status();
     }
 
     private static boolean closedByServer(Socket socket) throws IOException {
