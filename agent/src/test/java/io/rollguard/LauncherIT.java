@@ -165,6 +165,40 @@ class LauncherIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
     }
 
+    /** Under nohup the JVM inherits an ignored SIGHUP and keeps it ignored: the log says so once, and what else works. */
+    @Test
+    void anIgnoredSighupIsLoggedAtStartWithTheAlternatives() throws Exception {
+        Assumptions.assumeTrue(Subprocess.resetsSignals(), "env cannot set signal dispositions (coreutils < 8.31): skipped");
+        Path log = dir.resolve("agent.log");
+        List<String> command = new java.util.ArrayList<>(List.of(LAUNCHER.toString(), "run", "--config",
+                config().toString()));
+        ProcessBuilder builder = Subprocess.builderIgnoringHangup(command).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        environment(builder);
+        agent = builder.start();
+        awaitPort(log);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(log).contains("ready"));
+
+        assertThat(Files.readString(log).lines().filter(line -> line.contains("SIGHUP")))
+                .singleElement().asString().endsWith("SIGHUP is ignored (started under nohup?): reload with "
+                        + "`rollguard reload` or POST /-/reload");
+        hangUp(agent);
+        assertThat(agent.isAlive()).as("the ignored signal neither stops nor reloads it").isTrue();
+    }
+
+    /** As systemd starts it, SIGHUP reloads, and the log says nothing of it at the start. */
+    @Test
+    void aSighupAtItsDefaultIsNotMentionedAtStart() throws Exception {
+        Assumptions.assumeTrue(Subprocess.resetsSignals() || !Subprocess.hangupIgnored(),
+                "this JVM ignores SIGHUP (nohup) and env cannot reset it for the child: skipped");
+        Path log = dir.resolve("agent.log");
+        agent = start(log, "run", "--config", config().toString());
+        awaitPort(log);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(log).contains("ready"));
+
+        assertThat(Files.readString(log)).doesNotContain("SIGHUP");
+    }
+
     private static void hangUp(Process process) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
         assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -244,11 +278,15 @@ class LauncherIT {
         command.addAll(List.of(args));
         ProcessBuilder builder = Subprocess.builder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
+        environment(builder);
+        return builder.start();
+    }
+
+    private void environment(ProcessBuilder builder) {
         builder.environment().put("ROLLGUARD_JAR", System.getProperty("rollguard.jar", "target/rollguard.jar"));
         builder.environment().put("STATE_DIRECTORY", dir.resolve("systemd-state").toString());
         builder.environment().remove("JOURNAL_STREAM");
         builder.environment().remove("NOTIFY_SOCKET");
-        return builder.start();
     }
 
     private int awaitPort(Path log) {

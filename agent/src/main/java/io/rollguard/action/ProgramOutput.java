@@ -1,12 +1,14 @@
 package io.rollguard.action;
 
+import io.rollguard.common.ControlCharacters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 
 /**
- * A program's merged output as it arrives: each line goes to the log, prefixed with the action's name, and the
+ * A program's merged output as it arrives: each line goes to the log, prefixed with the action's name and its
+ * control characters escaped ({@link ControlCharacters}), and the
  * last {@link #TAIL_BYTES} are kept for the outcome. Memory stays bounded whatever the program prints: the tail, one
  * line of at most {@link #MAX_LINE_BYTES} and one read buffer. After {@link #MAX_LOGGED_LINES} lines the log says
  * so once and only the tail goes on.
@@ -103,15 +105,20 @@ final class ProgramOutput {
     String lastLine() {
         String[] all = tail().strip().split("\n");
         String last = all[all.length - 1].strip();
-        return last.length() > 200 ? last.substring(0, 200) + "..." : last;
+        return ControlCharacters.escape(last.length() > 200 ? last.substring(0, 200) + "..." : last);
     }
 
     private void endLine() {
         int length = lineLength > 0 && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
         lines++;
         if (lines <= MAX_LOGGED_LINES) {
-            String text = new String(line, 0, length, StandardCharsets.UTF_8);
-            log.info("{}: | {}{}", action, text, lineCut ? " [line cut at " + MAX_LINE_BYTES + " bytes]" : "");
+            String text = ControlCharacters.escape(new String(line, 0, length, StandardCharsets.UTF_8));
+            boolean cut = lineCut;
+            if (text.length() > MAX_LINE_BYTES) { // escapes of control characters: up to six characters per byte
+                text = text.substring(0, MAX_LINE_BYTES);
+                cut = true;
+            }
+            log.info("{}: | {}{}", action, text, cut ? " [line cut at " + MAX_LINE_BYTES + " bytes]" : "");
         } else if (lines == MAX_LOGGED_LINES + 1) {
             log.info("{}: output truncated: no more lines logged after {}; its last {} KiB stay in the outcome", action,
                     MAX_LOGGED_LINES, TAIL_BYTES / 1024);

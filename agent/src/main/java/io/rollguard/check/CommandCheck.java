@@ -2,6 +2,7 @@ package io.rollguard.check;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.common.ControlCharacters;
 import io.rollguard.common.Human;
 import io.rollguard.config.check.CommandCheckSpec;
 import io.rollguard.process.ProgramLauncher;
@@ -122,7 +123,7 @@ final class CommandCheck implements Check {
         if (last.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(last.length() > 200 ? last.substring(0, 200) + "..." : last);
+        return Optional.of(ControlCharacters.escape(last.length() > 200 ? last.substring(0, 200) + "..." : last));
     }
 
     private static String join(List<Integer> version) {

@@ -2,6 +2,7 @@ package io.rollguard.check;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.common.ControlCharacters;
 import io.rollguard.common.Human;
 import io.rollguard.common.Quantities;
 import io.rollguard.config.check.LogCheckSpec;
@@ -283,7 +284,8 @@ final class LogCheck implements Check, Closeable {
         String text = new String(line, 0, end, StandardCharsets.UTF_8);
         if (spec.pattern().matcher(text).find()) {
             reading.matches++;
-            reading.lastMatch = text.length() > QUOTE_CHARS ? text.substring(0, QUOTE_CHARS) + "..." : text;
+            reading.lastMatch = ControlCharacters.escape(
+                    text.length() > QUOTE_CHARS ? text.substring(0, QUOTE_CHARS) + "..." : text);
             reading.recent.addLast(text.length() > RECENT_CHARS ? text.substring(0, RECENT_CHARS) + "..." : text);
             if (reading.recent.size() > RECENT_LINES) {
                 reading.recent.removeFirst();

@@ -9,6 +9,7 @@ import io.rollguard.sample.HostSamplers;
 import io.rollguard.systemd.SystemdNotifier;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -76,7 +77,13 @@ public final class RunCommand implements Callable<Integer> {
     @SuppressWarnings("restriction")
     static void reloadOnHangup(Agent agent) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> agent.reloadAsync());
+            sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
+                    signal -> agent.reloadAsync());
+            // An ignored SIGHUP stays ignored: the JVM answers SIG_IGN and installs nothing.
+            if (previous == sun.misc.SignalHandler.SIG_IGN
+                    || IgnoredSignals.hangupIgnored(Path.of("/proc/self/status"))) {
+                log.warn("SIGHUP is ignored (started under nohup?): reload with `rollguard reload` or POST /-/reload");
+            }
         } catch (IllegalArgumentException e) { // the JVM reserves SIGHUP when started with -Xrs
             log.warn("cannot handle SIGHUP ({}); reload with POST /-/reload instead", e.getMessage());
         }

@@ -1,5 +1,7 @@
 package io.rollguard.store;
 
+import io.rollguard.common.ControlCharacters;
+
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -94,7 +96,10 @@ public final class LabelSet {
         return hash;
     }
 
-    /** {@code {fstype="ext4",mount="/"}}, as Prometheus writes a label set. */
+    /**
+     * {@code {fstype="ext4",mount="/"}}, as Prometheus writes a label set, on one line: a value scraped from an
+     * application goes to the log and {@code ROLLGUARD_LABELS} this way, its control characters escaped.
+     */
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder("{");
@@ -102,7 +107,8 @@ public final class LabelSet {
             if (i > 0) {
                 text.append(',');
             }
-            text.append(names[i]).append("=\"").append(values[i].replace("\\", "\\\\").replace("\"", "\\\""))
+            text.append(names[i]).append("=\"")
+                    .append(ControlCharacters.escape(values[i].replace("\\", "\\\\").replace("\"", "\\\"")))
                     .append('"');
         }
         return text.append('}').toString();

@@ -28,6 +28,16 @@ public final class Subprocess {
         return new ProcessBuilder(argv);
     }
 
+    /**
+     * A builder for {@code command} whose child starts as under {@code nohup}: SIGHUP ignored, every other signal at
+     * its default. Only where {@link #resetsSignals()}.
+     */
+    public static ProcessBuilder builderIgnoringHangup(List<String> command) {
+        List<String> argv = new ArrayList<>(List.of("env", "--default-signal", "--ignore-signal=HUP"));
+        argv.addAll(command);
+        return new ProcessBuilder(argv);
+    }
+
     /** Whether {@link #builder} can reset signals here: false only where coreutils' env is older than 8.31. */
     public static boolean resetsSignals() {
         return ENV_RESETS_SIGNALS;
