@@ -196,10 +196,10 @@ public final class Agent implements AutoCloseable {
         this.checks = new CheckRunner(config.checks(), checkFactory::create, store, time, timer);
         this.sources = new SourceRunner(config.sources(), store, time, timer);
         this.stateDir = stateDirectory(config);
-        this.journal = openJournal(stateDir, time);
+        this.state = new StateStore(new StateFile(stateDir));
+        this.journal = openJournal(stateDir, time, state.highestEventId());
         this.actions = new ActionRunner(config.actions(), config.agent().dryRun(),
                 config.agent().allowInsecurePermissions(), time, timer, programs());
-        this.state = new StateStore(new StateFile(stateDir));
         ActionDispatcher dispatcher = new ActionDispatcher(config.actions(), config.agent().dryRun(), this::runAction,
                 journal);
         RollbackGuard guard = new LatchingRollbackGuard(state, checks::verify, journal, time);
@@ -494,15 +494,15 @@ public final class Agent implements AutoCloseable {
     }
 
     /** The journal in the state directory; in memory only, loudly, when the directory cannot be used at all. */
-    private static Journal openJournal(Path stateDir, TimeSource time) {
+    private static Journal openJournal(Path stateDir, TimeSource time, long usedIds) {
         try {
-            EventJournal journal = EventJournal.open(stateDir, JournalLimits.DEFAULTS, time);
+            EventJournal journal = EventJournal.open(stateDir, JournalLimits.DEFAULTS, time, usedIds);
             journal.loadWarnings().forEach(warning -> log.warn("journal: {}", warning));
             return journal;
         } catch (IOException e) {
             String why = "cannot use the state directory " + stateDir + ": " + e.getMessage();
             log.error("{}; events are kept in memory only and latches do not survive a restart", why);
-            return Journal.inMemory(JournalLimits.DEFAULTS, time, why);
+            return Journal.inMemory(JournalLimits.DEFAULTS, time, why, usedIds);
         }
     }
 

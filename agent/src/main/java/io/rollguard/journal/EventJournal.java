@@ -58,15 +58,20 @@ public final class EventJournal implements Journal {
     private final ArrayDeque<byte[]> unwritten = new ArrayDeque<>();
     private boolean closed;
 
-    private EventJournal(Path dir, JournalLimits limits, TimeSource time, Loaded loaded) {
+    private EventJournal(Path dir, JournalLimits limits, TimeSource time, Loaded loaded, long usedIds) {
         this.dir = dir;
         this.file = dir.resolve(FILE_NAME);
         this.limits = limits;
         this.time = time;
         this.recent = loaded.recent();
-        this.loadWarnings = List.copyOf(loaded.warnings());
         this.fileSize = loaded.goodSize();
-        this.nextId = loaded.maxId() + 1;
+        this.nextId = Math.max(loaded.maxId(), usedIds) + 1;
+        List<String> warnings = new ArrayList<>(loaded.warnings());
+        if (usedIds > loaded.maxId()) {
+            warnings.add(file + " ends at event " + loaded.maxId() + " but the state file mentions event " + usedIds
+                    + ": new events start at " + nextId + ", so that no id is given twice");
+        }
+        this.loadWarnings = List.copyOf(warnings);
     }
 
     /**
@@ -78,11 +83,21 @@ public final class EventJournal implements Journal {
      *     could not then be continued safely
      */
     public static EventJournal open(Path stateDir, JournalLimits limits, TimeSource time) throws IOException {
+        return open(stateDir, limits, time, 0);
+    }
+
+    /**
+     * Opens the journal as {@link #open(Path, JournalLimits, TimeSource)} does, its next id above {@code usedIds}
+     * too: the highest id the state file refers to, which an emptied or replaced events.jsonl no longer holds. Ids
+     * never go backwards, so a client that asks for the events after the last one it saw misses none.
+     */
+    public static EventJournal open(Path stateDir, JournalLimits limits, TimeSource time, long usedIds)
+            throws IOException {
         requireNonNull(stateDir, "stateDir");
         requireNonNull(limits, "limits");
         requireNonNull(time, "time");
         StateDirectory.create(stateDir);
-        EventJournal journal = new EventJournal(stateDir, limits, time, load(stateDir, limits));
+        EventJournal journal = new EventJournal(stateDir, limits, time, load(stateDir, limits), usedIds);
         synchronized (journal.appendLock) {
             try {
                 journal.openChannel();

@@ -35,9 +35,10 @@ public interface Journal extends AutoCloseable {
 
     /**
      * A journal that keeps events in memory only, for an agent whose state directory cannot be used: it keeps acting,
-     * and every append reports that nothing reached the disk.
+     * and every append reports that nothing reached the disk. Its ids start above {@code usedIds}, the highest the
+     * state file refers to.
      */
-    static Journal inMemory(JournalLimits limits, io.rollguard.time.TimeSource time, String why) {
-        return new MemoryJournal(limits, time, why);
+    static Journal inMemory(JournalLimits limits, io.rollguard.time.TimeSource time, String why, long usedIds) {
+        return new MemoryJournal(limits, time, why, usedIds);
     }
 }

@@ -10,10 +10,11 @@ final class MemoryJournal implements Journal {
     private final RecentEvents recent;
     private final io.rollguard.time.TimeSource time;
     private final String why;
-    private long nextId = 1;
+    private long nextId;
     private long failures;
 
-    MemoryJournal(JournalLimits limits, io.rollguard.time.TimeSource time, String why) {
+    MemoryJournal(JournalLimits limits, io.rollguard.time.TimeSource time, String why, long usedIds) {
+        this.nextId = usedIds + 1;
         this.recent = new RecentEvents(limits.memoryEvents(), limits.memoryBytes());
         this.time = time;
         this.why = why;

@@ -36,6 +36,7 @@ public final class StateStore {
     /** Keys of another version (or edited in by hand): written back as they were. */
     private final Map<String, Object> others = new TreeMap<>();
     private String damage;
+    private long highestEventId;
     private long writeFailures;
     private String writeFailure;
 
@@ -58,6 +59,7 @@ public final class StateStore {
                 throw new IOException(file.path() + ": expected \"latches\" to be an object and "
                         + "\"rollback_starts\" a list");
             }
+            highestEventId = highestEventId(state);
             state.forEach((key, value) -> {
                 Optional<StateSection> section = StateSection.named(key);
                 if (section.isPresent()) {
@@ -69,6 +71,33 @@ public final class StateStore {
         } catch (IOException e) { // a damaged state must never re-arm a rollback by accident
             damaged(Failures.describe(e));
         }
+    }
+
+    /**
+     * The highest event id the file mentioned when the agent started (a latch's {@code event_id}, a deployment's
+     * {@code trigger_event_id}, any key ending in {@code event_id}); 0 when none, or when the file cannot be read. The
+     * journal continues above it, so an id the state refers to is never given to a new event.
+     */
+    public synchronized long highestEventId() {
+        return highestEventId;
+    }
+
+    private static long highestEventId(Object value) {
+        long highest = 0;
+        if (value instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                if (String.valueOf(entry.getKey()).endsWith("event_id") && entry.getValue() instanceof Number id) {
+                    highest = Math.max(highest, id.longValue());
+                } else {
+                    highest = Math.max(highest, highestEventId(entry.getValue()));
+                }
+            }
+        } else if (value instanceof List<?> list) {
+            for (Object element : list) {
+                highest = Math.max(highest, highestEventId(element));
+            }
+        }
+        return highest;
     }
 
     /** Why the file cannot be trusted (unreadable, or a section of the wrong shape); empty when it can. */

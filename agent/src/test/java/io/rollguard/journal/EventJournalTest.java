@@ -85,6 +85,29 @@ class EventJournalTest {
         }
     }
 
+    @Test
+    void anEmptiedJournalContinuesAboveTheIdsTheStateFileMentions() throws IOException {
+        Files.createFile(dir.resolve("events.jsonl"));
+
+        try (EventJournal journal = EventJournal.open(dir, LIMITS, time, 26)) {
+            assertThat(journal.append("agent_started", Map.of()).id()).isEqualTo(27);
+            assertThat(journal.loadWarnings()).singleElement().asString()
+                    .contains("ends at event 0 but the state file mentions event 26: new events start at 27");
+        }
+        try (EventJournal journal = EventJournal.open(dir, LIMITS, time, 26)) {
+            assertThat(journal.loadWarnings()).isEmpty(); // the journal is ahead again
+            assertThat(journal.append("agent_started", Map.of()).id()).isEqualTo(28);
+        }
+    }
+
+    @Test
+    void theJournalOfLastResortContinuesAboveTheStateFileToo() {
+        Journal journal = Journal.inMemory(LIMITS, time, "no disk", 26);
+
+        assertThatThrownBy(() -> journal.append("agent_started", Map.of())).hasMessageContaining("event 27");
+        assertThat(journal.latest(1)).singleElement().extracting(Event::id).isEqualTo(27L);
+    }
+
     static Stream<Arguments> tornEndings() {
         byte[] whole = EventLines.encode(new Event(3, Instant.EPOCH, "action_started", Map.of("action", "rollback")));
         byte[] half = Arrays.copyOf(whole, whole.length / 2);

@@ -85,6 +85,19 @@ class StateStoreTest {
     }
 
     @Test
+    void theHighestEventIdTheFileMentionsIsKnownWhereverItIs() throws Exception {
+        Files.writeString(dir.resolve("state.json"), """
+                {"latches": {"api-down": {"action": "rollback", "at": "2026-12-01T00:00:00Z", "event_id": 4}},
+                 "rollback_starts": [],
+                 "deployments": {"recent": [{"id": "d-2", "trigger_event_id": 26, "id_count": 99}], "sequence": 3}}
+                """);
+
+        assertThat(new StateStore(new StateFile(dir)).highestEventId()).isEqualTo(26);
+        Files.writeString(dir.resolve("state.json"), "{\"latches\": ");
+        assertThat(new StateStore(new StateFile(dir)).highestEventId()).isZero();
+    }
+
+    @Test
     void aWriteOfOneSectionKeepsTheOthersAndWhatAnotherVersionLeft() throws Exception {
         Files.writeString(dir.resolve("state.json"), "{\"zeta\": 1, \"latches\": {\"api\": {\"action\": \"rollback\"}},"
                 + " \"alpha\": true}");

@@ -135,11 +135,11 @@ class SamplerInputFaultsTest {
         List<SamplerRunner> runners = samplers.stream()
                 .map(s -> new SamplerRunner(s, TICK, TICK.dividedBy(2), store, time)).toList();
         ResponsePath noPath = ResponsePath.of(List.of(), Map.of(), request -> null, noChecks,
-                Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), proc.resolve("no-state"), time, "test-host",
+                Journal.inMemory(JournalLimits.DEFAULTS, time, "test", 0), proc.resolve("no-state"), time, "test-host",
                 false);
         return new TickLoop(runners, noChecks, new RuleEngine(List.of(), store, transition -> {}, time, TICK),
                 noPath.responder(), new Deployments(DeploySettings.DEFAULT, noPath.state(), noPath.guard(),
-                        noPath.deploymentActions(), Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), time),
+                        noPath.deploymentActions(), Journal.inMemory(JournalLimits.DEFAULTS, time, "test", 0), time),
                 TICK, store, new MetricsRenderer(store, time), time, time);
     }
 

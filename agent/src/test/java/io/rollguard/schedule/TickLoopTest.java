@@ -38,11 +38,11 @@ class TickLoopTest {
     private final CheckRunner noChecks = new CheckRunner(List.of(), config -> null, store, time, time);
     private final RuleEngine noRules = new RuleEngine(List.of(), store, transition -> {}, time, TICK);
     private final ResponsePath noPath = ResponsePath.of(List.of(), Map.of(), request -> null, noChecks,
-            Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), Path.of("target/no-state"), time, "test-host",
+            Journal.inMemory(JournalLimits.DEFAULTS, time, "test", 0), Path.of("target/no-state"), time, "test-host",
             false);
     private final Responder noResponses = noPath.responder();
     private final Deployments noDeployments = new Deployments(DeploySettings.DEFAULT, noPath.state(), noPath.guard(),
-            noPath.deploymentActions(), Journal.inMemory(JournalLimits.DEFAULTS, time, "test"), time);
+            noPath.deploymentActions(), Journal.inMemory(JournalLimits.DEFAULTS, time, "test", 0), time);
 
     @org.junit.jupiter.api.AfterEach
     void closeChecks() {
