@@ -19,6 +19,7 @@ import io.rollguard.journal.Journal;
 import io.rollguard.journal.JournalEvent;
 import io.rollguard.journal.JournalLimits;
 import io.rollguard.journal.StateFile;
+import io.rollguard.journal.StateHealth;
 import io.rollguard.journal.StateStore;
 import io.rollguard.rule.AlertInbox;
 import io.rollguard.rule.ActionDispatcher;
@@ -218,6 +219,7 @@ public final class Agent implements AutoCloseable {
         checks.onStatusChange(this::evaluateRulesSoon);
         // At the start of each tick, with its grid time: startDue only hands due reads to the sources' own workers.
         tickLoop.beforeEachTick(sources::startDue);
+        tickLoop.addSelfMetrics(out -> StateHealth.of(state, journal).write(out));
         this.reloads = Executors.newSingleThreadExecutor(DaemonThreads.named("rollguard-reload"));
     }
 
@@ -611,12 +613,17 @@ public final class Agent implements AutoCloseable {
                 health.rules().size(), firing, responder.latches().size());
     }
 
+    /**
+     * What the HTTP handlers show besides the health snapshot. Called on the event loop: every part is read without
+     * a lock held across I/O (the guard's published latches, the state store's and journal's volatile failures, the
+     * deployments' lock, never held across a write).
+     */
     private AgentState state() {
         // One count and one reason for the whole state directory: the journal's writes and state.json's.
         String lastFailure = Stream.of(journal.lastFailure(), state.writeFailure())
                 .flatMap(Optional::stream).reduce((a, b) -> a + "; " + b).orElse(null);
         return new AgentState(responder.latches(), journal.failures() + state.writeFailures(), lastFailure,
-                deployments.currentDeployment().orElse(null));
+                deployments.currentDeployment().orElse(null), StateHealth.of(state, journal));
     }
 
     /** Journaled events with an id above {@code afterId}, oldest first, as {@code /api/v1/events} serves them. */

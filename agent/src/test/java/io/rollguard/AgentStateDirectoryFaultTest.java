@@ -144,6 +144,13 @@ class AgentStateDirectoryFaultTest {
         assertThat(((Number) journal.get("failures_total")).longValue()).isGreaterThanOrEqualTo(3);
         assertThat((String) journal.get("last_failure")).contains(stateDir.resolve("events.jsonl").toString(), cause)
                 .contains("cannot write " + stateDir.resolve("state.json"));
+        Map<?, ?> state = (Map<?, ?>) JSON.std.mapFrom(get("/health/detailed")).get("state");
+        assertThat(state.get("status")).isEqualTo("DOWN");
+        assertThat(((List<?>) state.get("problems")).stream().map(p -> ((Map<?, ?>) p).get("reason")))
+                .containsExactly("state_write_failed", "journal_write_failed");
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/metrics")
+                .contains("rollguard_state_ok{reason=\"state_write_failed\"} 0.0"));
+        assertThat(get("/")).contains("<section id=\"state\" class=\"problem\">", "latches hold in memory only");
 
         // The disk comes back: the next event writes every waiting one, the next state write replaces state.json.
         fault.clear(stateDir);
@@ -158,6 +165,8 @@ class AgentStateDirectoryFaultTest {
         Map<?, ?> recovered = (Map<?, ?>) JSON.std.mapFrom(get("/health/detailed")).get("journal");
         assertThat(recovered.get("status")).isEqualTo("UP");
         assertThat(recovered.get("last_failure")).isNull();
+        assertThat(((Map<?, ?>) JSON.std.mapFrom(get("/health/detailed")).get("state")).get("status")).isEqualTo("UP");
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/metrics").contains("\nrollguard_state_ok 1.0\n"));
     }
 
     private Config config(Path stateDir) throws Exception {

@@ -3,21 +3,31 @@ package io.rollguard.http;
 import static java.util.Objects.requireNonNull;
 
 import io.rollguard.deploy.Deployment;
+import io.rollguard.journal.StateHealth;
 import io.rollguard.rule.RollbackGuard;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What the API shows besides the tick's health snapshot: the latched rollbacks and how the journal fares.
+ * What the API shows besides the tick's health snapshot: the latched rollbacks, how the journal and the state file
+ * fare. Built for each answer from what the components publish for lock-free readers, so that building it never
+ * waits for a write to the disk.
  *
  * @param journalLastFailure why the last write to the journal failed; null when none has
  * @param deployment the current deployment; null when none
+ * @param stateHealth what is wrong with the state directory: a failing component of {@code /health/detailed}
  */
 public record AgentState(List<RollbackGuard.Latch> latches, long journalFailures, String journalLastFailure,
-        Deployment deployment) {
+        Deployment deployment, StateHealth stateHealth) {
     public AgentState {
         latches = List.copyOf(latches);
-        requireNonNull(latches, "latches");
+        requireNonNull(stateHealth, "stateHealth");
+    }
+
+    /** A state whose state directory works. */
+    public AgentState(List<RollbackGuard.Latch> latches, long journalFailures, String journalLastFailure,
+            Deployment deployment) {
+        this(latches, journalFailures, journalLastFailure, deployment, StateHealth.OK);
     }
 
     public boolean latched(String rule) {

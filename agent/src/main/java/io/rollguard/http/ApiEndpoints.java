@@ -63,7 +63,8 @@ public final class ApiEndpoints {
         AgentState current = state.get();
         return Responses.json(OK, Map.of(
                 "rules", health.get().rules().stream().map(rule -> StatusJson.rule(rule, current)).toList(),
-                "rolled_back", current.latches().stream().map(StatusJson::latch).toList()));
+                "rolled_back", current.latches().stream().map(StatusJson::latch).toList(),
+                "state", StatusJson.state(current)));
     }
 
     /** {@code GET /api/v1/events?since=ID&limit=N}: what happened after event ID, oldest first. */

@@ -57,11 +57,12 @@ public final class DetailedHealthEndpoint implements Endpoint {
             checks.add(StatusJson.check(check));
         }
         body.put("checks", checks);
-        // One reading per answer: it takes the responder's and the deployments' locks, on the event loop.
+        // One reading per answer, on the event loop: of what the components publish, never behind a disk write.
         AgentState state = agentState.get();
         body.put("rules", snapshot.rules().stream().map(rule -> StatusJson.rule(rule, state)).toList());
         body.put("rolled_back", state.latches().stream().map(StatusJson::latch).toList());
         body.put("journal", StatusJson.journal(state));
+        body.put("state", StatusJson.state(state));
         body.put("deployment", state.deploymentMap());
         return body;
     }

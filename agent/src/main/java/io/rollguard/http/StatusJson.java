@@ -86,6 +86,19 @@ final class StatusJson {
         return entry;
     }
 
+    /** The state directory as a component of {@code /health/detailed}: DOWN with its problems while any. */
+    static Map<String, Object> state(AgentState state) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("status", state.stateHealth().ok() ? "UP" : "DOWN");
+        entry.put("problems", state.stateHealth().problems().stream().map(problem -> {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("reason", problem.reason());
+            item.put("message", problem.message());
+            return item;
+        }).toList());
+        return entry;
+    }
+
     private static Double number(double value) {
         return Double.isFinite(value) ? value : null;
     }

@@ -64,6 +64,7 @@ final class StatusPageRenderer {
             polyline{fill:none;stroke:var(--fg);stroke-width:1.2}
             line{stroke:var(--down);stroke-width:1;stroke-dasharray:3 2}
             .empty{color:var(--mute);font-style:italic}
+            .problem{border-left:4px solid var(--down);padding-left:10px}
             footer{margin:24px 0 8px;font-size:.85em;color:var(--mute)}a{color:inherit}
             """;
 
@@ -87,6 +88,7 @@ final class StatusPageRenderer {
         raw("<title>").text(overall.name()).raw(" · ").text(page.host()).raw(" · rollguard</title>\n");
         raw("<style>\n").raw(STYLE).raw("</style></head>\n<body>\n");
         header(overall);
+        stateProblems();
         host();
         checks();
         rules();
@@ -103,6 +105,19 @@ final class StatusPageRenderer {
                 .text(human(Duration.between(page.agent().startedAt(), page.now()))).raw(" · as of ")
                 .time(page.now()).raw(" · refreshes every ").text(page.refresh().toSeconds() + "s")
                 .raw(" · config ").text(page.agent().configSource()).raw("</div></header>\n");
+    }
+
+    /** What is wrong with the state directory, above everything else: it decides whether a rollback can run. */
+    private void stateProblems() {
+        if (page.state().stateHealth().ok()) {
+            return;
+        }
+        raw("<section id=\"state\" class=\"problem\"><h2>State directory</h2>\n");
+        for (io.rollguard.journal.StateHealth.Problem problem : page.state().stateHealth().problems()) {
+            raw("<p><span class=\"pill down\">").text(problem.reason()).raw("</span> ").text(problem.message())
+                    .raw("</p>\n");
+        }
+        raw("</section>\n");
     }
 
     private void host() {

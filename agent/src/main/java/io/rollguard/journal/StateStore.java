@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * absent and writes are kept in memory only, since overwriting it would drop the latches it may hold, until a person
  * decides ({@link #forgetDamage()}, from {@code rollguard rearm}).
  *
+ * <p>What is wrong ({@link #damage()}, {@link #writeFailure()}) is read without the lock, so that a reader never waits
+ * for a write in progress (an fsync on a slow disk).
+ *
  * <p>Suppliers given to {@link #write(StateSection, Supplier)} run under this object's lock, so that concurrent writers
  * cannot put an older value last: they may take their own component's lock, never call back into a component that
  * writes here while holding its lock.
@@ -35,10 +38,11 @@ public final class StateStore {
     private final Map<StateSection, Object> sections = new EnumMap<>(StateSection.class);
     /** Keys of another version (or edited in by hand): written back as they were. */
     private final Map<String, Object> others = new TreeMap<>();
-    private String damage;
+    // Volatile: read by the HTTP handlers without waiting for a write in progress, which holds the lock.
+    private volatile String damage;
     private long highestEventId;
-    private long writeFailures;
-    private String writeFailure;
+    private volatile long writeFailures;
+    private volatile String writeFailure;
 
     public StateStore(StateFile file) {
         this.file = requireNonNull(file, "file");
@@ -101,7 +105,7 @@ public final class StateStore {
     }
 
     /** Why the file cannot be trusted (unreadable, or a section of the wrong shape); empty when it can. */
-    public synchronized Optional<String> damage() {
+    public Optional<String> damage() {
         return Optional.ofNullable(damage);
     }
 
@@ -145,12 +149,12 @@ public final class StateStore {
     }
 
     /** Writes of state.json that failed since the agent started. */
-    public synchronized long writeFailures() {
+    public long writeFailures() {
         return writeFailures;
     }
 
     /** Why the last write of state.json failed; empty once a later write succeeds. */
-    public synchronized Optional<String> writeFailure() {
+    public Optional<String> writeFailure() {
         return Optional.ofNullable(writeFailure);
     }
 

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * blocks every rollback, since whether one already ran is unknown, until everything is re-armed.
  *
  * <p>Thread-safe: every method takes this object's lock, and writes the state store under it; it calls nothing that
- * calls back.
+ * calls back. {@link #latches()} alone reads without the lock, what was published at the last change: the HTTP
+ * handlers call it, and must not wait for a state write (an fsync on a slow disk) in progress under the lock.
  */
 public final class LatchingRollbackGuard implements RollbackGuard {
     private static final Logger log = LoggerFactory.getLogger(Responder.class);
@@ -51,6 +52,8 @@ public final class LatchingRollbackGuard implements RollbackGuard {
     private final EventLog events;
     private final TimeSource time;
     private final Map<String, Latch> latches = new TreeMap<>();
+    /** {@link #latches} as of its last change, for readers that must not take the lock. */
+    private volatile List<Latch> published = List.of();
     private final Deque<Instant> starts = new ArrayDeque<>();
     private final Map<String, Long> started = new TreeMap<>();
     private final Map<String, Boolean> verified = new TreeMap<>();
@@ -83,6 +86,7 @@ public final class LatchingRollbackGuard implements RollbackGuard {
             starts.clear();
             state.damaged(Failures.describe(e));
         }
+        published = List.copyOf(latches.values());
         Optional<String> damage = state.damage();
         if (damage.isPresent()) {
             log.error("cannot read the state file {}: {}; no rollback runs until it is fixed or `rollguard rearm`",
@@ -188,8 +192,8 @@ public final class LatchingRollbackGuard implements RollbackGuard {
     }
 
     @Override
-    public synchronized List<Latch> latches() {
-        return List.copyOf(latches.values());
+    public List<Latch> latches() {
+        return published;
     }
 
     @Override
@@ -207,7 +211,9 @@ public final class LatchingRollbackGuard implements RollbackGuard {
         return new TreeMap<>(verified);
     }
 
+    /** Publishes the latches to lock-free readers, then writes them, which may take as long as the disk does. */
     private void save() {
+        published = List.copyOf(latches.values());
         state.write(sections());
     }
 
