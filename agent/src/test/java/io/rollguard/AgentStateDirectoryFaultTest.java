@@ -146,7 +146,7 @@ class AgentStateDirectoryFaultTest {
                 .contains("cannot write " + stateDir.resolve("state.json"));
         Map<?, ?> state = (Map<?, ?>) JSON.std.mapFrom(get("/health/detailed")).get("state");
         assertThat(state.get("status")).isEqualTo("DOWN");
-        assertThat(((List<?>) state.get("problems")).stream().map(p -> ((Map<?, ?>) p).get("reason")))
+        assertThat(((List<?>) state.get("problems")).stream().map(p -> String.valueOf(((Map<?, ?>) p).get("reason"))))
                 .containsExactly("state_write_failed", "journal_write_failed");
         await().atMost(Duration.ofSeconds(30)).until(() -> get("/metrics")
                 .contains("rollguard_state_ok{reason=\"state_write_failed\"} 0.0"));

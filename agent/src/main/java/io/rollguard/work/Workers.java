@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.rollguard.common.DaemonThreads;
 import io.rollguard.time.Timer;
 import java.time.Duration;
-import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -42,13 +42,21 @@ public final class Workers implements AutoCloseable {
     public void start(Runnable body, Duration timeout, BooleanSupplier expire) {
         requireNonNull(expire, "expire");
         TimedTask task = new TimedTask(body);
-        Future<?> future = pool.submit(task);
+        FutureTask<Void> future = new FutureTask<>(task, null);
+        // The deadline is set before the body can start: a body that starts at once and waits for time to pass (a
+        // test stepping a fake clock as soon as it runs) must find its deadline already counting.
         Timer.Scheduled deadline = timer.schedule(timeout, () -> {
             if (expire.getAsBoolean()) {
                 future.cancel(true);
             }
         });
         task.deadline(deadline);
+        try {
+            pool.execute(future);
+        } catch (RejectedExecutionException e) {
+            deadline.cancel();
+            throw e;
+        }
     }
 
     /** Runs {@code body} on a worker with no timeout of its own (it bounds itself, as a program run does). */
