@@ -219,7 +219,10 @@ public final class Agent implements AutoCloseable {
         checks.onStatusChange(this::evaluateRulesSoon);
         // At the start of each tick, with its grid time: startDue only hands due reads to the sources' own workers.
         tickLoop.beforeEachTick(sources::startDue);
-        tickLoop.addSelfMetrics(out -> StateHealth.of(state, journal).write(out));
+        tickLoop.addSelfMetrics(out -> {
+            StateHealth.of(state, journal).write(out);
+            out.put(StateHealth.JOURNAL_DROPPED, journal.dropped());
+        });
         this.reloads = Executors.newSingleThreadExecutor(DaemonThreads.named("rollguard-reload"));
     }
 
@@ -620,7 +623,7 @@ public final class Agent implements AutoCloseable {
      */
     private AgentState state() {
         // One count and one reason for the whole state directory: the journal's writes and state.json's.
-        String lastFailure = Stream.of(journal.lastFailure(), state.writeFailure())
+        String lastFailure = Stream.of(journal.lastFailure(), state.writeFailure(), state.inReserve())
                 .flatMap(Optional::stream).reduce((a, b) -> a + "; " + b).orElse(null);
         return new AgentState(responder.latches(), journal.failures() + state.writeFailures(), lastFailure,
                 deployments.currentDeployment().orElse(null), StateHealth.of(state, journal));

@@ -147,10 +147,10 @@ class AgentStateDirectoryFaultTest {
         Map<?, ?> state = (Map<?, ?>) JSON.std.mapFrom(get("/health/detailed")).get("state");
         assertThat(state.get("status")).isEqualTo("DOWN");
         assertThat(((List<?>) state.get("problems")).stream().map(p -> String.valueOf(((Map<?, ?>) p).get("reason"))))
-                .containsExactly("state_write_failed", "journal_write_failed");
+                .containsExactly("state_in_reserve", "journal_write_failed"); // the reserve was made at the start
         await().atMost(Duration.ofSeconds(30)).until(() -> get("/metrics")
-                .contains("rollguard_state_ok{reason=\"state_write_failed\"} 0.0"));
-        assertThat(get("/")).contains("<section id=\"state\" class=\"problem\">", "latches hold in memory only");
+                .contains("rollguard_state_ok{reason=\"state_in_reserve\"} 0.0"));
+        assertThat(get("/")).contains("<section id=\"state\" class=\"problem\">", "so latches survive a restart");
 
         // The disk comes back: the next event writes every waiting one, the next state write replaces state.json.
         fault.clear(stateDir);

@@ -3,6 +3,7 @@ package io.rollguard.config;
 import io.rollguard.common.Suggestions;
 import io.rollguard.config.action.ActionConfig;
 import io.rollguard.config.action.ExecActionConfig;
+import io.rollguard.config.action.RollbackSettings;
 import io.rollguard.config.action.WebhookActionConfig;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -117,7 +118,9 @@ final class ActionConfigReader {
         }
         Duration verifyWithin = table.duration("verify_within", ExecActionConfig.DEFAULT_VERIFY_WITHIN,
                 MIN_VERIFY_WITHIN, MAX_VERIFY_WITHIN);
-        for (String key : List.of("max_per_hour", "verify")) {
+        RollbackSettings.OnUnpersisted onUnpersisted = table.choice("on_unpersisted",
+                RollbackSettings.OnUnpersisted.class, RollbackSettings.OnUnpersisted.ACT);
+        for (String key : List.of("max_per_hour", "verify", "on_unpersisted")) {
             if (table.has(key) && !rollback) {
                 table.report(key, "applies to rollback actions only: set rollback = true, or remove it");
             }
@@ -140,7 +143,7 @@ final class ActionConfigReader {
             return null;
         }
         return new ExecActionConfig(name, run, timeout, cwd, env, dryRun, rollback, maxPerHour, verify, verifyWithin,
-                failureAction);
+                failureAction, onUnpersisted);
     }
 
     private static Map<String, String> environment(TableReader table) {

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The append-only event journal, {@code state_dir/events.jsonl}: one JSON object per line (see {@link Event}),
@@ -37,6 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe: the scheduler and action workers append concurrently; API readers never wait for an fsync.
  */
 public final class EventJournal implements Journal {
+    private static final Logger log = LoggerFactory.getLogger(EventJournal.class);
     static final String FILE_NAME = "events.jsonl";
     // A damaged file could make every line malformed: report the first ones, then count.
     private static final int MAX_WARNINGS = 20;
@@ -48,6 +51,7 @@ public final class EventJournal implements Journal {
     private final RecentEvents recent;
     private final List<String> loadWarnings;
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
     private volatile String lastFailure;
 
     private final Object appendLock = new Object();
@@ -55,6 +59,7 @@ public final class EventJournal implements Journal {
     private FileChannel channel; // null until opened, after a failure, and once closed
     private long fileSize; // the bytes of whole, written lines; anything after them is a write cut short
     private long nextId;
+    private long droppedReported; // what dropped() was when a write last succeeded
     private final ArrayDeque<byte[]> unwritten = new ArrayDeque<>();
     private boolean closed;
 
@@ -158,6 +163,11 @@ public final class EventJournal implements Journal {
         return loadWarnings;
     }
 
+    @Override
+    public long dropped() {
+        return dropped.get();
+    }
+
     /** Failed writes (and failures to open the file) since the journal was opened. */
     public long failures() {
         return failures.get();
@@ -202,6 +212,11 @@ public final class EventJournal implements Journal {
         // Bounded like the in-memory history: an outage of days must not take the heap.
         while (unwritten.size() > 1 && (unwritten.size() > limits.memoryEvents() || bytes > limits.memoryBytes())) {
             bytes -= unwritten.removeFirst().length;
+            if (dropped.getAndIncrement() == droppedReported) {
+                // Once per outage: the next is reported when a write has succeeded in between.
+                log.error("journal {}: the disk has refused events for longer than memory holds them; the oldest "
+                        + "unwritten ones are dropped from now on (rollguard_journal_dropped_total)", file);
+            }
         }
     }
 
@@ -228,6 +243,7 @@ public final class EventJournal implements Journal {
         channel.force(false);
         fileSize += bytes;
         unwritten.clear();
+        droppedReported = dropped.get();
         lastFailure = null;
     }
 

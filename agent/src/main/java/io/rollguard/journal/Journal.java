@@ -30,6 +30,11 @@ public interface Journal extends AutoCloseable {
     /** Why the last of those failed. */
     Optional<String> lastFailure();
 
+    /** Events dropped unwritten, the oldest first, while the disk refused them for longer than memory holds them. */
+    default long dropped() {
+        return 0;
+    }
+
     @Override
     void close() throws IOException;
 

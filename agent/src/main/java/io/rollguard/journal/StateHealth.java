@@ -19,14 +19,17 @@ import java.util.Optional;
 public record StateHealth(List<Problem> problems) {
     public static final MetricFamily STATE_OK = MetricFamily.gauge("rollguard_state_ok",
             "1 while the state directory works; 0 with the worst problem's reason (damaged, state_write_failed, "
-                    + "journal_write_failed) while it does not.");
+                    + "state_unreserved, journal_dropping, state_in_reserve, journal_write_failed) while it does not.");
+    public static final MetricFamily JOURNAL_DROPPED = MetricFamily.counter("rollguard_journal_dropped_total",
+            "Events dropped unwritten, the oldest first, while the state directory refused them for longer than "
+                    + "memory could hold them.");
 
     /** Nothing wrong. */
     public static final StateHealth OK = new StateHealth(List.of());
 
     /**
      * @param reason what {@code rollguard_state_ok{reason}} says: {@code damaged}, {@code state_write_failed},
-     *     {@code journal_write_failed}
+     *     {@code state_unreserved}, {@code journal_dropping}, {@code state_in_reserve}, {@code journal_write_failed}
      * @param message for a person: what is wrong, and what it means for the rollbacks
      */
     public record Problem(String reason, String message) {
@@ -48,6 +51,15 @@ public record StateHealth(List<Problem> problems) {
                 + "`rollguard rearm`")));
         state.writeFailure().ifPresent(why -> problems.add(new Problem("state_write_failed", why
                 + ": latches hold in memory only, and a restart forgets them")));
+        state.unreserved().ifPresent(why -> problems.add(new Problem("state_unreserved", why
+                + ": on a full disk a latch would hold in memory only; restart the agent once there is room")));
+        long dropped = journal.dropped();
+        if (dropped > 0 && journal.lastFailure().isPresent()) {
+            problems.add(new Problem("journal_dropping", dropped + " events not written were dropped, the oldest "
+                    + "first, so that memory stays bounded: " + journal.lastFailure().get()));
+        }
+        state.inReserve().ifPresent(why -> problems.add(new Problem("state_in_reserve", why
+                + ": the state is kept in the space reserved for it, so latches survive a restart")));
         journal.lastFailure().ifPresent(why -> problems.add(new Problem("journal_write_failed", why
                 + ": events wait in memory until the disk takes them")));
         return problems.isEmpty() ? OK : new StateHealth(problems);

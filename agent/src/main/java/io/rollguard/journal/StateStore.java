@@ -43,10 +43,18 @@ public final class StateStore {
     private long highestEventId;
     private volatile long writeFailures;
     private volatile String writeFailure;
+    private volatile String inReserve;
+    private volatile String unreserved;
 
     public StateStore(StateFile file) {
         this.file = requireNonNull(file, "file");
         load();
+        try {
+            file.reserve();
+        } catch (IOException e) {
+            unreserved = e.getMessage();
+            log.error("{}: on a full disk a latch would hold in memory only", unreserved);
+        }
     }
 
     public Path path() {
@@ -140,12 +148,15 @@ public final class StateStore {
         writeFile();
     }
 
-    /** Replaces several sections at once, in one write of the file: what must reach the disk together. */
-    public synchronized void write(Map<StateSection, ?> values) {
+    /**
+     * Replaces several sections at once, in one write of the file: what must reach the disk together.
+     *
+     * @return whether they reached the disk, in state.json or in the space reserved for it; false when they are kept
+     *     in memory only (the file is damaged, or neither could be written)
+     */
+    public synchronized boolean write(Map<StateSection, ?> values) {
         values.forEach((section, value) -> sections.put(section, requireNonNull(value, "value")));
-        if (damage == null) {
-            writeFile();
-        }
+        return damage == null && writeFile();
     }
 
     /** Writes of state.json that failed since the agent started. */
@@ -158,19 +169,43 @@ public final class StateStore {
         return Optional.ofNullable(writeFailure);
     }
 
-    private void writeFile() {
+    /**
+     * Why the last write went to the space reserved for the state instead of state.json (a full disk); empty once
+     * state.json is written again. The state is on the disk all the same.
+     */
+    public Optional<String> inReserve() {
+        return Optional.ofNullable(inReserve);
+    }
+
+    /** Why no space could be reserved for the state when the agent started; empty when it was. */
+    public Optional<String> unreserved() {
+        return Optional.ofNullable(unreserved);
+    }
+
+    /** Writes the sections; whether they reached the disk. */
+    private boolean writeFile() {
         try {
-            file.write(render());
-            if (writeFailure != null) {
+            Optional<String> reserved = file.write(render());
+            if (reserved.isPresent()) {
+                writeFailures++;
+                if (inReserve == null) {
+                    log.error("{}; the state is kept in the space reserved for it, {}, so latches survive a restart",
+                            reserved.get(), file.reservePath());
+                }
+                inReserve = reserved.get();
+            } else if (writeFailure != null || inReserve != null) {
                 log.info("the state file {} is written again", file.path());
-                writeFailure = null;
+                inReserve = null;
             }
+            writeFailure = null;
+            return true;
         } catch (IOException e) {
             writeFailures++;
             if (writeFailure == null) {
                 log.error("{}; the latch holds in memory only", e.getMessage());
             }
             writeFailure = e.getMessage();
+            return false;
         }
     }
 

@@ -28,6 +28,7 @@ final class EscalationLadders {
         private final long firedEventId;
         private int next;
         private boolean running;
+        private boolean held; // the step at next is held: its latch could not be written
         private long lastEndedNanos;
         private final Map<String, Long> lastStartedNanos = new HashMap<>();
         /** Set on the ladder of an {@code on_failure} action: what failed, for the person it notifies. */
@@ -66,8 +67,31 @@ final class EscalationLadders {
             return Optional.of(steps.get(next++));
         }
 
-        /** Whether the next step is due: the previous one ended {@code escalate_after} ago and more are left. */
+        /**
+         * The step just taken is held (its latch cannot be written): it is taken again at the next tick.
+         *
+         * @return whether the hold is new, to be reported; false while the same step stays held
+         */
+        boolean hold() {
+            next--;
+            boolean fresh = !held;
+            held = true;
+            return fresh;
+        }
+
+        /** The step taken is under way: no longer held. */
+        void released() {
+            held = false;
+        }
+
+        /**
+         * Whether the next step is due: the previous one ended {@code escalate_after} ago and more are left; or a
+         * held step, at every tick.
+         */
         boolean escalationDue(long nowNanos) {
+            if (held) {
+                return !running;
+            }
             return !running && next > 0 && next < firing.rule().actions().size()
                     && nowNanos - lastEndedNanos >= firing.rule().escalateAfter().toNanos();
         }

@@ -131,12 +131,25 @@ public final class LatchingRollbackGuard implements RollbackGuard {
     }
 
     @Override
-    public synchronized void started(String rule, String action, String deploymentId, long firedEventId) {
+    public synchronized Optional<String> started(String rule, String action, String deploymentId,
+            long firedEventId) {
         latches.put(rule, new Latch(rule, action, time.now(), firedEventId, deploymentId));
         starts.addLast(time.now());
         started.merge(rule, 1L, Long::sum);
         running = true;
-        save();
+        if (save()) {
+            return Optional.empty();
+        }
+        return Optional.of(state.writeFailure().or(state::damage).orElse("the state file could not be written"));
+    }
+
+    @Override
+    public synchronized void withdrawn(String rule) {
+        latches.remove(rule);
+        starts.pollLast();
+        started.computeIfPresent(rule, (name, count) -> count > 1 ? count - 1 : null);
+        running = false;
+        published = List.copyOf(latches.values());
     }
 
     @Override
@@ -212,9 +225,9 @@ public final class LatchingRollbackGuard implements RollbackGuard {
     }
 
     /** Publishes the latches to lock-free readers, then writes them, which may take as long as the disk does. */
-    private void save() {
+    private boolean save() {
         published = List.copyOf(latches.values());
-        state.write(sections());
+        return state.write(sections());
     }
 
     /** The guard's sections of state.json as they are now. */

@@ -153,7 +153,18 @@ public final class Responder implements Consumer<RuleTransition> {
                 return;
             }
             // The latch reaches the disk before the script starts: a crash from here on never runs it twice.
-            guard.started(rule, action.name(), current.id(), ladder.firedEventId());
+            Optional<String> unpersisted = guard.started(rule, action.name(), current.id(), ladder.firedEventId());
+            if (unpersisted.isPresent()) {
+                if (rollback.get().onUnpersisted() == RollbackSettings.OnUnpersisted.HOLD) {
+                    guard.withdrawn(rule);
+                    held(ladder, action, unpersisted.get());
+                    return;
+                }
+                log.error("rollback {} for {} runs with its latch in memory only ({}); on_unpersisted = \"act\": "
+                        + "a crash before the disk takes it may run it again", action.name(), firing.subject(),
+                        unpersisted.get());
+            }
+            ladder.released();
         }
         long started = events.append(new ActionStarted(action.name(), action.type(), action.rollback(), dryRun,
                 new Firing(rule, firing.labels().toMap(), ladder.firedEventId(), reminder, onFailureOf)));
@@ -168,6 +179,22 @@ public final class Responder implements Consumer<RuleTransition> {
         actions.start(new ActionRequest(action.name(), environment(ladder, started), eventBody(ladder)))
                 .whenComplete((outcome, error) -> finished(ladder, action, rollback, started,
                         ActionDispatcher.outcome(outcome, error), reminder, opened));
+    }
+
+    /**
+     * A rollback with {@code on_unpersisted = "hold"} whose latch cannot be written: not run, tried again at the next
+     * tick. Journaled and logged once per hold, not at every try.
+     */
+    private void held(Ladder ladder, ActionConfig action, String why) {
+        if (ladder.hold()) {
+            RuleTransition firing = ladder.firing();
+            String message = "its latch cannot be written (" + why + "); on_unpersisted = \"hold\": tried again at "
+                    + "every tick until the disk takes it";
+            events.append(new ActionSkipped(firing.rule().name(), firing.labels().toMap(), action.name(),
+                    "held_unpersisted", message));
+            log.error("rollback {} for {} held: {}", action.name(), firing.subject(), message);
+            actions.skipped(action.name(), "held_unpersisted");
+        }
     }
 
     private void skipped(Ladder ladder, ActionConfig action, RollbackGuard.Refusal refusal) {

@@ -28,8 +28,17 @@ public interface RollbackGuard {
     /**
      * The rollback starts: latched (on disk when this returns, so that no crash from here on runs it twice), counted
      * against {@code max_per_hour}, and holding the one slot until {@link #ended}.
+     *
+     * @return empty when the latch reached the disk; why it did not when it holds in memory only (neither state.json
+     *     nor the space reserved for it could be written), for the action's {@code on_unpersisted} to decide
      */
-    void started(String rule, String action, String deploymentId, long firedEventId);
+    Optional<String> started(String rule, String action, String deploymentId, long firedEventId);
+
+    /**
+     * Undoes {@link #started} for a rollback that is held instead of run ({@code on_unpersisted = "hold"}): no
+     * latch, no start counted, the slot free; a later try starts it afresh.
+     */
+    void withdrawn(String rule);
 
     /** Runs the rollback's {@code verify} checks after its program exited 0; the slot stays held meanwhile. */
     CompletableFuture<CheckRunner.Verification> verify(RollbackSettings settings);

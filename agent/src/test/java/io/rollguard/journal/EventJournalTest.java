@@ -108,6 +108,25 @@ class EventJournalTest {
         assertThat(journal.latest(1)).singleElement().extracting(Event::id).isEqualTo(27L);
     }
 
+    @Test
+    void eventsTheDiskRefusesForLongerThanMemoryHoldsAreDroppedOldestFirstAndCounted() throws IOException {
+        JournalLimits three = new JournalLimits(LIMITS.maxFileBytes(), LIMITS.keepFiles(), 3, LIMITS.memoryBytes());
+        Files.createDirectory(dir.resolve("events.jsonl")); // every write fails, as root too
+
+        try (EventJournal journal = EventJournal.open(dir, three, time)) {
+            for (int i = 0; i < 5; i++) {
+                assertThatThrownBy(() -> journal.append("rule_firing", Map.of())).isInstanceOf(IOException.class);
+            }
+            assertThat(journal.dropped()).isEqualTo(2);
+
+            Files.delete(dir.resolve("events.jsonl"));
+            journal.append("rule_resolved", Map.of()); // event 6 takes the place of 3, the oldest waiting
+            assertThat(journal.dropped()).isEqualTo(3);
+        }
+        assertThat(lines()).hasSize(3); // events 4 to 6 were written; 1 to 3 were dropped
+        assertThat(lines().get(0)).startsWith("{\"id\":4,");
+    }
+
     static Stream<Arguments> tornEndings() {
         byte[] whole = EventLines.encode(new Event(3, Instant.EPOCH, "action_started", Map.of("action", "rollback")));
         byte[] half = Arrays.copyOf(whole, whole.length / 2);

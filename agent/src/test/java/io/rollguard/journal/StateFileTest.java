@@ -84,7 +84,9 @@ class StateFileTest {
 
         assertThatThrownBy(() -> file.write(Map.of("generation", 2)))
                 .isInstanceOf(IOException.class)
-                .hasMessage("cannot write " + file.path() + ": DirectoryNotEmptyException: " + temp);
+                .hasMessage("cannot write " + file.path() + ": DirectoryNotEmptyException: " + temp
+                        + "; nor the reserved space: IOException: " + dir.resolve("state.reserve") + " is missing: no "
+                        + "space was reserved when the agent started");
 
         assertThat(Files.readAllBytes(file.path())).isEqualTo(before);
         assertThat(file.read()).isEqualTo(Map.of("generation", 1L));
@@ -126,5 +128,58 @@ class StateFileTest {
 
         assertThatThrownBy(() -> new StateFile(dir).read()).isInstanceOf(IOException.class)
                 .hasMessage("cannot read " + path + ": IOException: Is a directory");
+    }
+
+    @Test
+    void whenStateJsonCannotBeReplacedTheStateGoesToTheReservedSpaceAndARestartReadsIt() throws Exception {
+        StateFile file = new StateFile(dir);
+        file.read();
+        file.reserve();
+        assertThat(Files.size(dir.resolve("state.reserve"))).isEqualTo(2L * StateReserve.SLOT_BYTES);
+        assertThat(file.write(Map.of("latches", Map.of()))).isEmpty();
+        // A full disk, for root as for anyone: the temporary file cannot be created where a directory is.
+        Files.createDirectories(dir.resolve("state.json.tmp/in-the-way"));
+
+        assertThat(file.write(Map.of("latches", Map.of("api-down", "ran")))).get().asString()
+                .startsWith("cannot write " + dir.resolve("state.json"));
+        assertThat(Files.readString(dir.resolve("state.json"))).doesNotContain("api-down");
+        assertThat(new StateFile(dir).read()).isEqualTo(Map.of("latches", Map.of("api-down", "ran")));
+
+        // The disk has room again: state.json is newer than the reserve from now on, and says so.
+        Files.delete(dir.resolve("state.json.tmp/in-the-way"));
+        Files.delete(dir.resolve("state.json.tmp"));
+        assertThat(file.write(Map.of("latches", Map.of()))).isEmpty();
+        assertThat(Files.readString(dir.resolve("state.json"))).contains("\"state_generation\" : 3");
+        assertThat(new StateFile(dir).read()).isEqualTo(Map.of("latches", Map.of()));
+    }
+
+    @Test
+    void aReservedWriteTornByACrashLeavesThePreviousOne() throws Exception {
+        StateFile file = new StateFile(dir);
+        file.read();
+        file.reserve();
+        Files.createDirectories(dir.resolve("state.json.tmp/in-the-way"));
+        assertThat(file.write(Map.of("latches", Map.of("a", "first")))).isPresent(); // generation 1, slot 1
+        assertThat(file.write(Map.of("latches", Map.of("a", "second")))).isPresent(); // generation 2, slot 0
+
+        try (var channel = java.nio.channels.FileChannel.open(dir.resolve("state.reserve"),
+                java.nio.file.StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap(new byte[] {'X'}), 40); // inside slot 0's JSON
+        }
+
+        assertThat(new StateFile(dir).read()).isEqualTo(Map.of("latches", Map.of("a", "first")));
+    }
+
+    @Test
+    void neitherWrittenIsAnErrorThatSaysBoth() throws Exception {
+        StateFile file = new StateFile(dir);
+        file.read(); // and no reserve: the disk was full at the start
+        Files.createDirectories(dir.resolve("state.json.tmp/in-the-way"));
+
+        assertThatThrownBy(() -> file.write(Map.of("latches", Map.of()))).isInstanceOf(IOException.class)
+                .hasMessageStartingWith("cannot write " + dir.resolve("state.json"))
+                .hasMessageContaining("; nor the reserved space: IOException: " + dir.resolve("state.reserve")
+                        + " is missing");
+        assertThat(dir.resolve("state.json")).doesNotExist();
     }
 }

@@ -149,13 +149,17 @@ class StateStoreTest {
     void aFailedWriteIsCountedAndClearedByTheNextThatSucceeds() throws Exception {
         Path blocked = dir.resolve("blocked");
         StateStore store = new StateStore(new StateFile(blocked));
-        Files.writeString(blocked, "a file where the state directory should be");
+        // Neither state.json nor the reserved space can be written: a directory where each goes.
+        Files.delete(blocked.resolve("state.reserve"));
+        Files.createDirectories(blocked.resolve("state.reserve/in-the-way"));
+        Files.createDirectories(blocked.resolve("state.json.tmp/in-the-way"));
 
         store.write(StateSection.DEPLOYMENTS, () -> Map.of());
 
         assertThat(store.writeFailures()).isEqualTo(1);
-        assertThat(store.writeFailure()).get().asString().contains("cannot write");
-        Files.delete(blocked);
+        assertThat(store.writeFailure()).get().asString().contains("cannot write", "nor the reserved space");
+        Files.delete(blocked.resolve("state.json.tmp/in-the-way"));
+        Files.delete(blocked.resolve("state.json.tmp"));
         store.write(StateSection.DEPLOYMENTS, () -> Map.of());
         assertThat(store.writeFailures()).isEqualTo(1);
         assertThat(store.writeFailure()).isEmpty();

@@ -20,10 +20,11 @@ import java.util.Optional;
  * @param verify for a rollback, the checks that must pass after the program exits 0
  * @param verifyWithin how long those checks get to pass
  * @param onFailure the action to run when this one fails or its verification does; null for none
+ * @param onUnpersisted for a rollback, whether it runs when its latch cannot be written
  */
 public record ExecActionConfig(String name, List<String> run, Duration timeout, Path cwd, Map<String, String> env,
         boolean dryRun, boolean rollback, int maxPerHour, List<String> verify, Duration verifyWithin,
-        String onFailure) implements ActionConfig {
+        String onFailure, RollbackSettings.OnUnpersisted onUnpersisted) implements ActionConfig {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(2);
     public static final Path DEFAULT_CWD = Path.of("/");
     public static final int DEFAULT_MAX_PER_HOUR = 3;
@@ -40,6 +41,15 @@ public record ExecActionConfig(String name, List<String> run, Duration timeout, 
         env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
         verify = List.copyOf(verify);
         requireNonNull(verifyWithin, "verifyWithin");
+        requireNonNull(onUnpersisted, "onUnpersisted");
+    }
+
+    /** An action that, as a rollback, runs when its latch cannot be written: {@code on_unpersisted = "act"}. */
+    public ExecActionConfig(String name, List<String> run, Duration timeout, Path cwd, Map<String, String> env,
+            boolean dryRun, boolean rollback, int maxPerHour, List<String> verify, Duration verifyWithin,
+            String onFailure) {
+        this(name, run, timeout, cwd, env, dryRun, rollback, maxPerHour, verify, verifyWithin, onFailure,
+                RollbackSettings.OnUnpersisted.ACT);
     }
 
     /** The settings a test or a caller needs most: {@code run} with every other key at its default. */
@@ -60,7 +70,8 @@ public record ExecActionConfig(String name, List<String> run, Duration timeout, 
 
     @Override
     public Optional<RollbackSettings> rollbackSettings() {
-        return rollback ? Optional.of(new RollbackSettings(maxPerHour, verify, verifyWithin)) : Optional.empty();
+        return rollback ? Optional.of(new RollbackSettings(maxPerHour, verify, verifyWithin, onUnpersisted))
+                : Optional.empty();
     }
 
     @Override
