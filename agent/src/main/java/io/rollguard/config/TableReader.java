@@ -1,6 +1,7 @@
 package io.rollguard.config;
 
 import io.rollguard.common.Quantities;
+import io.rollguard.common.RegexErrors;
 import io.rollguard.common.Suggestions;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -197,8 +198,8 @@ final class TableReader {
         try {
             return Pattern.compile(text.get());
         } catch (PatternSyntaxException e) {
-            report(key, "invalid regular expression at character " + (e.getIndex() + 1) + ": "
-                    + e.getDescription());
+            report(key, "invalid regular expression at character " + RegexErrors.character(e) + ": "
+                    + RegexErrors.describe(e));
             return null;
         }
     }
@@ -233,7 +234,7 @@ final class TableReader {
                 patterns.add(Pattern.compile((String) element));
             } catch (PatternSyntaxException e) {
                 problems.add(array.inputPositionOf(i), where + "invalid regular expression at character "
-                        + (e.getIndex() + 1) + ": " + e.getDescription());
+                        + RegexErrors.character(e) + ": " + RegexErrors.describe(e));
                 valid = false;
             }
         }

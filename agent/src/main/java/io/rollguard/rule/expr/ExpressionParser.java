@@ -1,6 +1,7 @@
 package io.rollguard.rule.expr;
 
 import io.rollguard.common.Quantities;
+import io.rollguard.common.RegexErrors;
 import io.rollguard.common.Suggestions;
 import io.rollguard.rule.expr.Token.Kind;
 import java.time.Duration;
@@ -291,7 +292,8 @@ public final class ExpressionParser {
         try {
             return LabelMatcher.of(label.text(), op, value.value(), span(label.start()));
         } catch (PatternSyntaxException e) {
-            throw error(value, "invalid regular expression " + value.describe() + ": " + e.getDescription());
+            throw error(value, "invalid regular expression " + value.describe() + ": "
+                    + RegexErrors.describe(e));
         }
     }
 

@@ -157,6 +157,8 @@ class ExpressionParserTest {
                 arguments("x{a=1}", 4, "expected a double-quoted string after a=, got '1'"),
                 arguments("x{a=\"1\" b=\"2\"}", 8, "expected ',' or '}' after a label matcher of x, got 'b'"),
                 arguments("x{a=~\"(\"}", 5, "invalid regular expression '\"(\"': Unclosed group"),
+                arguments("x{a=~\"foo\\\\\"}", 5, "invalid regular expression '\"foo\\\\\"': a trailing \\ escapes"
+                        + " nothing (write \\\\ for a backslash)"),
                 arguments("x{a='1'}", 4, "strings are written in double quotes: \"...\""),
                 arguments("rate(x[5m])", 6, "range selectors such as x[5m] are not supported: write the window as an"
                         + " argument, e.g. rate(x, 5m)"),
