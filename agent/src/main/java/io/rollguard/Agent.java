@@ -55,6 +55,7 @@ import io.rollguard.metrics.AgentMeters;
 import io.rollguard.metrics.MetricsRenderer;
 import io.rollguard.sample.Sampler;
 import io.rollguard.common.DaemonThreads;
+import io.rollguard.common.Quantities;
 import io.rollguard.schedule.SamplerRunner;
 import io.rollguard.source.SourceRunner;
 import io.rollguard.schedule.TickLoop;
@@ -110,6 +111,11 @@ public final class Agent implements AutoCloseable {
             "Unix time of the last successful configuration load: the start, or the last reload that succeeded.");
     /** How long a reload waits for the scheduler thread to take the new configuration. */
     static final Duration SWAP_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How long a reload may read and validate the file. Any file within the bounds takes well under a second; past
+     * this, the running configuration stays and the reload has failed, even if the read never ends.
+     */
+    static final Duration READ_DEADLINE = Duration.ofSeconds(30);
 
     /** The configuration the agent started with: what {@code [http] listen} and the state directory still are. */
     private final Config config;
@@ -118,6 +124,10 @@ public final class Agent implements AutoCloseable {
     private final Function<Config, List<Sampler>> samplerFactory;
     private final ExecutorService reloads;
     private volatile Consumer<Config> onReloaded = applied -> { };
+    /** How a reload reads the file: {@link ConfigLoader#load(Path)}, or a test's. */
+    private volatile ConfigRead configRead = ConfigLoader::load;
+    /** A read that passed its deadline and has not ended; no other read starts while it runs. Reload thread only. */
+    private Thread overdueRead;
     private volatile boolean lastReloadSuccessful = true;
     private volatile Instant lastReloadSuccess;
     private volatile Set<String> healthTags;
@@ -285,6 +295,17 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** Reads a configuration file, as {@link ConfigLoader#load(Path)} does. */
+    @FunctionalInterface
+    interface ConfigRead {
+        Config read(Path file) throws ConfigException;
+    }
+
+    /** Reads the file with {@code read} from now on: a test's read that never ends. */
+    void readConfigWith(ConfigRead read) {
+        this.configRead = requireNonNull(read, "read");
+    }
+
     /** Called on the reload thread with each configuration a reload applied: {@code run} sets the log level. */
     public void onReloaded(Consumer<Config> listener) {
         this.onReloaded = requireNonNull(listener, "listener");
@@ -318,13 +339,62 @@ public final class Agent implements AutoCloseable {
             }
             Config next;
             try {
-                next = ConfigLoader.load(Path.of(source));
+                next = read(Path.of(source));
             } catch (ConfigException e) {
                 return invalid(source, e.problems());
+            } catch (TimeoutException e) {
+                return failed(source, e.getMessage());
             }
             return apply(next);
         } finally {
             notifier.reloaded();
+        }
+    }
+
+    /**
+     * Reads {@code file} on a thread of its own, waiting up to {@link #READ_DEADLINE} on the agent's timer.
+     *
+     * @throws TimeoutException if the read passed the deadline, or an earlier overdue one still runs
+     */
+    private Config read(Path file) throws ConfigException, TimeoutException {
+        if (overdueRead != null && overdueRead.isAlive()) {
+            throw new TimeoutException("the read of an earlier reload, overdue since, has not finished");
+        }
+        overdueRead = null;
+        CompletableFuture<Config> read = new CompletableFuture<>();
+        ConfigRead reader = configRead;
+        Thread thread = DaemonThreads.named("rollguard-config-read").newThread(() -> {
+            try {
+                read.complete(reader.read(file));
+            } catch (ConfigException | RuntimeException e) {
+                read.completeExceptionally(e);
+            }
+        });
+        Timer.Scheduled deadline;
+        try {
+            deadline = timer.schedule(READ_DEADLINE, () -> read.completeExceptionally(new TimeoutException(
+                    "reading it took longer than " + Quantities.formatDuration(READ_DEADLINE))));
+        } catch (RejectedExecutionException e) {
+            throw new TimeoutException("the agent is stopping");
+        }
+        thread.start();
+        try {
+            return read.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ConfigException problems) {
+                throw problems;
+            }
+            if (e.getCause() instanceof TimeoutException overdue) {
+                overdueRead = thread;
+                thread.interrupt();
+                throw overdue;
+            }
+            throw new IllegalStateException("reading " + file + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TimeoutException("interrupted while reading it");
+        } finally {
+            deadline.cancel();
         }
     }
 
@@ -364,12 +434,7 @@ public final class Agent implements AutoCloseable {
         };
         Optional<String> failure = onScheduler(swap);
         if (failure.isPresent()) {
-            lastReloadSuccessful = false;
-            publishReloadMetrics();
-            log.error("reload of {} failed: {}; the running configuration stays", next.source(), failure.get());
-            journal(new JournalEvent.ConfigReloadFailed(next.source(), failure.get(), List.of(failure.get())));
-            return new ReloadResult(ReloadResult.Outcome.FAILED, next.source(), failure.get(), ConfigDiff.none(),
-                    List.of());
+            return failed(next.source(), failure.get());
         }
         current = next;
         next.warnings().forEach(warning -> log.warn("{}", warning));
@@ -388,6 +453,14 @@ public final class Agent implements AutoCloseable {
         journal(new JournalEvent.ConfigReloaded(source, summary, diff.toMap(), diff.restartNeeded(), droppedLatches));
         onReloaded.accept(next);
         return new ReloadResult(ReloadResult.Outcome.RELOADED, source, summary, diff, List.of());
+    }
+
+    private ReloadResult failed(String source, String why) {
+        lastReloadSuccessful = false;
+        publishReloadMetrics();
+        log.error("reload of {} failed: {}; the running configuration stays", source, why);
+        journal(new JournalEvent.ConfigReloadFailed(source, why, List.of(why)));
+        return new ReloadResult(ReloadResult.Outcome.FAILED, source, why, ConfigDiff.none(), List.of());
     }
 
     private ReloadResult invalid(String source, List<ConfigProblem> problems) {

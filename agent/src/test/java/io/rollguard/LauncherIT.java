@@ -117,6 +117,50 @@ class LauncherIT {
     }
 
     /**
+     * The files that once stalled or killed a running agent on reload, against the shipped launcher's 32 MiB heap and
+     * {@code -XX:+ExitOnOutOfMemoryError}: 300,000 keys (3.5 MB) ended in OutOfMemoryError, a megabyte of comments
+     * kept the reload thread busy for minutes. Now the first is refused at once, the second parses, and the densest
+     * file within the bounds leaves the agent alive.
+     */
+    @Test
+    void hugeConfigurationsNeitherStallNorKillTheAgentOnReload() throws Exception {
+        Path log = dir.resolve("agent.log");
+        String valid = Files.readString(config());
+        agent = start(log, "run", "--config", config().toString());
+        int port = awaitPort(log);
+
+        StringBuilder keys = new StringBuilder(valid).append("[keys]\n");
+        for (int i = 0; i < 300_000; i++) {
+            keys.append("k").append(i).append(" = 1\n");
+        }
+        Files.writeString(config(), keys);
+        HttpResponse<String> huge = post(port, "/-/reload");
+        assertThat(huge.statusCode()).isEqualTo(400);
+        assertThat(huge.body()).contains("cannot read configuration: too large: 3.3 MiB");
+
+        StringBuilder comments = new StringBuilder();
+        while (comments.length() < 1000 * 1024) {
+            comments.append("# an operator's long explanation of the check below, line after line\n");
+        }
+        Files.writeString(config(), comments + valid + "[[check]]\nname = \"after-comments\"\ntype = \"path\"\n"
+                + "path = \"/\"\n");
+        HttpResponse<String> commented = post(port, "/-/reload");
+        assertThat(commented.body()).contains("\"status\":\"reloaded\"", "1 check added");
+
+        StringBuilder dense = new StringBuilder(valid).append("dense = [");
+        for (int i = 0; i < 9_990; i++) {
+            dense.append("1,");
+        }
+        Files.writeString(config(), dense.append("1]\n"));
+        for (int i = 0; i < 3; i++) {
+            assertThat(post(port, "/-/reload").body()).contains("unknown key");
+        }
+        assertThat(agent.isAlive()).isTrue();
+        assertThat(get(port, "/health").statusCode()).isEqualTo(200);
+        assertThat(Files.readString(log)).doesNotContain("OutOfMemoryError");
+    }
+
+    /**
      * A rollback script with the common cleanup line {@code trap 'kill 0' EXIT} signals its whole process group when
      * it ends. In a group of its own that is only the script; in the agent's group it would be the agent, whose
      * {@code action_finished} would never be written. The agent itself starts in a session of its own here, as
@@ -299,6 +343,12 @@ class LauncherIT {
 
     private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(int port, String path) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -1,5 +1,6 @@
 package io.rollguard.config;
 
+import io.rollguard.common.BoundedFiles;
 import io.rollguard.common.Quantities;
 import io.rollguard.common.Suggestions;
 import io.rollguard.config.action.ActionConfig;
@@ -102,7 +103,7 @@ public final class ConfigLoader {
     static ConfigSource read(Path file) throws ConfigException {
         String name = file.toString();
         try {
-            byte[] bytes = Files.readAllBytes(file);
+            byte[] bytes = BoundedFiles.read(file, BoundedFiles.CONFIG_BYTES, "a configuration file");
             String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
             Path parent = file.toAbsolutePath().getParent();
             return new ConfigSource(name, text, parent == null ? Path.of("/") : parent);
@@ -112,6 +113,8 @@ public final class ConfigLoader {
             throw fileProblem(name, "permission denied");
         } catch (CharacterCodingException e) {
             throw fileProblem(name, "not valid UTF-8 text");
+        } catch (BoundedFiles.TooLargeException e) {
+            throw fileProblem(name, e.getMessage());
         } catch (IOException e) {
             String reason = Files.isDirectory(file) ? "is a directory, expected a file" : String.valueOf(e.getMessage());
             throw fileProblem(name, reason);
@@ -128,8 +131,10 @@ public final class ConfigLoader {
      * @param sourceDistrust why the configuration file itself must not be trusted; null when it may
      */
     static Config parse(ConfigSource source, StrictModes strict, String sourceDistrust) throws ConfigException {
-        Problems problems = new Problems(source.name(), source.text());
-        TomlParseResult toml = Toml.parse(source.text());
+        // Blank and comment lines left out (tomlj's cost grows with the square of a run of them), tokens bounded.
+        TomlText text = TomlText.of(source.name(), source.text());
+        Problems problems = new Problems(source.name(), source.text(), text::fileLine);
+        TomlParseResult toml = Toml.parse(text.text());
         for (TomlParseError error : toml.errors()) {
             problems.add(error.position(), "TOML syntax: " + error.getMessage());
         }
@@ -323,7 +328,7 @@ public final class ConfigLoader {
      * itself never appears in a message.
      */
     private static Secret readSecret(TableReader table, String key, Path file, FileTrust trust) {
-        Optional<byte[]> bytes = readFile(table, key, file, "token file", trust);
+        Optional<byte[]> bytes = readFile(table, key, file, "token file", BoundedFiles.TOKEN_BYTES, trust);
         if (bytes.isEmpty()) {
             return null;
         }
@@ -359,12 +364,13 @@ public final class ConfigLoader {
             return null;
         }
         boolean usable = true;
-        Optional<byte[]> certificateText = readFile(table, "tls_cert", certificate, "TLS certificate", trust);
+        Optional<byte[]> certificateText = readFile(table, "tls_cert", certificate, "TLS certificate", BoundedFiles.PEM_BYTES,
+                trust);
         Optional<String> wrongCertificate = certificateText.flatMap(PemFiles::certificateProblem);
         if (wrongCertificate.isPresent()) {
             table.report("tls_cert", certificate + ": " + wrongCertificate.get());
         }
-        Optional<byte[]> keyText = readFile(table, "tls_key", key, "TLS key", trust);
+        Optional<byte[]> keyText = readFile(table, "tls_key", key, "TLS key", BoundedFiles.PEM_BYTES, trust);
         Optional<String> wrongKey = keyText.flatMap(text -> PemFiles.keyProblem(text, key.toString()));
         if (wrongKey.isPresent()) {
             table.report("tls_key", key + ": " + wrongKey.get());
@@ -376,10 +382,11 @@ public final class ConfigLoader {
     }
 
     /** The bytes of a file the configuration names, judged like the configuration file; empty after a problem. */
-    private static Optional<byte[]> readFile(TableReader table, String key, Path file, String what, FileTrust trust) {
+    private static Optional<byte[]> readFile(TableReader table, String key, Path file, String what, int limit,
+            FileTrust trust) {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            bytes = BoundedFiles.read(file, limit, "a " + what);
         } catch (NoSuchFileException e) {
             table.report(key, "cannot read " + file + ": no such file");
             return Optional.empty();

@@ -3,6 +3,7 @@ package io.rollguard.config;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.IntUnaryOperator;
 import org.tomlj.TomlPosition;
 
 /** Collects every problem of one configuration source, so a user sees them all at once. */
@@ -10,10 +11,18 @@ final class Problems {
     private final String source;
     private final List<String> lines;
     private final List<ConfigProblem> problems = new ArrayList<>();
+    /** From a line of the text tomlj parsed to the line of the file. */
+    private final IntUnaryOperator fileLine;
 
     Problems(String source, String text) {
+        this(source, text, IntUnaryOperator.identity());
+    }
+
+    /** @param fileLine from a line number in tomlj's positions to the line of {@code text} */
+    Problems(String source, String text, IntUnaryOperator fileLine) {
         this.source = source;
         this.lines = text.lines().toList();
+        this.fileLine = fileLine;
     }
 
     /**
@@ -24,17 +33,18 @@ final class Problems {
     void addInString(TomlPosition keyPosition, int offset, String message) {
         int column = valueColumn(keyPosition, offset);
         if (column > 0) {
-            problems.add(new ConfigProblem(source, keyPosition.line(), column, message));
+            problems.add(new ConfigProblem(source, fileLine.applyAsInt(keyPosition.line()), column, message));
         } else {
             add(keyPosition, message + " (at character " + (offset + 1) + " of the string)");
         }
     }
 
     private int valueColumn(TomlPosition keyPosition, int offset) {
-        if (keyPosition == null || keyPosition.line() > lines.size()) {
+        int at = keyPosition == null ? 0 : fileLine.applyAsInt(keyPosition.line());
+        if (at < 1 || at > lines.size()) {
             return -1;
         }
-        String line = lines.get(keyPosition.line() - 1);
+        String line = lines.get(at - 1);
         int equals = line.indexOf('=', keyPosition.column() - 1);
         int quote = equals;
         while (quote >= 0 && ++quote < line.length() && line.charAt(quote) == ' ') {
@@ -55,7 +65,7 @@ final class Problems {
         if (position == null) {
             problems.add(new ConfigProblem(source, 0, 0, message));
         } else {
-            problems.add(new ConfigProblem(source, position.line(), position.column(), message));
+            problems.add(new ConfigProblem(source, fileLine.applyAsInt(position.line()), position.column(), message));
         }
     }
 

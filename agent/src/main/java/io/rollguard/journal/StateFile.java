@@ -2,14 +2,16 @@ package io.rollguard.journal;
 
 import static java.util.Objects.requireNonNull;
 
+import io.rollguard.common.BoundedFiles;
 import io.rollguard.common.Failures;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The small persisted state, {@code state_dir/state.json}: latches, the current deployment, baselines. A write
@@ -21,6 +23,7 @@ import java.util.Optional;
  * carries its generation too ({@code "generation"}), and a read takes whichever of the two is newer.
  */
 public final class StateFile {
+    private static final Logger log = LoggerFactory.getLogger(StateFile.class);
     static final String FILE_NAME = "state.json";
     static final String TEMP_NAME = "state.json.tmp";
     static final String GENERATION = "state_generation";
@@ -62,7 +65,10 @@ public final class StateFile {
         try {
             reserved = reserve.newest();
         } catch (IOException e) {
-            reserved = Optional.empty(); // only a fallback: state.json still holds what was written before
+            // Only a fallback: state.json still holds what was written before, unless the disk was full since.
+            log.warn("cannot read the state's reserved space {}: {}; using {} as it is", reserve.path(),
+                    Failures.describe(e), file);
+            reserved = Optional.empty();
         }
         generation = Math.max(generation, fileGeneration);
         if (reserved.isPresent()) {
@@ -87,9 +93,11 @@ public final class StateFile {
     private Map<String, Object> readFile() throws IOException {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            bytes = BoundedFiles.read(file, BoundedFiles.STATE_BYTES, "a state file");
         } catch (NoSuchFileException e) {
             return Map.of();
+        } catch (BoundedFiles.TooLargeException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new IOException("cannot read " + file + ": " + Failures.describe(e), e);
         }
@@ -128,6 +136,11 @@ public final class StateFile {
         Map<String, Object> copy = JsonValues.copyObject(requireNonNull(state, "state"), "state");
         long next = generation + 1;
         byte[] plain = JsonText.writePretty(copy);
+        if (plain.length > BoundedFiles.STATE_BYTES) {
+            // Never write what a restart would refuse to read.
+            throw new IOException("cannot write " + file + ": the state is " + plain.length + " bytes, more than the "
+                    + io.rollguard.common.Human.bytes(BoundedFiles.STATE_BYTES) + " a state file may be");
+        }
         try {
             byte[] bytes = plain;
             if (reserveUsed) {

@@ -63,7 +63,7 @@ final class StateReserve {
     Optional<Slot> newest() throws IOException {
         byte[] all;
         try {
-            all = Files.readAllBytes(file);
+            all = io.rollguard.common.BoundedFiles.read(file, 2 * SLOT_BYTES, "the state's reserved space");
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }

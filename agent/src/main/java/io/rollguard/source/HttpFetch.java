@@ -1,5 +1,6 @@
 package io.rollguard.source;
 
+import io.rollguard.common.BoundedFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -43,7 +44,9 @@ final class HttpFetch {
         if (tokenFile != null) {
             String token;
             try {
-                token = Files.readString(tokenFile).strip();
+                token = BoundedFiles.readString(tokenFile, BoundedFiles.TOKEN_BYTES, "a token file").strip();
+            } catch (BoundedFiles.TooLargeException e) {
+                throw new ExpositionException("cannot read bearer_token_file " + tokenFile + ": " + e.getMessage());
             } catch (IOException e) {
                 throw new ExpositionException("cannot read bearer_token_file " + tokenFile + ": "
                         + e.getClass().getSimpleName());

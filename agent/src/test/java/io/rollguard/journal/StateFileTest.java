@@ -93,6 +93,25 @@ class StateFileTest {
     }
 
     @Test
+    void aStateFileOverItsBoundIsDamagedNotReadWhole() throws IOException {
+        Files.write(dir.resolve("state.json"), new byte[1024 * 1024 + 1]);
+
+        assertThatThrownBy(() -> new StateFile(dir).read()).isInstanceOf(IOException.class)
+                .hasMessage(dir.resolve("state.json") + ": too large: 1.0 MiB (1048577 "
+                        + "bytes), more than the 1.0 MiB a state file may be");
+    }
+
+    @Test
+    void aStateOverTheBoundIsNeverWrittenSoThatARestartCanReadWhatWasWritten() throws IOException {
+        StateFile file = new StateFile(dir);
+        file.write(Map.of("generation", 1));
+
+        assertThatThrownBy(() -> file.write(Map.of("huge", "x".repeat(1024 * 1024))))
+                .isInstanceOf(IOException.class).hasMessageContaining("more than the 1.0 MiB a state file may be");
+        assertThat(file.read()).isEqualTo(Map.of("generation", 1L));
+    }
+
+    @Test
     void rejectsValuesThatAreNotJson() {
         assertThatThrownBy(() -> new StateFile(dir).write(Map.of("since", Instant.EPOCH)))
                 .isInstanceOf(IllegalArgumentException.class)
