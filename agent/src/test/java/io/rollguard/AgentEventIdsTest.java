@@ -6,9 +6,8 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import io.rollguard.check.CheckFactory;
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.ConfigSource;
+import io.rollguard.testing.AgentHttp;
 import io.rollguard.time.TimeSource;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -25,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 26, the real agent gives its next event an id above 26, so a client polling {@code ?since=26} sees it.
  */
 class AgentEventIdsTest {
-    private static final HttpClient client = HttpClient.newHttpClient();
+    private final AgentHttp http = new AgentHttp(() -> this.agent.httpAddress());
 
     @TempDir
     Path dir;
@@ -57,20 +56,14 @@ class AgentEventIdsTest {
                 new CheckFactory(Clock.systemUTC(), () -> 1L << 30, () -> 2));
         agent.start();
 
-        HttpResponse<String> started = client.send(HttpRequest.newBuilder(uri("/api/v1/deployments"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"version\": \"v2\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> started = http.send(HttpRequest.newBuilder(http.uri("/api/v1/deployments"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"version\": \"v2\"}")));
         assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
 
-        Map<?, ?> events = JSON.std.mapFrom(client.send(HttpRequest.newBuilder(uri("/api/v1/events?since=26")).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        Map<?, ?> events = JSON.std.mapFrom(http.send(HttpRequest.newBuilder(http.uri("/api/v1/events?since=26"))).body());
         assertThat((List<?>) events.get("events")).isNotEmpty().allSatisfy(event ->
                 assertThat(((Number) ((Map<?, ?>) event).get("id")).longValue()).isGreaterThan(26));
         assertThat(events.toString()).contains("deployment_started");
         assertThat(Files.readString(stateDir.resolve("events.jsonl"))).startsWith("{\"id\":27,");
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + agent.httpAddress().getPort() + path);
     }
 }

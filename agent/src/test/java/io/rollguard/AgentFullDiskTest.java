@@ -9,16 +9,13 @@ import io.rollguard.config.Config;
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.ConfigSource;
 import io.rollguard.journal.StateFile;
+import io.rollguard.testing.AgentHttp;
 import io.rollguard.testing.Subprocess;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -38,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * skipped, saying why, elsewhere.
  */
 class AgentFullDiskTest {
-    private static final HttpClient client = HttpClient.newHttpClient();
+    private final AgentHttp http = new AgentHttp(() -> this.agent.httpAddress());
 
     @TempDir
     Path dir;
@@ -51,7 +48,7 @@ class AgentFullDiskTest {
     void mountATinyFileSystem() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to mount a small tmpfs to fill");
         mount = Files.createDirectory(dir.resolve("mnt"));
-        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", mount.toString()) == 0,
+        assumeTrue(Subprocess.run("mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", mount.toString()) == 0,
                 "cannot mount a tmpfs here (a container without CAP_SYS_ADMIN?)");
         mounted = true;
     }
@@ -62,7 +59,7 @@ class AgentFullDiskTest {
             agent.close();
         }
         if (mounted) {
-            run("umount", mount.toString());
+            Subprocess.run("umount", mount.toString());
         }
     }
 
@@ -73,20 +70,20 @@ class AgentFullDiskTest {
         try (ServerSocket api = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             config = config(stateDir, api.getLocalPort(), "act");
             agent = start(config);
-            await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/v1/checks").contains("\"status\":\"UP\""));
+            await().atMost(Duration.ofSeconds(60)).until(() -> http.body("/api/v1/checks").contains("\"status\":\"UP\""));
             fill(mount);
         } // the application goes down with the disk full: the rollback is due
 
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(dir.resolve("ran")));
-        await().atMost(Duration.ofSeconds(60)).until(() -> get("/health/detailed").contains("state_in_reserve"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> http.body("/health/detailed").contains("state_in_reserve"));
         assertThat(((Map<?, ?>) new StateFile(stateDir).read().get("latches")).containsKey("api-down")).isTrue();
 
         agent.close(); // as a crash would, nothing written on the way out can be counted on with the disk full
         agent = start(config);
-        await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/v1/events?limit=1000")
+        await().atMost(Duration.ofSeconds(60)).until(() -> http.body("/api/v1/events?limit=1000")
                 .contains("\"result\":\"skipped_latched\""));
         assertThat(Files.readAllLines(dir.resolve("ran"))).containsExactly("api-down");
-        assertThat(get("/api/v1/rules")).contains("\"latched\":true");
+        assertThat(http.body("/api/v1/rules")).contains("\"latched\":true");
     }
 
     @Test
@@ -99,18 +96,18 @@ class AgentFullDiskTest {
         }
         agent = start(config(stateDir, closed, "hold"));
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/v1/events?limit=1000")
+        await().atMost(Duration.ofSeconds(60)).until(() -> http.body("/api/v1/events?limit=1000")
                 .contains("\"result\":\"held_unpersisted\""));
-        String detailed = get("/health/detailed");
+        String detailed = http.body("/health/detailed");
         assertThat(detailed).contains("state_unreserved", "state_write_failed");
         assertThat(dir.resolve("ran")).doesNotExist();
 
         Files.delete(filler); // room again: the next tick writes the latch, then runs the rollback
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(dir.resolve("ran")));
-        await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/v1/events?limit=1000")
+        await().atMost(Duration.ofSeconds(60)).until(() -> http.body("/api/v1/events?limit=1000")
                 .contains("\"kind\":\"action_finished\""));
         assertThat(Files.readAllLines(dir.resolve("ran"))).containsExactly("api-down");
-        String events = get("/api/v1/events?limit=1000");
+        String events = http.body("/api/v1/events?limit=1000");
         assertThat(events.split("held_unpersisted", -1)).as("held is journaled once, not at every tick").hasSize(2);
         assertThat(Files.readString(stateDir.resolve("state.json"))).contains("\"api-down\"");
     }
@@ -165,18 +162,5 @@ class AgentFullDiskTest {
             assertThat(e).hasMessageContaining("No space left on device");
         }
         return filler;
-    }
-
-    private String get(String path) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + agent.httpAddress().getPort() + path);
-    }
-
-    private static int run(String... command) throws IOException, InterruptedException {
-        return Subprocess.builder(List.of(command)).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
     }
 }

@@ -7,11 +7,8 @@ import io.rollguard.check.CheckFactory;
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.ReloadResult;
 import io.rollguard.journal.Event;
+import io.rollguard.testing.AgentHttp;
 import io.rollguard.time.FakeTime;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -74,9 +71,7 @@ class AgentReloadDeadlineTest {
         assertThat(failed.message()).isEqualTo("reading it took longer than 30s");
         assertThat(agent.events(0, 100)).extracting(Event::kind).contains("config_reload_failed");
         agent.tick();
-        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + agent.httpAddress().getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        assertThat(metrics).contains("\nrollguard_config_last_reload_successful 0.0\n");
+        assertThat(new AgentHttp(agent::httpAddress).body("/metrics")).contains("\nrollguard_config_last_reload_successful 0.0\n");
 
         ReloadResult next = agent.reloadAsync().get(30, TimeUnit.SECONDS);
         assertThat(next.outcome()).as("answered at once while the overdue read still runs")

@@ -7,18 +7,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.rollguard.check.CheckFactory;
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.ConfigSource;
+import io.rollguard.testing.AgentHttp;
 import io.rollguard.testing.Subprocess;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * why, elsewhere.
  */
 class AgentSlowDiskTest {
-    private static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final AgentHttp http = new AgentHttp(() -> this.agent.httpAddress());
 
     @TempDir
     Path dir;
@@ -48,7 +45,7 @@ class AgentSlowDiskTest {
     @AfterEach
     void cleanUp() throws Exception {
         if (frozen) {
-            run("fsfreeze", "-u", mount.toString());
+            Subprocess.run("fsfreeze", "-u", mount.toString());
         }
         if (safetyThaw != null) {
             safetyThaw.destroy();
@@ -57,7 +54,7 @@ class AgentSlowDiskTest {
             agent.close();
         }
         if (mounted) {
-            run("umount", mount.toString());
+            Subprocess.run("umount", mount.toString());
         }
     }
 
@@ -65,15 +62,15 @@ class AgentSlowDiskTest {
     void aStalledDiskStallsTheWriterNeverTheHttpAnswers() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to mount a file system to freeze");
         for (String tool : List.of("mkfs.ext4", "fsfreeze", "mount", "umount")) {
-            assumeTrue(onPath(tool), tool + " not found (e2fsprogs, util-linux)");
+            assumeTrue(Subprocess.onPath(tool), tool + " not found (e2fsprogs, util-linux)");
         }
         Path image = dir.resolve("disk.img");
         try (var file = new java.io.RandomAccessFile(image.toFile(), "rw")) {
             file.setLength(16L << 20);
         }
-        assumeTrue(run("mkfs.ext4", "-q", "-F", image.toString()) == 0, "mkfs.ext4 failed");
+        assumeTrue(Subprocess.run("mkfs.ext4", "-q", "-F", image.toString()) == 0, "mkfs.ext4 failed");
         mount = Files.createDirectory(dir.resolve("mnt"));
-        assumeTrue(run("mount", "-o", "loop", image.toString(), mount.toString()) == 0,
+        assumeTrue(Subprocess.run("mount", "-o", "loop", image.toString(), mount.toString()) == 0,
                 "cannot loop-mount here (a container without loop devices?)");
         mounted = true;
 
@@ -103,27 +100,31 @@ class AgentSlowDiskTest {
                 """.formatted(stateDir, script), dir)), TimeSource.system(), List.of(),
                 new CheckFactory(Clock.systemUTC(), () -> 1L << 30, () -> 2));
         agent.start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/v1/rules").statusCode() == 200
-                && get("/api/v1/rules").body().contains("\"latched\":true"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> http.get("/api/v1/rules").statusCode() == 200
+                && http.get("/api/v1/rules").body().contains("\"latched\":true"));
 
         // Thawed by itself after two minutes, even if this JVM dies: a frozen file system must not outlive the test.
         safetyThaw = Subprocess.builder(List.of("sh", "-c", "sleep 120; fsfreeze -u " + mount)).start();
-        assertThat(run("fsfreeze", "-f", mount.toString())).isZero();
+        assertThat(Subprocess.run("fsfreeze", "-f", mount.toString())).isZero();
         frozen = true;
-        CompletableFuture<HttpResponse<String>> rearm = client.sendAsync(HttpRequest.newBuilder(
-                uri("/api/v1/rules/api-down/rearm")).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> rearm = CompletableFuture.supplyAsync(() -> {
+            try {
+                return http.post("/api/v1/rules/api-down/rearm");
+            } catch (IOException | InterruptedException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
         // The re-arm is under way: the scheduler thread waits in the write of state.json, holding the guard's lock.
         await().atMost(Duration.ofSeconds(60)).until(() -> waitsInStateWrite("rollguard-tick"));
 
         for (String path : List.of("/health", "/health/detailed", "/api/v1/rules", "/", "/api/v1/deployments",
                 "/metrics", "/api/v1/events")) {
-            HttpResponse<String> answer = get(path);
+            HttpResponse<String> answer = http.get(path);
             assertThat(answer.statusCode()).as(path).isIn(200, 503);
         }
         assertThat(rearm).isNotDone();
 
-        assertThat(run("fsfreeze", "-u", mount.toString())).isZero();
+        assertThat(Subprocess.run("fsfreeze", "-u", mount.toString())).isZero();
         frozen = false;
         assertThat(rearm.get().body()).contains("api-down");
     }
@@ -133,31 +134,5 @@ class AgentSlowDiskTest {
                 .filter(e -> e.getKey().getName().startsWith(threadPrefix))
                 .anyMatch(e -> Arrays.stream(e.getValue()).anyMatch(frame ->
                         frame.getClassName().equals("io.rollguard.journal.StateDirectory")));
-    }
-
-    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        // Bounded: an answer stuck behind the frozen disk fails the test instead of hanging it.
-        return client.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + agent.httpAddress().getPort() + path);
-    }
-
-    private static boolean onPath(String tool) {
-        for (String entry : (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin").split(":")) {
-            if (!entry.isEmpty() && Files.isExecutable(Path.of(entry, tool))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static int run(String... command) throws IOException, InterruptedException {
-        List<String> argv = new ArrayList<>(List.of(command));
-        Process process = Subprocess.builder(argv).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        return process.waitFor();
     }
 }

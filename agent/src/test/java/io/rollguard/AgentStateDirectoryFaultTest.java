@@ -14,13 +14,11 @@ import io.rollguard.sample.Sampler;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesWriter;
+import io.rollguard.testing.AgentHttp;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -46,7 +44,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class AgentStateDirectoryFaultTest {
     private static final MetricFamily RUNS = MetricFamily.gauge("rollguard_test_sampler_runs", "Runs of the test sampler.");
     private static final Pattern ERRORS = Pattern.compile("(?m)^rollguard_journal_errors_total (\\S+)$");
-    private static final HttpClient client = HttpClient.newHttpClient();
+    private final AgentHttp http = new AgentHttp(() -> this.agent.httpAddress());
 
     @TempDir
     Path dir;
@@ -128,45 +126,45 @@ class AgentStateDirectoryFaultTest {
 
         // Acting: the rule fires and its rollback runs although neither the journal nor the latch reaches the disk.
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(dir.resolve("ran")));
-        await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/v1/events?limit=1000")
+        await().atMost(Duration.ofSeconds(60)).until(() -> http.body("/api/v1/events?limit=1000")
                 .contains("\"kind\":\"action_finished\""));
-        assertThat(get("/api/v1/rules")).contains("\"latched\":true");
+        assertThat(http.body("/api/v1/rules")).contains("\"latched\":true");
 
         // Sampling and serving: the sampler goes on, /metrics counts the failed writes.
         long seen = runs.get();
         await().atMost(Duration.ofSeconds(30)).until(() -> runs.get() >= seen + 2);
-        String metrics = get("/metrics");
+        String metrics = http.body("/metrics");
         assertThat(metrics).contains("rollguard_test_sampler_runs ");
         assertThat(journalErrors(metrics)).isGreaterThanOrEqualTo(3); // rule_firing, action_started, the latch, ...
 
-        Map<?, ?> journal = (Map<?, ?>) JSON.std.mapFrom(get("/health/detailed")).get("journal");
+        Map<?, ?> journal = (Map<?, ?>) JSON.std.mapFrom(http.body("/health/detailed")).get("journal");
         assertThat(journal.get("status")).isEqualTo("DOWN");
         assertThat(((Number) journal.get("failures_total")).longValue()).isGreaterThanOrEqualTo(3);
         assertThat((String) journal.get("last_failure")).contains(stateDir.resolve("events.jsonl").toString(), cause)
                 .contains("cannot write " + stateDir.resolve("state.json"));
-        Map<?, ?> state = (Map<?, ?>) JSON.std.mapFrom(get("/health/detailed")).get("state");
+        Map<?, ?> state = (Map<?, ?>) JSON.std.mapFrom(http.body("/health/detailed")).get("state");
         assertThat(state.get("status")).isEqualTo("DOWN");
         assertThat(((List<?>) state.get("problems")).stream().map(p -> String.valueOf(((Map<?, ?>) p).get("reason"))))
                 .containsExactly("state_in_reserve", "journal_write_failed"); // the reserve was made at the start
-        await().atMost(Duration.ofSeconds(30)).until(() -> get("/metrics")
+        await().atMost(Duration.ofSeconds(30)).until(() -> http.body("/metrics")
                 .contains("rollguard_state_ok{reason=\"state_in_reserve\"} 0.0"));
-        assertThat(get("/")).contains("<section id=\"state\" class=\"problem\">", "so latches survive a restart");
+        assertThat(http.body("/")).contains("<section id=\"state\" class=\"problem\">", "so latches survive a restart");
 
         // The disk comes back: the next event writes every waiting one, the next state write replaces state.json.
         fault.clear(stateDir);
-        assertThat(client.send(HttpRequest.newBuilder(uri("/api/v1/rules/api-down/rearm"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+        assertThat(http.send(HttpRequest.newBuilder(http.uri("/api/v1/rules/api-down/rearm"))
+                .POST(HttpRequest.BodyPublishers.noBody())).statusCode())
                 .isEqualTo(200);
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.isRegularFile(stateDir.resolve("events.jsonl"))
                 && Files.readString(stateDir.resolve("events.jsonl")).contains("\"kind\":\"action_finished\""));
         assertThat(Files.readString(stateDir.resolve("events.jsonl")))
                 .contains("\"kind\":\"rule_firing\"", "\"kind\":\"action_started\"", "\"kind\":\"rule_rearmed\"");
         assertThat(Files.readString(stateDir.resolve("state.json"))).contains("\"latches\"");
-        Map<?, ?> recovered = (Map<?, ?>) JSON.std.mapFrom(get("/health/detailed")).get("journal");
+        Map<?, ?> recovered = (Map<?, ?>) JSON.std.mapFrom(http.body("/health/detailed")).get("journal");
         assertThat(recovered.get("status")).isEqualTo("UP");
         assertThat(recovered.get("last_failure")).isNull();
-        assertThat(((Map<?, ?>) JSON.std.mapFrom(get("/health/detailed")).get("state")).get("status")).isEqualTo("UP");
-        await().atMost(Duration.ofSeconds(30)).until(() -> get("/metrics").contains("\nrollguard_state_ok 1.0\n"));
+        assertThat(((Map<?, ?>) JSON.std.mapFrom(http.body("/health/detailed")).get("state")).get("status")).isEqualTo("UP");
+        await().atMost(Duration.ofSeconds(30)).until(() -> http.body("/metrics").contains("\nrollguard_state_ok 1.0\n"));
     }
 
     private Config config(Path stateDir) throws Exception {
@@ -206,13 +204,5 @@ class AgentStateDirectoryFaultTest {
         Matcher matcher = ERRORS.matcher(metrics);
         assertThat(matcher.find()).as("rollguard_journal_errors_total in %s", metrics).isTrue();
         return Double.parseDouble(matcher.group(1));
-    }
-
-    private String get(String path) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + agent.httpAddress().getPort() + path);
     }
 }

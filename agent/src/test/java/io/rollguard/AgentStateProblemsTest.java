@@ -6,9 +6,8 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import io.rollguard.check.CheckFactory;
 import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.ConfigSource;
+import io.rollguard.testing.AgentHttp;
 import io.rollguard.time.FakeTime;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -26,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code rollguard_state_ok{reason="damaged"} 0} on /metrics. Re-arming everything clears it.
  */
 class AgentStateProblemsTest {
-    private static final HttpClient client = HttpClient.newHttpClient();
+    private final AgentHttp http = new AgentHttp(() -> this.agent.httpAddress());
 
     @TempDir
     Path dir;
@@ -48,26 +47,26 @@ class AgentStateProblemsTest {
         agent = start(stateDir);
         agent.tick();
 
-        Map<?, ?> state = (Map<?, ?>) JSON.std.mapFrom(get("/health/detailed")).get("state");
+        Map<?, ?> state = (Map<?, ?>) JSON.std.mapFrom(http.body("/health/detailed")).get("state");
         assertThat(state.get("status")).isEqualTo("DOWN");
         Map<?, ?> problem = (Map<?, ?>) ((List<?>) state.get("problems")).get(0);
         assertThat(problem.get("reason")).isEqualTo("damaged");
         assertThat((String) problem.get("message")).contains(stateDir.resolve("state.json").toString(),
                 "every rollback is blocked", "rollguard rearm");
-        assertThat(((Map<?, ?>) JSON.std.mapFrom(get("/api/v1/rules")).get("state")).get("status")).isEqualTo("DOWN");
-        assertThat(get("/")).contains("<section id=\"state\" class=\"problem\">", ">damaged</span>",
+        assertThat(((Map<?, ?>) JSON.std.mapFrom(http.body("/api/v1/rules")).get("state")).get("status")).isEqualTo("DOWN");
+        assertThat(http.body("/")).contains("<section id=\"state\" class=\"problem\">", ">damaged</span>",
                 "every rollback is blocked");
-        assertThat(get("/metrics")).contains("rollguard_state_ok{reason=\"damaged\"} 0.0\n");
+        assertThat(http.body("/metrics")).contains("rollguard_state_ok{reason=\"damaged\"} 0.0\n");
 
-        HttpResponse<String> rearmed = client.send(HttpRequest.newBuilder(uri("/api/v1/rearm"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> rearmed = http.send(HttpRequest.newBuilder(http.uri("/api/v1/rearm"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
         assertThat(rearmed.body()).contains("(state file)");
         time.advance(java.time.Duration.ofSeconds(5));
         agent.tick();
 
-        assertThat(((Map<?, ?>) JSON.std.mapFrom(get("/health/detailed")).get("state")).get("status")).isEqualTo("UP");
-        assertThat(get("/")).doesNotContain("id=\"state\"");
-        assertThat(get("/metrics")).contains("\nrollguard_state_ok 1.0\n");
+        assertThat(((Map<?, ?>) JSON.std.mapFrom(http.body("/health/detailed")).get("state")).get("status")).isEqualTo("UP");
+        assertThat(http.body("/")).doesNotContain("id=\"state\"");
+        assertThat(http.body("/metrics")).contains("\nrollguard_state_ok 1.0\n");
     }
 
     private Agent start(Path stateDir) throws Exception {
@@ -80,13 +79,5 @@ class AgentStateProblemsTest {
                 new CheckFactory(Clock.systemUTC(), () -> 1L << 30, () -> 2));
         started.start(false);
         return started;
-    }
-
-    private String get(String path) throws Exception {
-        return client.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + agent.httpAddress().getPort() + path);
     }
 }

@@ -38,6 +38,22 @@ public final class Subprocess {
         return new ProcessBuilder(argv);
     }
 
+    /** Runs {@code command} (see {@link #builder}) to its end, its output discarded; its exit code. */
+    public static int run(String... command) throws IOException, InterruptedException {
+        return builder(List.of(command)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start().waitFor();
+    }
+
+    /** Whether {@code tool} is an executable in a directory of {@code $PATH}. */
+    public static boolean onPath(String tool) {
+        for (String directory : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!directory.isEmpty() && Files.isExecutable(Path.of(directory, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether {@link #builder} can reset signals here: false only where coreutils' env is older than 8.31. */
     public static boolean resetsSignals() {
         return ENV_RESETS_SIGNALS;
