@@ -609,6 +609,8 @@ public final class Agent implements AutoCloseable {
      * @throws IOException when the HTTP address cannot be bound
      */
     void start(boolean tickOnSchedule) throws IOException {
+        // Before the first tick: a rollback the last run never saw end is journaled, and its incident recorded, once.
+        responder.reportInterrupted();
         scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("rollguard-tick"));
         Router router = new Router()
                 .get("/", new StatusPageEndpoint(host, info, tickLoop::health, this::state, journal::latest, store, time,

@@ -77,6 +77,7 @@ class AgentKillNineTest {
         // state.json was replaced atomically before the script started: whole, and it holds the latch.
         Map<String, Object> state = JSON.std.mapFrom(Files.readString(dir.resolve("state/state.json")));
         assertThat(state.get("latches").toString()).contains("api-down", "action=rollback");
+        assertThat(state.get("latches").toString()).as("marked running until it ends").contains("running=true");
         Path journal = dir.resolve("state/events.jsonl");
         List<String> before = Files.readAllLines(journal);
         assertThat(before).anyMatch(line -> line.contains("\"kind\":\"action_started\""));
@@ -104,6 +105,20 @@ class AgentKillNineTest {
                 .contains("rollbacks latched from before the restart: api-down").doesNotContain("\tat ");
         String events = get(port, "/api/v1/events?limit=1000");
         assertThat(events).contains("\"id\":" + (before.size() + 1) + ",");
+
+        // The rollback the killed agent never saw end is reported once, at the restart, with its incident.
+        assertThat(events.split("\"kind\":\"action_interrupted\"", -1)).hasSize(2);
+        Map<String, Object> interrupted = JSON.std.mapFrom(Files.readAllLines(journal).stream()
+                .filter(line -> line.contains("\"kind\":\"action_interrupted\"")).findFirst().orElseThrow());
+        assertThat(interrupted).containsEntry("rule", "api-down").containsEntry("action", "rollback")
+                .containsEntry("result", "interrupted");
+        assertThat((String) interrupted.get("message")).contains("whether it completed is unknown",
+                "rollguard rearm api-down");
+        String incident = get(port, "/api/v1/incidents/" + interrupted.get("incident"));
+        assertThat(incident).contains("\"outcome\":\"interrupted\"", "\"rule\":\"api-down\"");
+        assertThat(log).contains("rollback rollback for api-down was interrupted");
+        assertThat(Files.readString(dir.resolve("state/state.json"))).as("reported once: no longer running")
+                .doesNotContain("\"running\"");
         List<String> after = Files.readAllLines(journal);
         assertThat(after.subList(0, before.size())).isEqualTo(before);
         for (String line : after) {

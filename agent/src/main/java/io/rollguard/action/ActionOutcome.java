@@ -25,7 +25,12 @@ public record ActionOutcome(Result result, Integer exitCode, Duration duration, 
         /** Dry run: nothing ran; the message says what would have. */
         DRY_RUN,
         /** Not run: the action was busy with another run and {@link ActionRunner#MAX_WAITING} more were waiting. */
-        SKIPPED_BUSY
+        SKIPPED_BUSY,
+        /**
+         * The agent stopped (killed, crashed, the host went down) while the program ran, and never saw it end:
+         * reported at the next start. The program may have finished, or still run.
+         */
+        INTERRUPTED
     }
 
     public ActionOutcome {
@@ -36,7 +41,7 @@ public record ActionOutcome(Result result, Integer exitCode, Duration duration, 
     }
 
     /** An outcome without a program's exit or output: a dry run, a skipped or stopped run. */
-    static ActionOutcome of(Result result, Duration duration, String message) {
+    public static ActionOutcome of(Result result, Duration duration, String message) {
         return new ActionOutcome(result, null, duration, "", message);
     }
 }

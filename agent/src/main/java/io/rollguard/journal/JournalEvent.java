@@ -37,6 +37,8 @@ public sealed interface JournalEvent {
 
         R actionSkipped(ActionSkipped event);
 
+        R actionInterrupted(ActionInterrupted event);
+
         R rollbackVerification(RollbackVerification event);
 
         R rulesRearmed(RulesRearmed event);
@@ -72,6 +74,10 @@ public sealed interface JournalEvent {
                     in.string("result"), in.string("message"));
             case "rollback_verified", "rollback_verification_failed" -> new RollbackVerification(
                     kind.equals("rollback_verified"), in.string("rule"), in.string("action"), in.strings("checks"),
+                    in.string("message"));
+            case "action_interrupted" -> new ActionInterrupted(in.string("rule"), in.labels("labels"),
+                    in.string("action"), in.integer("fired_event_id"), in.integer("started_event_id"),
+                    in.string("started_at"), event.fields().get("incident") instanceof String id ? id : null,
                     in.string("message"));
             case "rule_rearmed" -> new RulesRearmed(in.strings("rules"));
             case "config_reloaded" -> new ConfigReloaded(in.string("config"), in.string("summary"),
@@ -508,6 +514,51 @@ public sealed interface JournalEvent {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.configReloaded(this);
+        }
+    }
+
+    /**
+     * {@code action_interrupted}: a rollback the agent started and never saw end, because the agent itself stopped
+     * (killed, crashed, the host went down); journaled once, at the next start. Its latch holds.
+     *
+     * @param startedEventId the id of its {@code action_started}; 0 when the journal no longer holds it
+     * @param startedAt when it started
+     * @param incident the id of the incident recorded for it; null when none could be (its rule is gone, or its
+     *     {@code rule_firing} is no longer in the journal)
+     */
+    record ActionInterrupted(String rule, Map<String, String> labels, String action, long firedEventId,
+            long startedEventId, String startedAt, String incident, String message) implements JournalEvent {
+        public ActionInterrupted {
+            requireNonNull(rule, "rule");
+            labels = copy(labels);
+            requireNonNull(action, "action");
+            requireNonNull(startedAt, "startedAt");
+            requireNonNull(message, "message");
+        }
+
+        @Override
+        public String kind() {
+            return "action_interrupted";
+        }
+
+        @Override
+        public Map<String, Object> fields() {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("rule", rule);
+            fields.put("labels", labels);
+            fields.put("action", action);
+            fields.put("fired_event_id", firedEventId);
+            fields.put("started_event_id", startedEventId);
+            fields.put("started_at", startedAt);
+            fields.put("result", "interrupted");
+            fields.put("incident", incident);
+            fields.put("message", message);
+            return fields;
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.actionInterrupted(this);
         }
     }
 

@@ -43,6 +43,11 @@ final class EventLog {
         }
     }
 
+    /** The newest {@code limit} events, oldest first. */
+    List<Event> latest(int limit) {
+        return journal.latest(limit);
+    }
+
     long failures() {
         return journal.failures();
     }

@@ -58,6 +58,10 @@ public final class LatchingRollbackGuard implements RollbackGuard {
     private final Map<String, Long> started = new TreeMap<>();
     private final Map<String, Boolean> verified = new TreeMap<>();
     private boolean running;
+    /** The rules whose rollback started and has not ended: {@code "running": true} in their latch on disk. */
+    private final java.util.Set<String> runningRules = new java.util.TreeSet<>();
+    /** Latches that were running when the agent last stopped: for {@link #takeInterrupted()}, once. */
+    private final List<Latch> interrupted = new ArrayList<>();
 
     /** Reads the latches the state store holds from before a restart. */
     public LatchingRollbackGuard(StateStore state, Verifier verifier, Journal journal, TimeSource time) {
@@ -74,16 +78,21 @@ public final class LatchingRollbackGuard implements RollbackGuard {
             for (Map.Entry<?, ?> entry : ((Map<?, ?>) saved).entrySet()) {
                 Map<?, ?> latch = (Map<?, ?>) entry.getValue();
                 Object deployment = latch.get("deployment_id");
-                latches.put(String.valueOf(entry.getKey()), new Latch(String.valueOf(entry.getKey()),
+                Latch read = new Latch(String.valueOf(entry.getKey()),
                         String.valueOf(latch.get("action")), Instant.parse(String.valueOf(latch.get("at"))),
                         ((Number) latch.get("event_id")).longValue(),
-                        deployment == null ? "" : String.valueOf(deployment)));
+                        deployment == null ? "" : String.valueOf(deployment));
+                latches.put(read.rule(), read);
+                if (Boolean.TRUE.equals(latch.get("running"))) {
+                    interrupted.add(read);
+                }
             }
             ((List<?>) state.saved(StateSection.ROLLBACK_STARTS).orElse(List.of()))
                     .forEach(s -> starts.addLast(Instant.parse(String.valueOf(s))));
         } catch (RuntimeException e) { // a latch that cannot be read may be one that ran: block rather than forget
             latches.clear();
             starts.clear();
+            interrupted.clear();
             state.damaged(Failures.describe(e));
         }
         published = List.copyOf(latches.values());
@@ -137,6 +146,7 @@ public final class LatchingRollbackGuard implements RollbackGuard {
         starts.addLast(time.now());
         started.merge(rule, 1L, Long::sum);
         running = true;
+        runningRules.add(rule);
         if (save()) {
             return Optional.empty();
         }
@@ -149,6 +159,7 @@ public final class LatchingRollbackGuard implements RollbackGuard {
         starts.pollLast();
         started.computeIfPresent(rule, (name, count) -> count > 1 ? count - 1 : null);
         running = false;
+        runningRules.remove(rule);
         published = List.copyOf(latches.values());
     }
 
@@ -161,6 +172,19 @@ public final class LatchingRollbackGuard implements RollbackGuard {
     public synchronized void ended(String rule, Optional<Boolean> passed) {
         running = false;
         passed.ifPresent(p -> verified.put(rule, p));
+        if (runningRules.remove(rule) && latches.containsKey(rule)) {
+            save(); // no longer running: a restart from here on has nothing to report as interrupted
+        }
+    }
+
+    @Override
+    public synchronized List<Latch> takeInterrupted() {
+        List<Latch> taken = List.copyOf(interrupted);
+        interrupted.clear();
+        if (!taken.isEmpty()) {
+            save(); // reported once: the flags leave state.json
+        }
+        return taken;
     }
 
     @Override
@@ -240,6 +264,9 @@ public final class LatchingRollbackGuard implements RollbackGuard {
             entry.put("event_id", latch.eventId());
             if (!latch.deploymentId().isEmpty()) { // a latch without a deployment is written as older versions did
                 entry.put("deployment_id", latch.deploymentId());
+            }
+            if (runningRules.contains(latch.rule()) || interrupted.contains(latch)) {
+                entry.put("running", true);
             }
             saved.put(latch.rule(), entry);
         }

@@ -7,12 +7,17 @@ import io.rollguard.action.ActionRequest;
 import io.rollguard.config.RuleConfig;
 import io.rollguard.config.action.ActionConfig;
 import io.rollguard.config.action.RollbackSettings;
+import io.rollguard.journal.Event;
+import io.rollguard.journal.JournalEvent;
+import io.rollguard.journal.JournalEvent.ActionInterrupted;
 import io.rollguard.journal.JournalEvent.ActionSkipped;
 import io.rollguard.journal.JournalEvent.ActionStarted;
 import io.rollguard.journal.JournalEvent.Firing;
 import io.rollguard.journal.JournalEvent.RollbackVerification;
+import io.rollguard.journal.JournalEvent.RuleChanged;
 import io.rollguard.journal.StateStore;
 import io.rollguard.rule.EscalationLadders.Ladder;
+import io.rollguard.rule.expr.Basis;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesStore;
@@ -41,6 +46,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Responder implements Consumer<RuleTransition> {
     private static final Logger log = LoggerFactory.getLogger(Responder.class);
+    /** How far back in the journal the start looks for an interrupted rollback's firing and start. */
+    private static final int INTERRUPTED_LOOKBACK = 1_000;
 
     static final MetricFamily ROLLED_BACK = MetricFamily.gauge("rollguard_rolled_back",
             "1 while a rule's rollback has run and the rule has not been re-armed.");
@@ -105,6 +112,60 @@ public final class Responder implements Consumer<RuleTransition> {
         actions.reconfigure(actionConfigs, agentDryRun);
         ladders.reconfigure(rules);
         return guard.forget(rules::containsKey);
+    }
+
+    /**
+     * Journals ({@code action_interrupted}) and records as an incident, once, each rollback that was running when the
+     * agent last stopped: it never saw them end. Their latches hold, so none runs again. Call at the start, before
+     * the first tick.
+     */
+    public synchronized void reportInterrupted() {
+        List<RollbackGuard.Latch> interrupted = guard.takeInterrupted();
+        if (interrupted.isEmpty()) {
+            return;
+        }
+        List<Event> recent = events.latest(INTERRUPTED_LOOKBACK);
+        for (RollbackGuard.Latch latch : interrupted) {
+            Event started = null;
+            Event fired = null;
+            for (Event event : recent) {
+                if (event.id() == latch.eventId() && event.kind().equals("rule_firing")) {
+                    fired = event;
+                } else if (event.kind().equals("action_started") && latch.action().equals(event.fields().get("action"))
+                        && Long.valueOf(latch.eventId()).equals(event.fields().get("fired_event_id"))) {
+                    started = event;
+                }
+            }
+            long startedId = started == null ? 0 : started.id();
+            RuleConfig rule = rules.get(latch.rule());
+            Map<String, String> labels = Map.of();
+            String incident = null;
+            String message = "the agent stopped (killed, crashed or the host went down) while " + latch.action()
+                    + " ran: whether it completed is unknown, and it may still be running; its latch holds, so it "
+                    + "does not run again: check the application, then re-arm with: rollguard rearm " + latch.rule();
+            if (fired != null) {
+                RuleChanged change = (RuleChanged) JournalEvent.read(fired);
+                labels = change.labels();
+                if (rule != null) {
+                    RuleTransition firing = new RuleTransition(rule, LabelSet.of(labels), RuleState.PENDING,
+                            RuleState.FIRING, change.reason(), nanIfNull(change.value()),
+                            nanIfNull(change.threshold()), new Basis(Duration.ofMillis(
+                            Math.round(change.windowSeconds() * 1000)), (int) change.samples()), fired.time(), 0);
+                    IncidentDrafts.Draft draft = incidents.open(firing, latch.eventId(), latch.action(), startedId,
+                            latch.at(), null);
+                    incidents.record(draft, ActionOutcome.of(ActionOutcome.Result.INTERRUPTED, Duration.ZERO,
+                            message), List.of(), null);
+                    incident = draft.incidentId();
+                }
+            }
+            events.append(new ActionInterrupted(latch.rule(), labels, latch.action(), latch.eventId(), startedId,
+                    latch.at().toString(), incident, message));
+            log.error("rollback {} for {} was interrupted: {}", latch.action(), latch.rule(), message);
+        }
+    }
+
+    private static double nanIfNull(Double value) {
+        return value == null ? Double.NaN : value;
     }
 
     @Override

@@ -58,6 +58,14 @@ public interface RollbackGuard {
 
     List<Latch> latches();
 
+    /**
+     * The rollbacks that were running when the agent last stopped, which it never saw end (it was killed or crashed
+     * meanwhile). Each is returned once: the next call returns none. Their latches hold.
+     */
+    default List<Latch> takeInterrupted() {
+        return List.of();
+    }
+
     boolean latched(String rule);
 
     /** Rollbacks started (past the guard) since the agent started, by rule. */

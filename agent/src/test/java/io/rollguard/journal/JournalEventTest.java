@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.rollguard.journal.JournalEvent.ActionFinished;
+import io.rollguard.journal.JournalEvent.ActionInterrupted;
 import io.rollguard.journal.JournalEvent.ActionSkipped;
 import io.rollguard.journal.JournalEvent.ActionStarted;
 import io.rollguard.journal.JournalEvent.DeploymentChange;
@@ -120,6 +121,14 @@ class JournalEventTest {
                         "rollback already ran for deployment d1"), "action_skipped", null),
                 arguments(new RollbackVerification(false, "slow", "rollback", List.of("api"), "api: refused"),
                         "rollback_verification_failed", null),
+                arguments(new ActionInterrupted("api-down", labels, "rollback", 12, 13, "2026-11-22T03:04:05Z",
+                        "20261122T030405Z-12", "the agent stopped"), "action_interrupted",
+                        "{\"rule\":\"api-down\",\"labels\":{\"check\":\"api\"},\"action\":\"rollback\","
+                                + "\"fired_event_id\":12,\"started_event_id\":13,\"started_at\":\"2026-11-22T03:04:05Z\","
+                                + "\"result\":\"interrupted\",\"incident\":\"20261122T030405Z-12\","
+                                + "\"message\":\"the agent stopped\"}"),
+                arguments(new ActionInterrupted("api-down", labels, "rollback", 12, 0, "2026-11-22T03:04:05Z",
+                        null, "the agent stopped"), "action_interrupted", null),
                 arguments(new RulesRearmed(List.of("api-down")), "rule_rearmed", "{\"rules\":[\"api-down\"]}"),
                 arguments(DeploymentChanged.of(DeploymentChange.HEALTHY, deployment), "deployment_healthy",
                         "{\"deployment_id\":\"d1-20260101T000000Z\",\"version\":\"v42\",\"state\":\"watching\"}"),

@@ -199,9 +199,28 @@ class LatchingRollbackGuardTest {
         assertThat(new StateFile(dir).read().get("latches")).isEqualTo(Map.of(
                 "errors", Map.of("action", "rollback", "at", "2026-01-01T00:00:00Z", "event_id", 7L,
                         "deployment_id", "d1"),
-                "disk", Map.of("action", "rollback", "at", "2026-01-01T00:00:00Z", "event_id", 9L)));
+                "disk", Map.of("action", "rollback", "at", "2026-01-01T00:00:00Z", "event_id", 9L,
+                        "running", true)));
         assertThat(new StateFile(dir).read().get("rollback_starts"))
                 .isEqualTo(List.of("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"));
+    }
+
+    @Test
+    void aRollbackRunningWhenTheAgentStoppedIsReportedOnceAfterTheRestartAndStaysLatched() throws Exception {
+        LatchingRollbackGuard guard = guard();
+        guard.started("errors", "rollback", "", 7);
+        guard.ended("errors", Optional.empty());
+        guard.started("disk", "rollback", "", 9); // the agent is killed while it runs
+
+        LatchingRollbackGuard restarted = guard();
+
+        assertThat(restarted.takeInterrupted()).containsExactly(
+                new RollbackGuard.Latch("disk", "rollback", time.now(), 9, ""));
+        assertThat(restarted.takeInterrupted()).as("once").isEmpty();
+        assertThat(guard().takeInterrupted()).as("nor after another restart").isEmpty();
+        assertThat(restarted.latched("disk")).isTrue();
+        assertThat(restarted.refusal("disk", "rollback", new RollbackSettings(3, NO_CHECKS, Duration.ZERO), ""))
+                .map(RollbackGuard.Refusal::result).contains("skipped_latched");
     }
 
     @Test

@@ -354,7 +354,7 @@ class ResponderTest {
         assertThat(runner.runs()).containsExactly(rollback);
         // What the runner saw on disk when it was asked to start: the latch was already there.
         assertThat(rollback.stateAtStart()).containsEntry("latches", Map.of("memory-pressure", Map.of(
-                "action", "rollback", "at", "2026-01-01T00:00:00Z", "event_id", firedEventId)));
+                "action", "rollback", "at", "2026-01-01T00:00:00Z", "event_id", firedEventId, "running", true)));
         assertThat(rollback.stateAtStart().get("rollback_starts")).isEqualTo(List.of("2026-01-01T00:00:00Z"));
         Event skipped = last("action_skipped");
         assertThat(skipped.fields()).containsEntry("rule", "memory-pressure").containsEntry("action", "rollback")
