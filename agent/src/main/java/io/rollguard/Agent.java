@@ -30,6 +30,7 @@ import io.rollguard.rule.RollbackGuard;
 import io.rollguard.rule.RuleEngine;
 import io.rollguard.rule.RuleState;
 import io.rollguard.config.HostPort;
+import io.rollguard.config.MetricCatalogue;
 import io.rollguard.config.SamplerSettings;
 import io.rollguard.schedule.HealthSnapshot;
 import io.rollguard.health.Status;
@@ -271,8 +272,8 @@ public final class Agent implements AutoCloseable {
             Duration period = settings.periodOr(sampler.defaultPeriod(tick));
             SamplerRunner same = running.stream().filter(r -> r.name().equals(sampler.name())
                     && r.period().equals(period)).findFirst().orElse(null);
-            boolean rebuilt = inputsChanged && (sampler.name().equals(SamplerSettings.FILESYSTEM)
-                    || sampler.name().equals(SamplerSettings.PROCESSES));
+            boolean rebuilt = inputsChanged && (sampler.name().equals(MetricCatalogue.FILESYSTEM)
+                    || sampler.name().equals(MetricCatalogue.PROCESSES));
             runners.add(same != null && !rebuilt ? same
                     : new SamplerRunner(sampler, period, tick.dividedBy(2), store, time));
         }

@@ -149,7 +149,7 @@ public final class ActionRunner implements AutoCloseable {
         return config.accept(new ActionConfig.Visitor<Action>() {
             @Override
             public Action exec(ExecActionConfig exec) {
-                return new ExecAction(exec, dryRun, allowInsecurePermissions, pipes, time, ExecAction.KILL_GRACE,
+                return new ExecAction(exec, dryRun, allowInsecurePermissions, pipes, time, timer, ExecAction.KILL_GRACE,
                         launcher);
             }
 

@@ -12,6 +12,7 @@ import io.rollguard.common.Json;
 import io.rollguard.process.ProgramLauncher;
 import io.rollguard.process.Programs;
 import io.rollguard.time.TimeSource;
+import io.rollguard.time.Timer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -51,6 +52,7 @@ final class ExecAction implements Action {
     private final boolean allowInsecure;
     private final Executor pipes;
     private final TimeSource time;
+    private final Timer timer;
     private final Duration killGrace;
     private final ProgramLauncher launcher;
 
@@ -58,10 +60,12 @@ final class ExecAction implements Action {
      * @param dryRun the action's {@code dry_run} or {@code [agent] dry_run}
      * @param pipes runs the tasks that read a program's output and write its input; each may block for as long as
      *     a background process holds its pipe, so this pool must grow rather than queue
+     * @param timer the agent's: the timeout is one of its deadlines, so a test steps it
      * @param killGrace between SIGTERM and SIGKILL
      */
-    ExecAction(ExecActionConfig config, boolean dryRun, Executor pipes, TimeSource time, Duration killGrace) {
-        this(config, dryRun, false, pipes, time, killGrace, ProgramLauncher.forHost());
+    ExecAction(ExecActionConfig config, boolean dryRun, Executor pipes, TimeSource time, Timer timer,
+            Duration killGrace) {
+        this(config, dryRun, false, pipes, time, timer, killGrace, ProgramLauncher.forHost());
     }
 
     /**
@@ -69,12 +73,13 @@ final class ExecAction implements Action {
      * @param launcher starts the program in a session of its own and stops its process group
      */
     ExecAction(ExecActionConfig config, boolean dryRun, boolean allowInsecure, Executor pipes, TimeSource time,
-            Duration killGrace, ProgramLauncher launcher) {
+            Timer timer, Duration killGrace, ProgramLauncher launcher) {
         this.config = requireNonNull(config, "config");
         this.dryRun = dryRun;
         this.allowInsecure = allowInsecure;
         this.pipes = requireNonNull(pipes, "pipes");
         this.time = requireNonNull(time, "time");
+        this.timer = requireNonNull(timer, "timer");
         this.killGrace = requireNonNull(killGrace, "killGrace");
         this.launcher = requireNonNull(launcher, "launcher");
     }
@@ -124,8 +129,18 @@ final class ExecAction implements Action {
 
         boolean timedOut = false;
         boolean interrupted = false;
+        // True when the program exits; false at its timeout, a deadline on the agent's timer.
+        CompletableFuture<Boolean> ended = new CompletableFuture<>();
+        process.onExit().thenRun(() -> ended.complete(true));
+        Timer.Scheduled deadline;
         try {
-            if (!process.waitFor(config.timeout().toNanos(), NANOSECONDS)) {
+            deadline = timer.schedule(config.timeout(), () -> ended.complete(false));
+        } catch (RejectedExecutionException e) {
+            deadline = () -> { };
+            ended.complete(false); // the agent is stopping: the program is not left to run without a bound
+        }
+        try {
+            if (!ended.get()) {
                 timedOut = true;
                 log.warn("{}: still running after {}; stopping its process tree (SIGTERM, SIGKILL after {})", name,
                         Quantities.formatDuration(config.timeout()), Quantities.formatDuration(killGrace));
@@ -135,6 +150,10 @@ final class ExecAction implements Action {
             interrupted = true;
             log.warn("{}: the agent is stopping; stopping its process tree", name);
             stopWhileStopping(process);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot happen: nothing completes it exceptionally", e);
+        } finally {
+            deadline.cancel();
         }
         boolean drained = drain(pumped);
         if (!drained) {

@@ -14,6 +14,18 @@ import java.util.Set;
  * them and fail when one writes a family missing here, so this list cannot drift from what they write.
  */
 public final class MetricCatalogue {
+    // The one place the host samplers are named, with what each writes (SAMPLERS): each sampler's name() returns its
+    // constant, a [sample.NAME] table must name one of them, and rollguard_sampler_*{sampler} carries it. A new
+    // sampler is its class, a line in HostSamplers, and its name and series here.
+    public static final String CPU = "cpu";
+    public static final String MEMORY = "memory";
+    public static final String FILESYSTEM = "filesystem";
+    public static final String DISK = "disk";
+    public static final String NETWORK = "network";
+    public static final String SHM = "shm";
+    public static final String PORTS = "ports";
+    public static final String PROCESSES = "processes";
+
     /** The part of the {@code processes} sampler's families written only for {@code [[process]]} entries. */
     public static final List<String> WATCHED_PROCESSES = List.of("rollguard_process_up", "rollguard_process_count",
             "rollguard_process_resident_memory_bytes", "rollguard_process_cpu_usage_ratio",
@@ -52,28 +64,28 @@ public final class MetricCatalogue {
 
     private static Map<String, List<String>> samplers() {
         Map<String, List<String>> samplers = new LinkedHashMap<>();
-        samplers.put(SamplerSettings.CPU, List.of("rollguard_cpu_usage_ratio", "rollguard_cpu_mode_ratio", "rollguard_cpu_cores",
+        samplers.put(CPU, List.of("rollguard_cpu_usage_ratio", "rollguard_cpu_mode_ratio", "rollguard_cpu_cores",
                 "rollguard_cpu_physical_cores", "rollguard_load1", "rollguard_load5", "rollguard_load15"));
-        samplers.put(SamplerSettings.MEMORY, List.of("rollguard_memory_total_bytes", "rollguard_memory_available_bytes",
+        samplers.put(MEMORY, List.of("rollguard_memory_total_bytes", "rollguard_memory_available_bytes",
                 "rollguard_memory_used_ratio", "rollguard_swap_total_bytes", "rollguard_swap_used_bytes",
                 "rollguard_swap_used_ratio"));
-        samplers.put(SamplerSettings.FILESYSTEM, List.of("rollguard_filesystem_size_bytes", "rollguard_filesystem_free_bytes",
+        samplers.put(FILESYSTEM, List.of("rollguard_filesystem_size_bytes", "rollguard_filesystem_free_bytes",
                 "rollguard_filesystem_available_bytes", "rollguard_filesystem_used_ratio",
                 "rollguard_filesystem_inodes", "rollguard_filesystem_inodes_free"));
-        samplers.put(SamplerSettings.DISK, List.of("rollguard_disk_read_bytes_total", "rollguard_disk_written_bytes_total",
+        samplers.put(DISK, List.of("rollguard_disk_read_bytes_total", "rollguard_disk_written_bytes_total",
                 "rollguard_disk_reads_total", "rollguard_disk_writes_total", "rollguard_disk_io_time_seconds_total"));
-        samplers.put(SamplerSettings.NETWORK, List.of("rollguard_network_receive_bytes_total",
+        samplers.put(NETWORK, List.of("rollguard_network_receive_bytes_total",
                 "rollguard_network_transmit_bytes_total", "rollguard_network_receive_packets_total",
                 "rollguard_network_transmit_packets_total", "rollguard_network_receive_errors_total",
                 "rollguard_network_transmit_errors_total", "rollguard_network_receive_drops_total",
                 "rollguard_network_transmit_drops_total"));
-        samplers.put(SamplerSettings.SHM, List.of("rollguard_shm_segment_bytes", "rollguard_shm_segment_attached",
+        samplers.put(SHM, List.of("rollguard_shm_segment_bytes", "rollguard_shm_segment_attached",
                 "rollguard_shm_segments", "rollguard_shm_bytes"));
-        samplers.put(SamplerSettings.PORTS, List.of("rollguard_port_listening", "rollguard_tcp_connections"));
+        samplers.put(PORTS, List.of("rollguard_port_listening", "rollguard_tcp_connections"));
         Set<String> processes = new LinkedHashSet<>(List.of("rollguard_processes", "rollguard_host_uptime_seconds",
                 "rollguard_host_boot_time_seconds"));
         processes.addAll(WATCHED_PROCESSES);
-        samplers.put(SamplerSettings.PROCESSES, List.copyOf(processes));
+        samplers.put(PROCESSES, List.copyOf(processes));
         return Collections.unmodifiableMap(samplers);
     }
 

@@ -2,7 +2,7 @@ package io.rollguard.sample;
 
 import static java.util.Objects.requireNonNull;
 
-import io.rollguard.config.SamplerSettings;
+import io.rollguard.config.MetricCatalogue;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesWriter;
@@ -61,7 +61,7 @@ final class CpuSampler implements Sampler {
 
     @Override
     public String name() {
-        return SamplerSettings.CPU;
+        return MetricCatalogue.CPU;
     }
 
     @Override

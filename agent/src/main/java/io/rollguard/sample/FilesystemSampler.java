@@ -7,7 +7,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.platform.linux.LibC;
 import io.rollguard.config.FilesystemFilter;
-import io.rollguard.config.SamplerSettings;
+import io.rollguard.config.MetricCatalogue;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesWriter;
@@ -122,7 +122,7 @@ final class FilesystemSampler implements Sampler {
 
     @Override
     public String name() {
-        return SamplerSettings.FILESYSTEM;
+        return MetricCatalogue.FILESYSTEM;
     }
 
     /**

@@ -2,7 +2,7 @@ package io.rollguard.sample;
 
 import static java.util.Objects.requireNonNull;
 
-import io.rollguard.config.SamplerSettings;
+import io.rollguard.config.MetricCatalogue;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesWriter;
 import java.util.function.Supplier;
@@ -45,7 +45,7 @@ final class MemorySampler implements Sampler {
 
     @Override
     public String name() {
-        return SamplerSettings.MEMORY;
+        return MetricCatalogue.MEMORY;
     }
 
     @Override

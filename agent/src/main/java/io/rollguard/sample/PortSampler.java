@@ -3,7 +3,7 @@ package io.rollguard.sample;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.util.Objects.requireNonNull;
 
-import io.rollguard.config.SamplerSettings;
+import io.rollguard.config.MetricCatalogue;
 import io.rollguard.sample.SocketOwners.Owner;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
@@ -174,7 +174,7 @@ public final class PortSampler implements Sampler {
 
     @Override
     public String name() {
-        return SamplerSettings.PORTS;
+        return MetricCatalogue.PORTS;
     }
 
     /**

@@ -2,7 +2,7 @@ package io.rollguard.sample;
 
 import static java.util.Objects.requireNonNull;
 
-import io.rollguard.config.SamplerSettings;
+import io.rollguard.config.MetricCatalogue;
 import io.rollguard.config.process.ProcessSelector;
 import io.rollguard.config.process.ProcessSettings;
 import io.rollguard.sample.ProcessFiles.Stat;
@@ -78,7 +78,7 @@ public final class ProcessSampler implements Sampler {
 
     @Override
     public String name() {
-        return SamplerSettings.PROCESSES;
+        return MetricCatalogue.PROCESSES;
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.rollguard.sample;
 
 import static java.util.Objects.requireNonNull;
 
-import io.rollguard.config.SamplerSettings;
+import io.rollguard.config.MetricCatalogue;
 import io.rollguard.store.LabelSet;
 import io.rollguard.store.MetricFamily;
 import io.rollguard.store.SeriesWriter;
@@ -55,7 +55,7 @@ final class SharedMemorySampler implements Sampler {
 
     @Override
     public String name() {
-        return SamplerSettings.SHM;
+        return MetricCatalogue.SHM;
     }
 
     /** Every 10 s: segments come and go with deployments, not within seconds, and a leak matters over minutes. */

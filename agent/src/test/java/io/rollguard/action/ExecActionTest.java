@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.rollguard.action.ActionOutcome.Result;
 import io.rollguard.config.action.ExecActionConfig;
+import io.rollguard.time.FakeTime;
 import io.rollguard.time.TimeSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,8 @@ class ExecActionTest {
     Path dir;
 
     private final ExecutorService pipes = Executors.newCachedThreadPool();
+    /** The agent's timer, where a program's timeout is a deadline: stepped by the timeout tests, by no other. */
+    private final FakeTime timer = new FakeTime();
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
     private final Logger logger = (Logger) LoggerFactory.getLogger(ExecAction.class);
     /** Processes a test leaves in the background on purpose, ended by their pid. */
@@ -74,7 +77,20 @@ class ExecActionTest {
     }
 
     private ActionOutcome run(ExecActionConfig config) {
-        return new ExecAction(config, false, pipes, TimeSource.system(), GRACE).execute(request());
+        return new ExecAction(config, false, pipes, TimeSource.system(), timer, GRACE).execute(request());
+    }
+
+    /**
+     * Runs {@code config} until its script has made the file {@code ready}, then steps the timer to the timeout: it
+     * fires then, never before the script has set itself up, however slow the machine.
+     */
+    private ActionOutcome runToTimeout(ExecActionConfig config, Path ready) throws Exception {
+        CompletableFuture<ActionOutcome> outcome = CompletableFuture.supplyAsync(() -> run(config), pipes);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(ready)
+                && timer.pending().contains(config.timeout()));
+        assertThat(outcome).as("still running").isNotDone();
+        timer.advance(config.timeout());
+        return outcome.get(60, TimeUnit.SECONDS);
     }
 
     private ActionOutcome run(Path script, String... arguments) {
@@ -193,10 +209,12 @@ class ExecActionTest {
     /** Gigabytes if let run: memory holds the tail and one line, whatever comes, and the timeout ends it. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("endlessOutput")
-    void outputThatNeverEndsIsBoundedAndStoppedAtTheTimeout(String name, String body, String unit) throws IOException {
-        Path script = script("endless.sh", "echo $$ > " + dir.resolve("endless.pid") + "\n" + body);
+    void outputThatNeverEndsIsBoundedAndStoppedAtTheTimeout(String name, String body, String unit) throws Exception {
+        Path script = script("endless.sh", "echo $$ > " + dir.resolve("endless.pid") + "\ntouch "
+                + dir.resolve("ready") + "\n" + body);
 
-        ActionOutcome outcome = run(config(List.of(script.toString()), Duration.ofSeconds(2), dir, Map.of()));
+        ActionOutcome outcome = runToTimeout(config(List.of(script.toString()), Duration.ofSeconds(2), dir, Map.of()),
+                dir.resolve("ready"));
 
         assertThat(outcome.result()).isEqualTo(Result.TIMEOUT);
         assertThat(outcome.message()).startsWith("timed out after 2s; stopped its process tree")
@@ -223,26 +241,28 @@ class ExecActionTest {
     }
 
     @Test
-    void aTimeoutStopsTheWholeTreeEvenWhenItIgnoresSigterm() throws IOException {
+    void aTimeoutStopsTheWholeTreeEvenWhenItIgnoresSigterm() throws Exception {
         Path script = script("stubborn.sh", String.join("\n",
                 "trap '' TERM",
                 "sleep 300 &",
                 "echo $! > " + dir.resolve("child.pid"),
                 "echo $$ > " + dir.resolve("parent.pid"),
                 "echo 'waiting for ever'",
+                "touch " + dir.resolve("ready"),
                 "wait"));
 
-        ActionOutcome outcome = run(config(List.of(script.toString()), Duration.ofMillis(700), dir, Map.of()));
+        ActionOutcome outcome = runToTimeout(config(List.of(script.toString()), Duration.ofSeconds(30), dir, Map.of()),
+                dir.resolve("ready"));
 
         assertThat(outcome.result()).isEqualTo(Result.TIMEOUT);
-        assertThat(outcome.message()).isEqualTo("timed out after 700ms; stopped its process tree");
+        assertThat(outcome.message()).isEqualTo("timed out after 30s; stopped its process tree");
         assertThat(outcome.exitCode()).as("SIGKILL").isEqualTo(137);
         assertThat(outcome.output()).isEqualTo("waiting for ever\n");
         long parent = pid("parent.pid");
         long child = pid("child.pid");
         await().atMost(Duration.ofSeconds(5)).until(() -> !alive(parent) && !alive(child));
         assertThat(loggedLines()).contains(
-                "rollback: still running after 700ms; stopping its process tree (SIGTERM, SIGKILL after 300ms)");
+                "rollback: still running after 30s; stopping its process tree (SIGTERM, SIGKILL after 300ms)");
     }
 
     /**
@@ -250,12 +270,14 @@ class ExecActionTest {
      * but it is still in the script's process group, which the timeout stops whole.
      */
     @Test
-    void aTimeoutStopsWhatTheProgramLeftInItsProcessGroup() throws IOException {
+    void aTimeoutStopsWhatTheProgramLeftInItsProcessGroup() throws Exception {
         Path script = script("orphaning.sh", String.join("\n",
                 "(sleep 300 & echo $! > " + dir.resolve("orphan.pid") + ")",
+                "touch " + dir.resolve("ready"),
                 "sleep 300"));
 
-        ActionOutcome outcome = run(config(List.of(script.toString()), Duration.ofMillis(700), dir, Map.of()));
+        ActionOutcome outcome = runToTimeout(config(List.of(script.toString()), Duration.ofSeconds(30), dir, Map.of()),
+                dir.resolve("ready"));
 
         assertThat(outcome.result()).isEqualTo(Result.TIMEOUT);
         long orphan = pid("orphan.pid");
@@ -279,10 +301,12 @@ class ExecActionTest {
     }
 
     @Test
-    void aTreeThatHonoursSigtermEndsAtOnce() throws IOException {
-        Path script = script("polite.sh", "sleep 300 & echo $! > " + dir.resolve("child.pid") + "; wait");
+    void aTreeThatHonoursSigtermEndsAtOnce() throws Exception {
+        Path script = script("polite.sh", "sleep 300 & echo $! > " + dir.resolve("child.pid") + "; touch "
+                + dir.resolve("ready") + "; wait");
 
-        ActionOutcome outcome = run(config(List.of(script.toString()), Duration.ofMillis(500), dir, Map.of()));
+        ActionOutcome outcome = runToTimeout(config(List.of(script.toString()), Duration.ofSeconds(30), dir, Map.of()),
+                dir.resolve("ready"));
 
         assertThat(outcome.result()).isEqualTo(Result.TIMEOUT);
         assertThat(outcome.exitCode()).as("SIGTERM").isEqualTo(143);
@@ -337,7 +361,7 @@ class ExecActionTest {
         ExecActionConfig config = config(List.of(script.toString(), "--to", "previous"), Duration.ofSeconds(30), dir,
                 Map.of());
 
-        ActionOutcome outcome = new ExecAction(config, true, pipes, TimeSource.system(), GRACE).execute(request());
+        ActionOutcome outcome = new ExecAction(config, true, pipes, TimeSource.system(), timer, GRACE).execute(request());
 
         assertThat(outcome).isEqualTo(new ActionOutcome(Result.DRY_RUN, null, Duration.ZERO, "",
                 "would run: [" + script + ", --to, previous]"));
@@ -402,7 +426,7 @@ class ExecActionTest {
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxrwxr-x"));
 
         ActionOutcome outcome = new ExecAction(config(List.of(script.toString()), Duration.ofSeconds(30), dir,
-                Map.of()), false, true, pipes, TimeSource.system(), GRACE,
+                Map.of()), false, true, pipes, TimeSource.system(), timer, GRACE,
                 io.rollguard.process.ProgramLauncher.forHost()).execute(request());
 
         assertThat(outcome.result()).isEqualTo(Result.OK);
