@@ -42,6 +42,7 @@ public final class DetailedHealthEndpoint implements Endpoint {
     Map<String, Object> body(HealthSnapshot snapshot) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", snapshot.status().name());
+        body.put("reasons", snapshot.reasons());
         body.put("version", agent.version());
         body.put("config", agent.configSource());
         body.put("started_at", agent.startedAt().toString());

@@ -41,6 +41,7 @@ final class StatusPageRenderer {
             header{display:flex;flex-wrap:wrap;gap:4px 14px;align-items:baseline;padding:12px 14px;border-radius:8px;\
             background:var(--up);color:#fff}
             header.down{background:var(--down)}header b{font-size:1.4em}header div{flex-basis:100%;font-size:.9em;opacity:.9}
+            header ul.why{flex-basis:100%;margin:4px 0 0;padding-left:18px;overflow-wrap:anywhere}
             .mute,small{color:var(--mute);font-size:.9em}
             .pill{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.8em;font-weight:600;color:#fff;\
             background:var(--unk);white-space:nowrap}
@@ -104,7 +105,16 @@ final class StatusPageRenderer {
                 .raw("</h1><b>").text(overall.name()).raw("</b>\n<div>rollguard ").text(page.agent().version()).raw(" · up ")
                 .text(human(Duration.between(page.agent().startedAt(), page.now()))).raw(" · as of ")
                 .time(page.now()).raw(" · refreshes every ").text(page.refresh().toSeconds() + "s")
-                .raw(" · config ").text(page.agent().configSource()).raw("</div></header>\n");
+                .raw(" · config ").text(page.agent().configSource()).raw("</div>");
+        List<String> reasons = page.health().reasons();
+        if (!reasons.isEmpty()) {
+            raw("<ul class=\"why\">");
+            for (String reason : reasons) {
+                raw("<li>").text(reason).raw("</li>");
+            }
+            raw("</ul>");
+        }
+        raw("</header>\n");
     }
 
     /** What is wrong with the state directory, above everything else: it decides whether a rollback can run. */

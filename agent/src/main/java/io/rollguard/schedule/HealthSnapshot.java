@@ -26,6 +26,32 @@ public record HealthSnapshot(Status status, Instant at, List<ComponentHealth> sa
         rules = List.copyOf(rules);
     }
 
+    /**
+     * Why {@code /health} is DOWN, one line for each critical check that fails and each label set of a critical rule
+     * that fires, checks first; empty when nothing makes it DOWN.
+     */
+    public List<String> reasons() {
+        List<String> reasons = new java.util.ArrayList<>();
+        for (CheckStatus check : checks) {
+            if (check.critical() && check.status() == Status.DOWN) {
+                reasons.add("check " + check.name() + " fails: " + check.message());
+            }
+        }
+        for (RuleStatus rule : rules) {
+            if (rule.rule().severity().affectsHealth() && rule.state() == io.rollguard.rule.RuleState.FIRING) {
+                for (RuleStatus.Instance instance : rule.instances()) {
+                    if (instance.state() == io.rollguard.rule.RuleState.FIRING) {
+                        reasons.add("rule " + rule.rule().name() + (instance.labels().size() == 0 ? ""
+                                : instance.labels().toString()) + " ("
+                                + rule.rule().severity().name().toLowerCase(java.util.Locale.ROOT) + ") fires: "
+                                + instance.reason());
+                    }
+                }
+            }
+        }
+        return reasons;
+    }
+
     /** Before the first tick: up, with nothing run yet. */
     public static HealthSnapshot starting(Instant at) {
         return new HealthSnapshot(Status.UP, at, List.of(), List.of(), List.of());

@@ -10,7 +10,6 @@ import io.rollguard.health.Status;
 import io.rollguard.metrics.MetricsRenderer;
 import io.rollguard.rule.Responder;
 import io.rollguard.rule.RuleEngine;
-import io.rollguard.rule.RuleState;
 import io.rollguard.rule.RuleStatus;
 import io.rollguard.store.SeriesStore;
 import io.rollguard.store.SeriesWriter;
@@ -135,10 +134,10 @@ public final class TickLoop {
         List<ComponentHealth> components = samplers.stream().map(SamplerRunner::health).toList();
         List<CheckStatus> checkStatuses = checks.statuses();
         List<RuleStatus> ruleStatuses = rules.statuses();
-        // Samplers inform; health is decided by critical checks failing and critical rules firing.
-        boolean down = checkStatuses.stream().anyMatch(c -> c.critical() && c.status() == Status.DOWN)
-                || ruleStatuses.stream().anyMatch(r -> r.rule().severity().affectsHealth() && r.state() == RuleState.FIRING);
-        return new HealthSnapshot(down ? Status.DOWN : Status.UP, time.now(), components, checkStatuses, ruleStatuses);
+        // Samplers inform; health is decided by critical checks failing and critical rules firing: the reasons.
+        HealthSnapshot reasons = new HealthSnapshot(Status.UP, time.now(), components, checkStatuses, ruleStatuses);
+        boolean down = !reasons.reasons().isEmpty();
+        return new HealthSnapshot(down ? Status.DOWN : Status.UP, reasons.at(), components, checkStatuses, ruleStatuses);
     }
 
     /**
