@@ -621,8 +621,8 @@ public final class Agent implements AutoCloseable {
                 .get("/metrics", new MetricsEndpoint(metrics::latest));
         new HealthGroupEndpoint(tickLoop::health, () -> healthTags).routes(router);
         new ReloadEndpoint(this::reloadAsync).routes(router);
-        new ApiEndpoints(tickLoop::health, this::state, (after, limit) -> journal.since(after, limit), responder,
-                scheduler).routes(router);
+        new ApiEndpoints(tickLoop::health, this::state, (after, limit) -> journal.since(after, limit),
+                journal::latest, responder, scheduler).routes(router);
         new DeploymentEndpoints(deployments, scheduler).routes(router);
         new IncidentEndpoints(incidentFiles, incidentReads).routes(router);
         new AlertmanagerEndpoint(alerts, tickLoop::evaluateRules, scheduler).routes(router);

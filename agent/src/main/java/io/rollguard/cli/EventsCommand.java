@@ -25,10 +25,12 @@ public final class EventsCommand implements Callable<Integer> {
     @Mixin
     private ConfigOption configOption;
 
-    @Option(names = "--since", paramLabel = "ID", defaultValue = "0", description = "Only events after this id.")
-    private long since;
+    @Option(names = "--since", paramLabel = "ID",
+            description = "Only events after this id, oldest first (default: the newest --limit events).")
+    private Long since;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "At most this many (1-1000).")
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "100",
+            description = "At most this many (1-1000): the newest ones, or the first ones after --since.")
     private int limit;
 
     @Option(names = {"-f", "--follow"}, description = "Keep printing new events as they happen.")
@@ -47,10 +49,12 @@ public final class EventsCommand implements Callable<Integer> {
         }
         Config config = loaded.get();
         LocalAgent agent = new LocalAgent(config);
-        long after = since;
+        Long after = since;
         try {
             do {
-                HttpResponse<String> response = agent.send("GET", "/api/v1/events?since=" + after + "&limit=" + limit);
+                // Without --since, the newest events first, as tail shows a file; then on from the last one printed.
+                HttpResponse<String> response = agent.send("GET", after == null ? "/api/v1/events?last=" + limit
+                        : "/api/v1/events?since=" + after + "&limit=" + limit);
                 if (response.statusCode() != 200) {
                     err.println("rollguard: " + agent.base() + " answered " + response.statusCode() + ": " + response.body());
                     return ExitCode.FAILED;
@@ -62,6 +66,9 @@ public final class EventsCommand implements Callable<Integer> {
                     after = ((Number) event.get("id")).longValue();
                 }
                 out.flush();
+                if (after == null) {
+                    after = 0L; // nothing journaled yet: follow from the first event
+                }
                 if (follow && events.isEmpty()) {
                     Thread.sleep(1000); // polling: the API has no push, and a second is quick enough for a person
                 }
@@ -77,9 +84,17 @@ public final class EventsCommand implements Callable<Integer> {
     static String line(Map<String, Object> event) {
         StringBuilder line = new StringBuilder().append(event.get("id")).append(' ').append(event.get("time")).append(' ')
                 .append(event.get("kind"));
-        for (String key : List.of("rule", "action", "result")) {
-            if (event.get(key) != null) {
-                line.append(' ').append(key).append('=').append(event.get(key));
+        for (String key : List.of("rule", "rules", "action", "result", "version", "deployment_id", "incident")) {
+            Object value = event.get(key);
+            if (value instanceof List<?> list) {
+                value = list.isEmpty() ? null : String.join(",", list.stream().map(String::valueOf).toList());
+            }
+            if (value != null && !String.valueOf(value).isEmpty()) {
+                line.append(' ').append(key).append('=').append(value);
+            }
+            if (key.equals("rule") && event.get("labels") instanceof Map<?, ?> labels && !labels.isEmpty()) {
+                line.append(labels.entrySet().stream().map(e -> e.getKey() + "=\"" + e.getValue() + "\"")
+                        .collect(java.util.stream.Collectors.joining(",", "{", "}")));
             }
         }
         for (String key : List.of("reason", "message", "summary")) {

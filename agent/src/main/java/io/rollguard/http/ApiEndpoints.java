@@ -32,18 +32,22 @@ public final class ApiEndpoints {
     private final Supplier<HealthSnapshot> health;
     private final Supplier<AgentState> state;
     private final BiFunction<Long, Integer, List<Event>> events;
+    private final java.util.function.IntFunction<List<Event>> latest;
     private final Responder responder;
     private final Executor mutations;
 
     /**
      * @param events the journaled events with an id above the first argument, at most the second, oldest first
+     * @param latest the newest journaled events, at most the argument, oldest first
      * @param mutations where re-arming runs (it writes the state file): the scheduler, never the event loop
      */
     public ApiEndpoints(Supplier<HealthSnapshot> health, Supplier<AgentState> state,
-            BiFunction<Long, Integer, List<Event>> events, Responder responder, Executor mutations) {
+            BiFunction<Long, Integer, List<Event>> events, java.util.function.IntFunction<List<Event>> latest,
+            Responder responder, Executor mutations) {
         this.health = requireNonNull(health, "health");
         this.state = requireNonNull(state, "state");
         this.events = requireNonNull(events, "events");
+        this.latest = requireNonNull(latest, "latest");
         this.responder = requireNonNull(responder, "responder");
         this.mutations = requireNonNull(mutations, "mutations");
     }
@@ -67,16 +71,31 @@ public final class ApiEndpoints {
                 "state", StatusJson.state(current)));
     }
 
-    /** {@code GET /api/v1/events?since=ID&limit=N}: what happened after event ID, oldest first. */
+    /**
+     * {@code GET /api/v1/events?since=ID&limit=N}: what happened after event ID, oldest first; {@code ?last=N}: the
+     * newest N, oldest first, as {@code tail} shows a file.
+     */
     private FullHttpResponse events(FullHttpRequest request) {
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         long since;
         int limit;
+        Integer last;
         try {
             since = Long.parseLong(parameter(query, "since", "0"));
             limit = Integer.parseInt(parameter(query, "limit", String.valueOf(DEFAULT_EVENTS)));
+            String lastText = parameter(query, "last", null);
+            last = lastText == null ? null : Integer.parseInt(lastText);
         } catch (NumberFormatException e) {
-            return Responses.error(BAD_REQUEST, "since and limit are whole numbers");
+            return Responses.error(BAD_REQUEST, "since, limit and last are whole numbers");
+        }
+        if (last != null) {
+            if (query.parameters().containsKey("since") || query.parameters().containsKey("limit")) {
+                return Responses.error(BAD_REQUEST, "give last alone, or since and limit");
+            }
+            if (last < 1 || last > MAX_EVENTS) {
+                return Responses.error(BAD_REQUEST, "last must be between 1 and " + MAX_EVENTS);
+            }
+            return Responses.json(OK, Map.of("events", latest.apply(last).stream().map(Event::toMap).toList()));
         }
         if (since < 0 || limit < 1 || limit > MAX_EVENTS) {
             return Responses.error(BAD_REQUEST, "since must be >= 0 and limit between 1 and " + MAX_EVENTS);

@@ -55,12 +55,58 @@ class EventsCommandTest {
                 Files.delete(flag);
 
                 await().atMost(Duration.ofSeconds(30)).until(() -> out.toString().contains(" rule_firing rule=flag-gone"));
-                assertThat(out.toString()).matches("(?s)\\d+ \\S+Z rule_firing rule=flag-gone: condition true, for=0s\\n");
+                assertThat(out.toString()).matches("(?s)\\d+ \\S+Z rule_firing rule=flag-gone\\{check=\"flag\"\\}: "
+                        + "condition true, for=0s\\n");
             } finally {
                 follower.interrupt();
                 follower.join(10_000);
             }
         }
+    }
+
+    @Test
+    void withoutSinceTheLimitIsTheNewestEventsAndWithSinceTheFirstOnesAfterIt() throws Exception {
+        try (Agent agent = new Agent(ConfigLoader.parse(new ConfigSource(dir.resolve("gone.toml").toString(), """
+                [agent]
+                state_dir = "%s"
+                [http]
+                listen = "127.0.0.1:0"
+                """.formatted(dir.resolve("state")), dir)), TimeSource.system(), List.of(),
+                new CheckFactory(java.time.Clock.systemUTC(), () -> 0, () -> 0))) {
+            agent.start();
+            for (int i = 0; i < 5; i++) {
+                agent.reload(); // its file is gone: five config_reload_failed, ids 1 to 5
+            }
+            Path cli = Files.writeString(dir.resolve("cli.toml"),
+                    "[http]\nlisten = \"127.0.0.1:" + agent.httpAddress().getPort() + "\"\n");
+
+            assertThat(ids(cli, "--limit", "2")).containsExactly("4", "5");
+            assertThat(ids(cli, "--since", "1", "--limit", "2")).containsExactly("2", "3");
+        }
+    }
+
+    private static List<String> ids(Path cli, String... options) {
+        StringWriter out = new StringWriter();
+        List<String> args = new java.util.ArrayList<>(List.of("events", "--config", cli.toString()));
+        args.addAll(List.of(options));
+        assertThat(Main.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true),
+                args.toArray(String[]::new))).isZero();
+        return out.toString().lines().map(line -> line.split(" ")[0]).toList();
+    }
+
+    @Test
+    void eachLineNamesWhatTheEventIsAbout() {
+        assertThat(EventsCommand.line(Map.of("id", 3, "time", "2026-11-22T03:04:05Z", "kind", "rule_rearmed",
+                "rules", List.of("api-down", "disk-full")))).isEqualTo(
+                "3 2026-11-22T03:04:05Z rule_rearmed rules=api-down,disk-full");
+        assertThat(EventsCommand.line(Map.of("id", 4, "time", "2026-11-22T03:04:05Z", "kind", "deployment_started",
+                "deployment_id", "d4-20261122T030405Z", "version", "v42"))).isEqualTo(
+                "4 2026-11-22T03:04:05Z deployment_started version=v42 deployment_id=d4-20261122T030405Z");
+        assertThat(EventsCommand.line(Map.of("id", 5, "time", "2026-11-22T03:04:05Z", "kind", "action_interrupted",
+                "rule", "api-down", "labels", Map.of("check", "api"), "action", "rollback", "result", "interrupted",
+                "incident", "20261122T030405Z-2", "message", "the agent stopped"))).isEqualTo(
+                "5 2026-11-22T03:04:05Z action_interrupted rule=api-down{check=\"api\"} action=rollback "
+                        + "result=interrupted incident=20261122T030405Z-2: the agent stopped");
     }
 
     @Test
