@@ -64,6 +64,15 @@ class MetricsGoldenTest {
                 "process_cpu_seconds_total");
         // Micrometer's own names for these break Prometheus' naming rules (promtool check metrics refuses them).
         assertThat(families(metrics, true)).doesNotContain("process_cpu_time_ns_total", "system_cpu_count");
+        if (io.rollguard.testing.Subprocess.onPath("promtool")) {
+            // Prometheus' own linter over the whole output, [[process]], checks and sources included.
+            Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+            try (var in = promtool.getOutputStream()) {
+                in.write(metrics.getBytes(StandardCharsets.UTF_8));
+            }
+            String linted = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(promtool.waitFor()).as("promtool check metrics: %s", linted).isZero();
+        }
         metrics = withoutMeasuredFamilies(metrics);
         if (Boolean.getBoolean("rollguard.update-goldens")) {
             Files.writeString(GOLDEN, metrics, StandardCharsets.UTF_8);

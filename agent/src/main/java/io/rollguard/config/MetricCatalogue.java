@@ -27,7 +27,7 @@ public final class MetricCatalogue {
     public static final String PROCESSES = "processes";
 
     /** The part of the {@code processes} sampler's families written only for {@code [[process]]} entries. */
-    public static final List<String> WATCHED_PROCESSES = List.of("rollguard_process_up", "rollguard_process_count",
+    public static final List<String> WATCHED_PROCESSES = List.of("rollguard_process_up", "rollguard_process_instances",
             "rollguard_process_resident_memory_bytes", "rollguard_process_cpu_usage_ratio",
             "rollguard_process_open_fds", "rollguard_process_threads", "rollguard_process_start_time_seconds",
             "rollguard_process_restarts_total");

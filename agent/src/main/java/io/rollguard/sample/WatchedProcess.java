@@ -19,7 +19,7 @@ import java.util.OptionalLong;
 final class WatchedProcess {
     static final MetricFamily UP = MetricFamily.gauge("rollguard_process_up",
             "1 if at least one process of the [[process]] entry is running, else 0.");
-    static final MetricFamily COUNT = MetricFamily.gauge("rollguard_process_count",
+    static final MetricFamily COUNT = MetricFamily.gauge("rollguard_process_instances",
             "Running processes of the [[process]] entry.");
     static final MetricFamily RESIDENT_MEMORY = MetricFamily.gauge("rollguard_process_resident_memory_bytes",
             "Resident memory (VmRSS) summed over the entry's processes; shared pages count once per process.");
