@@ -53,7 +53,7 @@ public final class MetricCatalogue {
             "rollguard_http_connections_evicted_total",
             "rollguard_sampler_success", "rollguard_sampler_duration_seconds", "rollguard_sampler_errors_total",
             "rollguard_rule_state", "rollguard_rule_value", "rollguard_rule_firing_since_seconds",
-            "rollguard_rule_evaluation_failures_total", "rollguard_rule_series",
+            "rollguard_rule_evaluation_failures_total", "rollguard_rule_series", "rollguard_rule_info",
             "rollguard_actions_total", "rollguard_action_duration_seconds", "rollguard_rolled_back",
             "rollguard_rollback_verified", "rollguard_rollbacks_total", "rollguard_journal_errors_total", "rollguard_journal_dropped_total",
             "rollguard_state_ok",

@@ -47,6 +47,8 @@ public final class RuleEngine {
             "Unix time at which the rule started firing for this label set.");
     static final MetricFamily FAILURES = MetricFamily.counter("rollguard_rule_evaluation_failures_total",
             "Evaluations of the rule that failed.");
+    static final MetricFamily INFO = MetricFamily.info("rollguard_rule_info",
+            "Always 1, one per rule: its severity, to route alerts on its series by (group_left).");
     static final MetricFamily SERIES = MetricFamily.gauge("rollguard_rule_series",
             "Series the rule's selectors matched at its last evaluation, summed over its selectors.");
     /** How many ticks a selector may match nothing before its rule says so, in /health/detailed and the API. */
@@ -419,6 +421,8 @@ public final class RuleEngine {
     private SeriesWriter series() {
         SeriesWriter out = new SeriesWriter();
         for (CompiledRule rule : rules) {
+            out.put(INFO, LabelSet.of("rule", rule.config.name(), "severity",
+                    rule.config.severity().name().toLowerCase(java.util.Locale.ROOT)), 1);
             out.put(FAILURES, rule.failureLabels, rule.failures);
             if (rule.matches != null) {
                 out.put(SERIES, rule.failureLabels, rule.matches.series());

@@ -360,6 +360,8 @@ class RuleEngineTest {
                 Map.entry("rollguard_rule_state{mount=\"/data\",rule=\"disk-full\"}", 0.0),
                 Map.entry("rollguard_rule_series{rule=\"disk-full\"}", 2.0),
                 Map.entry("rollguard_rule_series{rule=\"memory-pressure\"}", 0.0),
+                Map.entry("rollguard_rule_info{rule=\"disk-full\",severity=\"warning\"}", 1.0),
+                Map.entry("rollguard_rule_info{rule=\"memory-pressure\",severity=\"warning\"}", 1.0),
                 Map.entry("rollguard_rule_value{mount=\"/\",rule=\"disk-full\"}", 0.95),
                 Map.entry("rollguard_rule_value{mount=\"/data\",rule=\"disk-full\"}", 0.5),
                 Map.entry("rollguard_rule_firing_since_seconds{mount=\"/\",rule=\"disk-full\"}",
