@@ -142,13 +142,14 @@ class RollbackEndToEndTest {
         StringWriter out = new StringWriter();
         assertThat(Main.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), "rearm",
                 "--config", cli.toString(), "api-down")).isEqualTo(0);
-        assertThat(out.toString()).isEqualTo("re-armed api-down\n");
+        assertThat(out.toString()).isEqualTo("re-armed api-down\napi-down still fires: its rollback runs again only "
+                + "once it clears and fires anew\n");
         assertThat(kinds()).contains("rule_rearmed");
         StringWriter events = new StringWriter();
         assertThat(Main.execute(new PrintWriter(events, true), new PrintWriter(new StringWriter(), true), "events",
                 "--config", cli.toString())).isEqualTo(0);
-        assertThat(events.toString()).contains(" rule_firing rule=api-down: held ", " action_finished rule=api-down "
-                + "action=rollback result=ok", " rule_rearmed");
+        assertThat(events.toString()).contains(" rule_firing rule=api-down{check=\"api\"}: held ",
+                " action_finished rule=api-down{check=\"api\"} action=rollback result=ok", " rule_rearmed rules=api-down");
         assertThat(get("/api/v1/events?since=0&limit=2").body()).startsWith("{\"events\":[{\"id\":1,");
         assertThat(get("/api/v1/events?limit=0").statusCode()).isEqualTo(400);
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -48,9 +49,15 @@ public final class RearmCommand implements Callable<Integer> {
                 err.println("rollguard: " + agent.base() + " answered " + response.statusCode() + ": " + response.body());
                 return ExitCode.FAILED;
             }
+            Map<String, Object> body = JSON.std.mapFrom(response.body());
             @SuppressWarnings("unchecked")
-            List<String> rearmed = (List<String>) JSON.std.mapFrom(response.body()).get("rearmed");
+            List<String> rearmed = (List<String>) body.get("rearmed");
             out.println(rearmed.isEmpty() ? "nothing was latched" : "re-armed " + String.join(", ", rearmed));
+            if (body.get("still_firing") instanceof List<?> firing) {
+                for (Object name : firing) {
+                    out.println(name + " still fires: its rollback runs again only once it clears and fires anew");
+                }
+            }
             return ExitCode.OK;
         } catch (IOException e) {
             err.println("rollguard: " + e.getMessage());

@@ -136,8 +136,14 @@ public final class ApiEndpoints {
                 }
             }
             String target = rule;
-            return CompletableFuture.supplyAsync(() -> Responses.json(OK, Map.of("rearmed", responder.rearm(target))),
-                    mutations);
+            return CompletableFuture.supplyAsync(() -> {
+                List<String> rearmed = responder.rearm(target);
+                // A rule that still fires does not run its rollback again by being re-armed: only a new firing does.
+                List<String> firing = health.get().rules().stream()
+                        .filter(status -> status.state() == io.rollguard.rule.RuleState.FIRING)
+                        .map(status -> status.rule().name()).filter(rearmed::contains).toList();
+                return Responses.json(OK, Map.of("rearmed", rearmed, "still_firing", firing));
+            }, mutations);
         }
     }
 }
