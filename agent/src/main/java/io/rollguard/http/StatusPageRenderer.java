@@ -41,6 +41,7 @@ final class StatusPageRenderer {
             header{display:flex;flex-wrap:wrap;gap:4px 14px;align-items:baseline;padding:12px 14px;border-radius:8px;\
             background:var(--up);color:#fff}
             header.down{background:var(--down)}header b{font-size:1.4em}header div{flex-basis:100%;font-size:.9em;opacity:.9}
+            .next{margin:4px 0;padding:4px 8px;border-left:3px solid var(--down)}
             header ul.why{flex-basis:100%;margin:4px 0 0;padding-left:18px;overflow-wrap:anywhere}
             .mute,small{color:var(--mute);font-size:.9em}
             .pill{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.8em;font-weight:600;color:#fff;\
@@ -195,7 +196,16 @@ final class StatusPageRenderer {
                             .raw("\">rolled back: ").text(latch.action()).raw("</span>");
                 }
             }
-            raw("</h3><code>").text(rule.rule().when()).raw("</code>");
+            raw("</h3>");
+            for (RollbackGuard.Latch latch : page.state().latches()) {
+                if (latch.rule().equals(name)) {
+                    // The next step, where the eye is: what the latch means and the command that lifts it.
+                    raw("<p class=\"next\">").text(latch.action() + " ran at " + TIME.format(latch.at()) + " (event "
+                            + latch.eventId() + "); it does not run again until re-armed: ")
+                            .raw("<code>").text("rollguard rearm " + name).raw("</code></p>");
+                }
+            }
+            raw("<code>").text(rule.rule().when()).raw("</code>");
             if (!rule.rule().forDuration().isZero()) {
                 raw(" <small>for ").text(human(rule.rule().forDuration())).raw("</small>");
             }

@@ -207,7 +207,8 @@ class StatusPageRendererTest {
                 null), Map.of(), List.of()));
 
         assertThat(html).contains("<header class=\"down\">", "<title>DOWN · web-1 · rollguard</title>",
-                "rolled back: rollback", "1 latched");
+                "rolled back: rollback", "1 latched", "<p class=\"next\">rollback ran at ",
+                " (event 3); it does not run again until re-armed: <code>rollguard rearm api-down</code></p>");
     }
 
     @Test
