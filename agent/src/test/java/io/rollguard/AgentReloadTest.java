@@ -203,6 +203,24 @@ class AgentReloadTest {
     }
 
     @Test
+    void theReloadCommandTellsTheAgentOfAFileThatDoesNotParseSoThatItRecordsTheFailure() throws Exception {
+        Files.writeString(file, Files.readString(file).replace("127.0.0.1:0", "127.0.0.1:" + agent.httpAddress().getPort())
+                + "\n[[check]\nname = \"broken\"\n");
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+
+        int exit = Main.execute(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), "reload",
+                "--config", file.toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).startsWith("rollguard: reload of " + file + " failed with ").contains("TOML syntax");
+        assertThat(eventKinds()).contains("config_reload_failed");
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.send(HttpRequest.newBuilder(base.resolve("/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body().contains("rollguard_config_last_reload_successful 0"));
+        assertThat(checks()).as("the running configuration stays").containsEntry("service", "UP");
+    }
+
+    @Test
     void samplerSettingsApplyAtOnceAndAnUnchangedSamplerIsNotRebuilt() throws Exception {
         Files.writeString(file, config(""));
         java.util.concurrent.atomic.AtomicInteger builds = new java.util.concurrent.atomic.AtomicInteger();

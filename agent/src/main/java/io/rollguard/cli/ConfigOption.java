@@ -24,6 +24,16 @@ public final class ConfigOption {
         return load(systemConfig, false);
     }
 
+    /** The file a command reads: the one named, else the system file if present; null for the embedded default. */
+    Path chosen() {
+        return file != null ? file : Files.exists(ConfigLoader.SYSTEM_CONFIG) ? ConfigLoader.SYSTEM_CONFIG : null;
+    }
+
+    /** As {@link #loadAsClientReporting}, the problems thrown instead of printed. */
+    Config loadAsClient() throws ConfigException {
+        return load(ConfigLoader.SYSTEM_CONFIG, true);
+    }
+
     /** @param client whether the command only talks to the agent: see {@link ConfigLoader#loadAsClient} */
     private Config load(Path systemConfig, boolean client) throws ConfigException {
         Path chosen = file != null ? file : Files.exists(systemConfig) ? systemConfig : null;

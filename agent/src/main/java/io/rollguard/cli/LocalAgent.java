@@ -34,7 +34,12 @@ final class LocalAgent {
     private HttpClient client;
 
     LocalAgent(Config config) {
-        this.http = config.http();
+        this(config.http());
+    }
+
+    /** The agent an {@code [http]} table names: what a file that does not load whole still says. */
+    LocalAgent(HttpSettings http) {
+        this.http = http;
         HostPort listen = http.listen();
         // An agent listening on every interface is reached on loopback, where the mutating endpoints accept it.
         String host = listen.host().equals("0.0.0.0") ? "127.0.0.1" : listen.host().equals("::") ? "::1" : listen.host();

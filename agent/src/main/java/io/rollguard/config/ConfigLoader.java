@@ -121,6 +121,24 @@ public final class ConfigLoader {
         }
     }
 
+    /**
+     * The {@code [http]} table alone of a file that does not load whole, for a client that must still find the
+     * agent to tell it so ({@code rollguard reload}): tomlj recovers from a syntax error at the line it is on, so
+     * the table usually reads even then. Empty when the table itself has a problem, or the file cannot be read.
+     */
+    public static Optional<HttpSettings> httpOf(Path file) {
+        try {
+            ConfigSource source = read(file);
+            TomlText text = TomlText.of(source.name(), source.text());
+            Problems problems = new Problems(source.name(), source.text(), text::fileLine);
+            TableReader root = TableReader.root(Toml.parse(text.text()), problems);
+            HttpSettings http = readHttp(root.table("http"), source.baseDirectory(), new FileTrust(null, false));
+            return problems.isEmpty() ? Optional.of(http) : Optional.empty();
+        } catch (ConfigException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Parses {@code source}; the files it names are judged as {@link #load(Path)} does. */
     public static Config parse(ConfigSource source) throws ConfigException {
         return parse(source, StrictModes.forThisUser(), null);
