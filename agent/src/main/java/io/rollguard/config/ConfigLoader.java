@@ -154,7 +154,7 @@ public final class ConfigLoader {
         Problems problems = new Problems(source.name(), source.text(), text::fileLine);
         TomlParseResult toml = Toml.parse(text.text());
         for (TomlParseError error : toml.errors()) {
-            problems.add(error.position(), "TOML syntax: " + error.getMessage());
+            problems.add(error.position(), "TOML syntax: " + text.fileMessage(error.getMessage()));
         }
         // A file that does not parse has no reliable tree to validate: report its syntax first.
         problems.throwIfAny();

@@ -16,6 +16,8 @@ import java.util.List;
 final class TomlText {
     /** About 1,000 rules of five keys; a 32 MiB heap parses the densest file of this many tokens with room left. */
     static final int MAX_TOKENS = 20_000;
+    /** Where a tomlj message names a position of its own: "the array opened at line 2, column 7". */
+    private static final java.util.regex.Pattern LINE_IN_MESSAGE = java.util.regex.Pattern.compile("\\bline (\\d+)\\b");
 
     private final String text;
     /** {@code lines[i]} is the file's 1-based line number of the parsed text's line {@code i + 1}. */
@@ -39,6 +41,11 @@ final class TomlText {
             return parsedLine;
         }
         return parsedLine <= lines.length ? lines[parsedLine - 1] : fileLines + (parsedLine - lines.length);
+    }
+
+    /** A tomlj message with the lines it names ("the array opened at line 2, column 7") as the file's lines. */
+    String fileMessage(String message) {
+        return LINE_IN_MESSAGE.matcher(message).replaceAll(match -> "line " + fileLine(Integer.parseInt(match.group(1))));
     }
 
     /**

@@ -57,6 +57,16 @@ class TomlTextTest {
     }
 
     @Test
+    void aPositionInsideTomljsMessageIsTheFilesLineToo() throws ConfigException {
+        TomlText text = TomlText.of("f.toml", "# one\n\n# three\narr = [\n");
+
+        String message = Toml.parse(text.text()).errors().get(0).getMessage();
+
+        assertThat(message).contains("the array opened at line 1, column 7");
+        assertThat(text.fileMessage(message)).contains("the array opened at line 4, column 7");
+    }
+
+    @Test
     void moreTokensThanTheBoundIsAPositionedProblem() {
         StringBuilder toml = new StringBuilder("# many\na = [");
         for (int i = 0; i < TomlText.MAX_TOKENS; i++) {
