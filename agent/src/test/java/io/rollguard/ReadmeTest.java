@@ -38,4 +38,35 @@ class ReadmeTest {
         assertThat(documented).containsAll(exported);
         assertThat(exported).containsAll(documented);
     }
+
+    /** Every link works in a clone: a file or folder of the repository, or a heading of this page. */
+    @Test
+    void noLinkIsDeadInAClone() throws IOException {
+        String readme = Files.readString(README);
+        Set<String> anchors = new TreeSet<>();
+        for (String line : readme.lines().toList()) {
+            if (line.startsWith("#")) {
+                // GitHub's anchors: lower case, punctuation but - and _ dropped, spaces as -.
+                anchors.add(line.replaceFirst("^#+ ", "").toLowerCase(java.util.Locale.ROOT)
+                        .replaceAll("[^a-z0-9 _-]", "").replace(' ', '-'));
+            }
+        }
+        Matcher link = Pattern.compile("\\]\\(([^)\\s]+)\\)").matcher(readme);
+        List<String> dead = new java.util.ArrayList<>();
+        while (link.find()) {
+            String target = link.group(1);
+            if (target.startsWith("http://") || target.startsWith("https://")) {
+                continue;
+            }
+            String path = target.contains("#") ? target.substring(0, target.indexOf('#')) : target;
+            String anchor = target.contains("#") ? target.substring(target.indexOf('#') + 1) : null;
+            if (!path.isEmpty() && !Files.exists(README.resolveSibling(path))) {
+                dead.add(target);
+            } else if (path.isEmpty() && anchor != null && !anchors.contains(anchor)) {
+                dead.add(target);
+            }
+        }
+        assertThat(dead).as("links to nothing").isEmpty();
+        assertThat(readme).as("nothing outside the repository").doesNotContain("../shared");
+    }
 }
