@@ -702,7 +702,7 @@ public final class Agent implements AutoCloseable {
         String lastFailure = Stream.of(journal.lastFailure(), state.writeFailure(), state.inReserve())
                 .flatMap(Optional::stream).reduce((a, b) -> a + "; " + b).orElse(null);
         return new AgentState(responder.latches(), journal.failures() + state.writeFailures(), lastFailure,
-                deployments.currentDeployment().orElse(null), StateHealth.of(state, journal));
+                deployments.currentDeployment().orElse(null), StateHealth.of(state, journal), current.agent().dryRun());
     }
 
     /** Journaled events with an id above {@code afterId}, oldest first, as {@code /api/v1/events} serves them. */

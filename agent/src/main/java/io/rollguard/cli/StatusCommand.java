@@ -81,6 +81,9 @@ public final class StatusCommand implements Callable<Integer> {
         text.append("rollguard ").append(health.get("version")).append(": ").append(health.get("status"))
                 .append(", up ").append(uptime(number(health.get("uptime_seconds")))).append(", config ")
                 .append(health.get("config")).append('\n');
+        if (Boolean.TRUE.equals(health.get("dry_run"))) {
+            text.append("  dry run: no action runs; each says what it would do ([agent] dry_run)\n");
+        }
         for (Object reason : list(health.get("reasons"))) {
             text.append("  why: ").append(reason).append('\n');
         }

@@ -16,12 +16,19 @@ import java.util.Map;
  * @param journalLastFailure why the last write to the journal failed; null when none has
  * @param deployment the current deployment; null when none
  * @param stateHealth what is wrong with the state directory: a failing component of {@code /health/detailed}
+ * @param dryRun {@code [agent] dry_run}: no action runs, each only says what it would do
  */
 public record AgentState(List<RollbackGuard.Latch> latches, long journalFailures, String journalLastFailure,
-        Deployment deployment, StateHealth stateHealth) {
+        Deployment deployment, StateHealth stateHealth, boolean dryRun) {
     public AgentState {
         latches = List.copyOf(latches);
         requireNonNull(stateHealth, "stateHealth");
+    }
+
+    /** A state of an agent that acts. */
+    public AgentState(List<RollbackGuard.Latch> latches, long journalFailures, String journalLastFailure,
+            Deployment deployment, StateHealth stateHealth) {
+        this(latches, journalFailures, journalLastFailure, deployment, stateHealth, false);
     }
 
     /** A state whose state directory works. */

@@ -64,6 +64,7 @@ public final class DetailedHealthEndpoint implements Endpoint {
         body.put("rolled_back", state.latches().stream().map(StatusJson::latch).toList());
         body.put("journal", StatusJson.journal(state));
         body.put("state", StatusJson.state(state));
+        body.put("dry_run", state.dryRun());
         body.put("deployment", state.deploymentMap());
         return body;
     }

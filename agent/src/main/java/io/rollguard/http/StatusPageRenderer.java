@@ -107,6 +107,9 @@ final class StatusPageRenderer {
                 .text(human(Duration.between(page.agent().startedAt(), page.now()))).raw(" · as of ")
                 .time(page.now()).raw(" · refreshes every ").text(page.refresh().toSeconds() + "s")
                 .raw(" · config ").text(page.agent().configSource()).raw("</div>");
+        if (page.state().dryRun()) {
+            raw("<div class=\"dry\"><b>Dry run</b>: no action runs; each says what it would do ([agent] dry_run)</div>");
+        }
         List<String> reasons = page.health().reasons();
         if (!reasons.isEmpty()) {
             raw("<ul class=\"why\">");

@@ -94,6 +94,13 @@ class StatusCommandTest {
     }
 
     @Test
+    void aDryRunAgentSaysSoAtTheTop() {
+        assertThat(StatusCommand.render(Map.of("status", "UP", "version", "1", "config", "x.toml", "uptime_seconds", 5,
+                "dry_run", true), null)).startsWith("rollguard 1: UP, up 5s, config x.toml\n"
+                + "  dry run: no action runs; each says what it would do ([agent] dry_run)\n");
+    }
+
+    @Test
     void uptimeReadsAsAPersonWouldSayIt() {
         assertThat(StatusCommand.uptime(42)).isEqualTo("42s");
         assertThat(StatusCommand.uptime(7530)).isEqualTo("2h 5m");

@@ -212,6 +212,18 @@ class StatusPageRendererTest {
     }
 
     @Test
+    void aDryRunAgentSaysSoInItsHeader() {
+        String html = StatusPageRenderer.render(page(new HealthSnapshot(Status.UP, NOW, List.of(), List.of(),
+                List.of()), new AgentState(List.of(), 0, null, null, io.rollguard.journal.StateHealth.OK, true),
+                Map.of(), List.of()));
+
+        assertThat(html).contains("<div class=\"dry\"><b>Dry run</b>: no action runs; each says what it would do "
+                + "([agent] dry_run)</div>");
+        assertThat(StatusPageRenderer.render(page(new HealthSnapshot(Status.UP, NOW, List.of(), List.of(),
+                List.of()), new AgentState(List.of(), 0, null, null), Map.of(), List.of()))).doesNotContain("Dry run");
+    }
+
+    @Test
     void fiftyChecksAndRulesWithFullHistoryStayUnderSixtyKilobytes() throws ExpressionException {
         List<CheckStatus> checks = new ArrayList<>();
         List<RuleStatus> rules = new ArrayList<>();
