@@ -134,7 +134,10 @@ class SourceEndToEndTest {
         agent = start("5%");
         // Healthy traffic first: the rule has data, and it is false.
         await().atMost(Duration.ofSeconds(60)).until(() -> ruleState() == RuleState.INACTIVE);
-        String metrics = get("/metrics");
+        // /metrics is what the last tick rendered, and a rule may be evaluated between ticks, as soon as a source
+        // read lands: wait for the rendering that has the source's series, not for the rule.
+        String metrics = await().atMost(Duration.ofSeconds(60)).until(() -> get("/metrics"),
+                text -> text.contains("rollguard_source_series{source=\"app\"} 2"));
         assertThat(metrics)
                 .contains("rollguard_source_up{source=\"app\"} 1", "rollguard_source_series{source=\"app\"} 2",
                         "rollguard_source_duration_seconds{source=\"app\"} ",
