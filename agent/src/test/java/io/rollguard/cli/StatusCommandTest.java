@@ -55,7 +55,9 @@ class StatusCommandTest {
             agent.start();
             Path cli = Files.writeString(dir.resolve("cli.toml"),
                     "[http]\nlisten = \"127.0.0.1:" + agent.httpAddress().getPort() + "\"\n");
-            await().atMost(Duration.ofSeconds(30)).until(() -> status(cli).contains("UP      flag"));
+            // The check's result first, then the rule's evaluation on it: both before the screen is judged.
+            await().atMost(Duration.ofSeconds(30)).until(() -> status(cli).contains("UP      flag")
+                    && status(cli).contains("inactive  flag-gone"));
             StringWriter healthy = new StringWriter();
             assertThat(Main.execute(new PrintWriter(healthy, true), new PrintWriter(new StringWriter(), true),
                     "status", "--config", cli.toString())).isZero();
