@@ -343,7 +343,7 @@ public final class Agent implements AutoCloseable {
                 next = read(Path.of(source));
             } catch (ConfigException e) {
                 return invalid(source, e.problems());
-            } catch (TimeoutException e) {
+            } catch (ReadFailure e) {
                 return failed(source, e.getMessage());
             }
             return apply(next);
@@ -352,14 +352,23 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** Why a reload's read of its file ended without a configuration or its problems. */
+    private static final class ReadFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ReadFailure(String message) {
+            super(message);
+        }
+    }
+
     /**
      * Reads {@code file} on a thread of its own, waiting up to {@link #READ_DEADLINE} on the agent's timer.
      *
-     * @throws TimeoutException if the read passed the deadline, or an earlier overdue one still runs
+     * @throws ReadFailure if the read passed the deadline, an earlier overdue one still runs, or it broke
      */
-    private Config read(Path file) throws ConfigException, TimeoutException {
+    private Config read(Path file) throws ConfigException, ReadFailure {
         if (overdueRead != null && overdueRead.isAlive()) {
-            throw new TimeoutException("the read of an earlier reload, overdue since, has not finished");
+            throw new ReadFailure("the read of an earlier reload, overdue since, has not finished");
         }
         overdueRead = null;
         CompletableFuture<Config> read = new CompletableFuture<>();
@@ -367,16 +376,16 @@ public final class Agent implements AutoCloseable {
         Thread thread = DaemonThreads.named("rollguard-config-read").newThread(() -> {
             try {
                 read.complete(reader.read(file));
-            } catch (ConfigException | RuntimeException e) {
+            } catch (Throwable e) { // whatever breaks the read fails the reload, never the reload thread
                 read.completeExceptionally(e);
             }
         });
         Timer.Scheduled deadline;
         try {
-            deadline = timer.schedule(READ_DEADLINE, () -> read.completeExceptionally(new TimeoutException(
+            deadline = timer.schedule(READ_DEADLINE, () -> read.completeExceptionally(new ReadFailure(
                     "reading it took longer than " + Quantities.formatDuration(READ_DEADLINE))));
         } catch (RejectedExecutionException e) {
-            throw new TimeoutException("the agent is stopping");
+            throw new ReadFailure("the agent is stopping");
         }
         thread.start();
         try {
@@ -385,15 +394,16 @@ public final class Agent implements AutoCloseable {
             if (e.getCause() instanceof ConfigException problems) {
                 throw problems;
             }
-            if (e.getCause() instanceof TimeoutException overdue) {
+            if (e.getCause() instanceof ReadFailure overdue) {
                 overdueRead = thread;
                 thread.interrupt();
                 throw overdue;
             }
-            throw new IllegalStateException("reading " + file + " failed", e.getCause());
+            log.error("reading {} failed", file, e.getCause()); // a bug: its stack trace is for the developers
+            throw new ReadFailure("reading it failed: " + e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TimeoutException("interrupted while reading it");
+            throw new ReadFailure("interrupted while reading it");
         } finally {
             deadline.cancel();
         }

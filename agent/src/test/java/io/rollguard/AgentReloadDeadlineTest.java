@@ -81,4 +81,23 @@ class AgentReloadDeadlineTest {
         release.countDown();
         await().atMost(Duration.ofSeconds(30)).until(() -> agent.reloadAsync().get(30, TimeUnit.SECONDS).reloaded());
     }
+
+    @Test
+    void aReadThatBreaksFailsTheReloadAndTheNextOneRunsAtOnce() throws Exception {
+        Path file = Files.writeString(dir.resolve("rollguard.toml"), "[agent]\nstate_dir = \"" + dir.resolve("state")
+                + "\"\n[http]\nlisten = \"127.0.0.1:0\"\n");
+        agent = new Agent(ConfigLoader.load(file), time, List.of(),
+                new CheckFactory(Clock.systemUTC(), () -> 1L << 30, () -> 2));
+        agent.start(false);
+        agent.readConfigWith(path -> {
+            throw new StackOverflowError("a parser's bug");
+        });
+
+        ReloadResult failed = agent.reloadAsync().get(30, TimeUnit.SECONDS);
+
+        assertThat(failed.outcome()).isEqualTo(ReloadResult.Outcome.FAILED);
+        assertThat(failed.message()).isEqualTo("reading it failed: java.lang.StackOverflowError: a parser's bug");
+        agent.readConfigWith(ConfigLoader::load);
+        assertThat(agent.reloadAsync().get(30, TimeUnit.SECONDS).reloaded()).isTrue();
+    }
 }
