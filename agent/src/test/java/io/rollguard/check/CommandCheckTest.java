@@ -94,9 +94,9 @@ class CommandCheckTest {
         Path pids = dir.resolve("pids");
         Path check = script("sleep 300 & echo $! > " + pids + "; wait");
 
-        CheckResult result = run(List.of(check.toString()), 0, null, null, null, Duration.ofMillis(500));
+        CheckResult result = run(List.of(check.toString()), 0, null, null, null, Duration.ofSeconds(2));
 
-        assertThat(result.message()).isEqualTo(check + " did not finish within 500 ms; stopped it");
+        assertThat(result.message()).isEqualTo(check + " did not finish within 2.0 s; stopped it");
         long child = Long.parseLong(Files.readString(pids).strip());
         await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
     }
@@ -107,9 +107,9 @@ class CommandCheckTest {
         Path pids = dir.resolve("pids");
         Path check = script("(sleep 300 & echo $! > " + pids + ")\nsleep 300");
 
-        CheckResult result = run(List.of(check.toString()), 0, null, null, null, Duration.ofMillis(700));
+        CheckResult result = run(List.of(check.toString()), 0, null, null, null, Duration.ofSeconds(2));
 
-        assertThat(result.message()).isEqualTo(check + " did not finish within 700 ms; stopped it");
+        assertThat(result.message()).isEqualTo(check + " did not finish within 2.0 s; stopped it");
         long orphan = Long.parseLong(Files.readString(pids).strip());
         await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(orphan).map(h -> !h.isAlive()).orElse(true));
     }
