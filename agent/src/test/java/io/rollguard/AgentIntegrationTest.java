@@ -136,7 +136,9 @@ class AgentIntegrationTest {
         Map<String, Object> api = JSON.std.mapFrom(get("/api/v1/rules").body());
         assertThat((List<Map<String, Object>>) api.get("rules")).singleElement()
                 .satisfies(rule -> assertThat(rule).containsEntry("problem", reason));
-        assertThat(get("/metrics").body()).contains("rollguard_rule_series{rule=\"no-such-mount\"} 0");
+        // /metrics is the last tick's rendering, which may predate the evaluation seen above.
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/metrics").body()
+                .contains("rollguard_rule_series{rule=\"no-such-mount\"} 0"));
         assertThat(get("/").body()).contains("no series match `filesystem_used_ratio{mount=");
     }
 

@@ -126,8 +126,11 @@ class PrometheusSourceIT {
             assertThat(instance.labels().get("instance")).isEqualTo("127.0.0.1:" + agent.httpAddress().getPort());
             assertThat(instance.value()).isEqualTo(1.0);
         });
-        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + agent.httpAddress().getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        // /metrics is what the last tick rendered; the rules may have been evaluated since, as soon as a read landed.
+        String metrics = await().atMost(Duration.ofSeconds(60)).until(() -> HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.httpAddress().getPort() + "/metrics"))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body(),
+                text -> text.contains("rollguard_source_series{source=\"agent_up\"} 1"));
         assertThat(metrics).contains("rollguard_source_up{source=\"agent_up\"} 1",
                 "rollguard_source_up{source=\"prometheus_self\"} 1", "rollguard_source_series{source=\"agent_up\"} 1");
     }
