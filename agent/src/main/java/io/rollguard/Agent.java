@@ -29,6 +29,7 @@ import io.rollguard.rule.Responder;
 import io.rollguard.rule.RollbackGuard;
 import io.rollguard.rule.RuleEngine;
 import io.rollguard.rule.RuleState;
+import io.rollguard.rule.Silences;
 import io.rollguard.config.HostPort;
 import io.rollguard.config.MetricCatalogue;
 import io.rollguard.config.SamplerSettings;
@@ -219,7 +220,8 @@ public final class Agent implements AutoCloseable {
                 journal, time, store, Deployments.baselineSelectors(config.rules()));
         this.incidentFiles = new IncidentFiles(stateDir);
         this.responder = new Responder(config.rules(), dispatcher, guard, deployments,
-                new Incidents(incidentFiles, journal, checks::recentMatches, time), state, time, host);
+                new Incidents(incidentFiles, journal, checks::recentMatches, time), state, time, host,
+                new Silences(state, journal, time));
         this.incidentReads = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
                 new java.util.concurrent.ArrayBlockingQueue<>(16), DaemonThreads.named("rollguard-incidents"));
         this.alerts = new AlertInbox(config.rules(), config.alertmanager().rules());
@@ -712,7 +714,8 @@ public final class Agent implements AutoCloseable {
         String lastFailure = Stream.of(journal.lastFailure(), state.writeFailure(), state.inReserve())
                 .flatMap(Optional::stream).reduce((a, b) -> a + "; " + b).orElse(null);
         return new AgentState(responder.latches(), journal.failures() + state.writeFailures(), lastFailure,
-                deployments.currentDeployment().orElse(null), StateHealth.of(state, journal), current.agent().dryRun());
+                deployments.currentDeployment().orElse(null), StateHealth.of(state, journal), current.agent().dryRun(),
+                responder.silences().silences());
     }
 
     /** Journaled events with an id above {@code afterId}, oldest first, as {@code /api/v1/events} serves them. */

@@ -148,7 +148,10 @@ public final class DeployCommand implements Callable<Integer> {
         void print(Map<String, Object> answer, PrintWriter out);
     }
 
-    /** Sends one request to the local agent: 0 when it answers 200, 2 when it refuses what was asked, 1 otherwise. */
+    /**
+     * Sends one request to the local agent: 0 when it answers 200, 2 when it refuses what was asked (400, or 404 for
+     * a name it does not know), 1 otherwise.
+     */
     static int request(CommandSpec spec, ConfigOption configOption, String method, String path,
             Map<String, Object> body, Printer printer) throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -161,7 +164,7 @@ public final class DeployCommand implements Callable<Integer> {
         try {
             HttpResponse<String> response = body == null ? agent.send(method, path)
                     : agent.post(path, JSON.std.asString(body));
-            if (response.statusCode() == 400) {
+            if (response.statusCode() == 400 || response.statusCode() == 404) {
                 err.println("rollguard: " + error(response.body()));
                 return ExitCode.USAGE;
             }

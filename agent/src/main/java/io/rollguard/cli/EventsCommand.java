@@ -84,7 +84,8 @@ public final class EventsCommand implements Callable<Integer> {
     static String line(Map<String, Object> event) {
         StringBuilder line = new StringBuilder().append(event.get("id")).append(' ').append(event.get("time")).append(' ')
                 .append(event.get("kind"));
-        for (String key : List.of("rule", "rules", "action", "result", "version", "deployment_id", "incident")) {
+        for (String key : List.of("rule", "rules", "how", "until", "action", "result", "version", "deployment_id",
+                "incident")) {
             Object value = event.get(key);
             if (value instanceof List<?> list) {
                 value = list.isEmpty() ? null : String.join(",", list.stream().map(String::valueOf).toList());
@@ -97,7 +98,7 @@ public final class EventsCommand implements Callable<Integer> {
                         .collect(java.util.stream.Collectors.joining(",", "{", "}")));
             }
         }
-        for (String key : List.of("reason", "message", "summary")) {
+        for (String key : List.of("reason", "message", "summary", "comment")) {
             if (event.get(key) != null && !String.valueOf(event.get(key)).isEmpty()) {
                 line.append(": ").append(event.get(key));
             }

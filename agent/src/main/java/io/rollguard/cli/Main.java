@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
         versionProvider = Version.Provider.class,
         description = "Watches a host and its deployments, and rolls back when a rule fires.",
         subcommands = {RunCommand.class, CheckCommand.class, ValidateCommand.class, EventsCommand.class,
-                RearmCommand.class, ReloadCommand.class, DeployCommand.class, IncidentCommand.class, StatusCommand.class,
+                RearmCommand.class, SilenceCommand.class, ReloadCommand.class, DeployCommand.class,
+                IncidentCommand.class, StatusCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = ExitCode.USAGE,
         exitCodeOnExecutionException = ExitCode.FAILED)

@@ -84,6 +84,14 @@ public final class StatusCommand implements Callable<Integer> {
         if (Boolean.TRUE.equals(health.get("dry_run"))) {
             text.append("  dry run: no action runs; each says what it would do ([agent] dry_run)\n");
         }
+        for (Object item : list(health.get("silences"))) {
+            Map<?, ?> silence = map(item);
+            boolean every = "*".equals(silence.get("rule"));
+            text.append("  silenced: ").append(every ? "every rule's rollbacks" : silence.get("rule") + "'s rollbacks")
+                    .append(" wait ").append(SilenceCommand.describe(silence))
+                    .append("; lift with: rollguard silence --lift ")
+                    .append(every ? "--all" : silence.get("rule")).append('\n');
+        }
         for (Object reason : list(health.get("reasons"))) {
             text.append("  why: ").append(reason).append('\n');
         }
@@ -113,8 +121,13 @@ public final class StatusCommand implements Callable<Integer> {
             String severity = String.valueOf(rule.get("severity"));
             text.append(String.format(Locale.ROOT, "  %-9s %s%s", rule.get("state"), rule.get("name"),
                     severity.equals("warning") ? "" : " (" + severity + ")"));
+            Map<?, ?> silenced = map(rule.get("silenced"));
             if (Boolean.TRUE.equals(rule.get("latched"))) {
                 text.append(": rolled back, latched; runs again only after: rollguard rearm ").append(rule.get("name"));
+            } else if (silenced != null) {
+                text.append(": silenced ").append(SilenceCommand.describe(silenced))
+                        .append(", its rollback waits; lift with: rollguard silence --lift ")
+                        .append("*".equals(silenced.get("rule")) ? "--all" : rule.get("name"));
             } else if (rule.get("problem") != null) {
                 text.append(": ").append(rule.get("problem"));
             }

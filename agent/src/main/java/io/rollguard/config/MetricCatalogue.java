@@ -55,7 +55,8 @@ public final class MetricCatalogue {
             "rollguard_rule_state", "rollguard_rule_value", "rollguard_rule_firing_since_seconds",
             "rollguard_rule_evaluation_failures_total", "rollguard_rule_series", "rollguard_rule_info",
             "rollguard_actions_total", "rollguard_action_duration_seconds", "rollguard_rolled_back",
-            "rollguard_rollback_verified", "rollguard_rollbacks_total", "rollguard_journal_errors_total", "rollguard_journal_dropped_total",
+            "rollguard_rule_silenced", "rollguard_rollback_verified", "rollguard_rollbacks_total",
+            "rollguard_journal_errors_total", "rollguard_journal_dropped_total",
             "rollguard_state_ok",
             "rollguard_deployment_info", "rollguard_deployment_watching",
             "rollguard_deployment_started_timestamp_seconds");

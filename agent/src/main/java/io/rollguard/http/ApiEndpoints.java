@@ -12,6 +12,13 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.rollguard.schedule.HealthSnapshot;
 import io.rollguard.journal.Event;
 import io.rollguard.rule.Responder;
+import io.rollguard.rule.Silences;
+import io.rollguard.common.ControlCharacters;
+import io.rollguard.common.Quantities;
+import com.fasterxml.jackson.jr.ob.JSON;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +66,8 @@ public final class ApiEndpoints {
                 .get("/api/v1/rules", request -> rules())
                 .get("/api/v1/events", this::events)
                 .add(new Router.Route("/api/v1/rearm", Set.of(HttpMethod.POST), new Rearm(null)))
+                .add(new Router.Route("/api/v1/silences", Set.of(HttpMethod.GET, HttpMethod.POST), new Silence()))
+                .add(new Router.Route("/api/v1/silences/lift", Set.of(HttpMethod.POST), new Lift()))
                 .under("/api/v1/rules/", Set.of(HttpMethod.POST), new Rearm(""));
     }
 
@@ -106,6 +115,132 @@ public final class ApiEndpoints {
     private static String parameter(QueryStringDecoder query, String name, String fallback) {
         List<String> values = query.parameters().get(name);
         return values == null || values.isEmpty() ? fallback : values.get(0);
+    }
+
+    /**
+     * What a silence or lift request names: {@code {"rule": NAME}} or {@code {"all": true}}, with {@code for} and
+     * {@code comment} for a silence; what a client got wrong is the exception's message.
+     */
+    record SilenceRequest(String rule, Duration duration, String comment) {
+        static final String EXAMPLE = "{\"rule\": \"api_errors\", \"for\": \"30m\", \"comment\": \"db migration\"}"
+                + " or {\"all\": true, \"for\": \"30m\"}";
+
+        /** @param lift whether it lifts (no {@code for}) rather than sets a silence */
+        static SilenceRequest parse(String body, boolean lift) {
+            Map<String, Object> fields;
+            try {
+                fields = JSON.std.mapFrom(body);
+            } catch (IOException | RuntimeException e) {
+                fields = null;
+            }
+            if (fields == null) {
+                throw new IllegalArgumentException("expected a JSON object such as "
+                        + (lift ? "{\"rule\": \"api_errors\"} or {\"all\": true}" : EXAMPLE));
+            }
+            Set<String> known = lift ? Set.of("rule", "all") : Set.of("rule", "all", "for", "comment");
+            for (String key : fields.keySet()) {
+                if (!known.contains(key)) {
+                    throw new IllegalArgumentException("unknown field \"" + key + "\"; expected "
+                            + String.join(", ", new java.util.TreeSet<>(known)));
+                }
+            }
+            Object rule = fields.get("rule");
+            boolean all = Boolean.TRUE.equals(fields.get("all"));
+            if (fields.containsKey("all") && !(fields.get("all") instanceof Boolean)) {
+                throw new IllegalArgumentException("all must be true or false");
+            }
+            if (all == (rule != null)) {
+                throw new IllegalArgumentException("give either rule (a rule's name) or \"all\": true");
+            }
+            if (rule != null && !(rule instanceof String)) {
+                throw new IllegalArgumentException("rule must be a rule's name");
+            }
+            Object comment = fields.get("comment");
+            if (comment != null && !(comment instanceof String)) {
+                throw new IllegalArgumentException("comment must be a string");
+            }
+            if (comment != null && ((String) comment).length() > 500) {
+                throw new IllegalArgumentException("comment must be at most 500 characters");
+            }
+            Duration duration = null;
+            if (!lift) {
+                Object text = fields.get("for");
+                if (!(text instanceof String)) {
+                    throw new IllegalArgumentException("for must be a duration such as \"30m\"");
+                }
+                try {
+                    duration = Quantities.parseDuration((String) text);
+                    Silences.check(duration);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("for: " + e.getMessage(), e);
+                }
+            }
+            return new SilenceRequest(all ? Silences.ALL : (String) rule, duration,
+                    comment == null ? "" : ControlCharacters.escape((String) comment));
+        }
+    }
+
+    /** {@code GET /api/v1/silences}: the silences in force; {@code POST}: silences a rule, or every rule. */
+    private final class Silence implements Endpoint {
+        @Override
+        public FullHttpResponse handle(FullHttpRequest request) {
+            return Responses.json(OK, Map.of("silences",
+                    state.get().silences().stream().map(Silences.Silence::toMap).toList()));
+        }
+
+        @Override
+        public CompletableFuture<FullHttpResponse> handleAsync(FullHttpRequest request, InetSocketAddress remote) {
+            if (!request.method().equals(HttpMethod.POST)) {
+                return CompletableFuture.completedFuture(handle(request));
+            }
+            SilenceRequest silence;
+            try {
+                silence = SilenceRequest.parse(request.content().toString(StandardCharsets.UTF_8), false);
+            } catch (IllegalArgumentException e) {
+                return CompletableFuture.completedFuture(Responses.error(BAD_REQUEST, e.getMessage()));
+            }
+            if (!silence.rule().equals(Silences.ALL) && !responder.knowsRule(silence.rule())) {
+                return CompletableFuture.completedFuture(Responses.error(NOT_FOUND, "no rule named "
+                        + silence.rule()));
+            }
+            return CompletableFuture.supplyAsync(() -> Responses.json(OK, Map.of("silence", responder.silences()
+                    .silence(silence.rule(), silence.duration(), silence.comment()).toMap())), mutations);
+        }
+    }
+
+    /**
+     * {@code POST /api/v1/silences/lift}: lifts a rule's own silence, or with {@code "all": true} every silence;
+     * says which silence still holds the rule's rollbacks, if one does (that of every rule).
+     */
+    private final class Lift implements Endpoint {
+        @Override
+        public FullHttpResponse handle(FullHttpRequest request) {
+            throw new UnsupportedOperationException("answered by handleAsync");
+        }
+
+        @Override
+        public CompletableFuture<FullHttpResponse> handleAsync(FullHttpRequest request, InetSocketAddress remote) {
+            SilenceRequest lift;
+            try {
+                lift = SilenceRequest.parse(request.content().toString(StandardCharsets.UTF_8), true);
+            } catch (IllegalArgumentException e) {
+                return CompletableFuture.completedFuture(Responses.error(BAD_REQUEST, e.getMessage()));
+            }
+            boolean all = lift.rule().equals(Silences.ALL);
+            if (!all && !responder.knowsRule(lift.rule())) {
+                return CompletableFuture.completedFuture(Responses.error(NOT_FOUND, "no rule named " + lift.rule()));
+            }
+            return CompletableFuture.supplyAsync(() -> {
+                Silences silences = responder.silences();
+                List<Map<String, Object>> lifted = silences.lift(all ? null : lift.rule()).stream()
+                        .map(Silences.Silence::toMap).toList();
+                Map<String, Object> body = new java.util.LinkedHashMap<>();
+                body.put("lifted", lifted);
+                body.put("still_silenced_by", all ? null
+                        : silences.silencing(lift.rule()).map(Silences.Silence::toMap).orElse(null));
+                return Responses.json(OK, body);
+            }, mutations);
+        }
     }
 
     /** {@code POST /api/v1/rules/NAME/rearm}, or {@code POST /api/v1/rearm} for every rule. */

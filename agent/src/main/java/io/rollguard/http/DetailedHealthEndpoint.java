@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.rollguard.rule.Silences;
 import io.rollguard.health.CheckStatus;
 import io.rollguard.health.ComponentHealth;
 import io.rollguard.schedule.HealthSnapshot;
@@ -65,6 +66,7 @@ public final class DetailedHealthEndpoint implements Endpoint {
         body.put("journal", StatusJson.journal(state));
         body.put("state", StatusJson.state(state));
         body.put("dry_run", state.dryRun());
+        body.put("silences", state.silences().stream().map(Silences.Silence::toMap).toList());
         body.put("deployment", state.deploymentMap());
         return body;
     }

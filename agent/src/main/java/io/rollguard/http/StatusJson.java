@@ -3,6 +3,7 @@ package io.rollguard.http;
 import io.rollguard.health.CheckStatus;
 import io.rollguard.health.ComponentHealth;
 import io.rollguard.rule.RollbackGuard;
+import io.rollguard.rule.Silences;
 import io.rollguard.rule.RuleStatus;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +52,7 @@ final class StatusJson {
         entry.put("for_seconds", rule.rule().forDuration().toMillis() / 1000.0);
         entry.put("actions", rule.rule().actions());
         entry.put("latched", state.latched(rule.rule().name()));
+        entry.put("silenced", state.silencing(rule.rule().name()).map(Silences.Silence::toMap).orElse(null));
         entry.put("series", rule.series());
         entry.put("problem", rule.problem().isEmpty() ? null : rule.problem());
         List<Map<String, Object>> instances = rule.instances().stream().map(instance -> {

@@ -7,6 +7,7 @@ import io.rollguard.health.CheckStatus;
 import io.rollguard.health.Status;
 import io.rollguard.journal.Event;
 import io.rollguard.rule.RollbackGuard;
+import io.rollguard.rule.Silences;
 import io.rollguard.rule.RuleState;
 import io.rollguard.rule.RuleStatus;
 import io.rollguard.rule.expr.Binary;
@@ -47,7 +48,7 @@ final class StatusPageRenderer {
             .pill{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.8em;font-weight:600;color:#fff;\
             background:var(--unk);white-space:nowrap}
             .pill.up,.pill.inactive,.pill.healthy,.pill.finished{background:var(--up)}
-            .pill.down,.pill.firing,.pill.rolled_back{background:var(--down)}.pill.pending,.pill.watching{background:var(--warn)}
+            .pill.down,.pill.firing,.pill.rolled_back{background:var(--down)}.pill.pending,.pill.watching,.pill.silenced{background:var(--warn)}
             .stats{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:8px;margin:0}
             .stats div{background:var(--card);border-radius:8px;padding:8px 10px}
             dt{color:var(--mute);font-size:.85em}dd{margin:0;font-size:1.3em;font-weight:600}
@@ -109,6 +110,15 @@ final class StatusPageRenderer {
                 .raw(" · config ").text(page.agent().configSource()).raw("</div>");
         if (page.state().dryRun()) {
             raw("<div class=\"dry\"><b>Dry run</b>: no action runs; each says what it would do ([agent] dry_run)</div>");
+        }
+        for (Silences.Silence silence : page.state().silences()) {
+            // A silence of every rule is a fact of the whole agent: in the header, as a dry run is.
+            if (silence.all()) {
+                raw("<div class=\"dry\"><b>Silenced</b>: every rule's rollbacks wait until ")
+                        .text(TIME.format(silence.until()) + (silence.comment().isEmpty() ? ""
+                                : " (" + silence.comment() + ")"))
+                        .raw("; lift with <code>rollguard silence --lift --all</code></div>");
+            }
         }
         List<String> reasons = page.health().reasons();
         if (!reasons.isEmpty()) {
@@ -199,7 +209,19 @@ final class StatusPageRenderer {
                             .raw("\">rolled back: ").text(latch.action()).raw("</span>");
                 }
             }
+            java.util.Optional<Silences.Silence> silenced = page.state().silencing(name);
+            if (silenced.isPresent()) {
+                raw(" <span class=\"pill silenced\">silenced</span>");
+            }
             raw("</h3>");
+            if (silenced.isPresent() && !page.state().latched(name)) {
+                Silences.Silence silence = silenced.get();
+                raw("<p class=\"next\">").text("Rollbacks wait until " + TIME.format(silence.until())
+                        + (silence.comment().isEmpty() ? "" : " (" + silence.comment() + ")")
+                        + "; one runs then if the rule still fires. Lift now: ")
+                        .raw("<code>").text("rollguard silence --lift " + (silence.all() ? "--all" : name))
+                        .raw("</code></p>");
+            }
             for (RollbackGuard.Latch latch : page.state().latches()) {
                 if (latch.rule().equals(name)) {
                     // The next step, where the eye is: what the latch means and the command that lifts it.

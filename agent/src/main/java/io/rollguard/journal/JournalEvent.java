@@ -48,6 +48,10 @@ public sealed interface JournalEvent {
         R configReloaded(ConfigReloaded event);
 
         R configReloadFailed(ConfigReloadFailed event);
+
+        R silenceStarted(SilenceStarted event);
+
+        R silenceEnded(SilenceEnded event);
     }
 
     /**
@@ -80,6 +84,8 @@ public sealed interface JournalEvent {
                     in.string("started_at"), event.fields().get("incident") instanceof String id ? id : null,
                     in.string("message"));
             case "rule_rearmed" -> new RulesRearmed(in.strings("rules"));
+            case "silence_started" -> new SilenceStarted(in.strings("rules"), in.string("until"), in.string("comment"));
+            case "silence_ended" -> new SilenceEnded(in.strings("rules"), in.string("how"), in.string("until"));
             case "config_reloaded" -> new ConfigReloaded(in.string("config"), in.string("summary"),
                     in.object("changes"), in.strings("restart_needed"), in.strings("latches_dropped"));
             case "config_reload_failed" -> new ConfigReloadFailed(in.string("config"), in.string("message"),
@@ -587,6 +593,71 @@ public sealed interface JournalEvent {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.configReloadFailed(this);
+        }
+    }
+
+    /**
+     * {@code silence_started}: a person paused the rollbacks of rules ({@code *} for every rule) until a time.
+     *
+     * @param comment why, as the person said; empty for nothing said
+     */
+    record SilenceStarted(List<String> rules, String until, String comment) implements JournalEvent {
+        public SilenceStarted {
+            rules = List.copyOf(rules);
+            requireNonNull(until, "until");
+            requireNonNull(comment, "comment");
+        }
+
+        @Override
+        public String kind() {
+            return "silence_started";
+        }
+
+        @Override
+        public Map<String, Object> fields() {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("rules", rules);
+            fields.put("until", until);
+            fields.put("comment", comment);
+            return fields;
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.silenceStarted(this);
+        }
+    }
+
+    /**
+     * {@code silence_ended}: the rollbacks of rules run again.
+     *
+     * @param how {@code expired} at its time, or {@code lifted} by a person before it
+     * @param until the time it was set to end
+     */
+    record SilenceEnded(List<String> rules, String how, String until) implements JournalEvent {
+        public SilenceEnded {
+            rules = List.copyOf(rules);
+            requireNonNull(how, "how");
+            requireNonNull(until, "until");
+        }
+
+        @Override
+        public String kind() {
+            return "silence_ended";
+        }
+
+        @Override
+        public Map<String, Object> fields() {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("rules", rules);
+            fields.put("how", how);
+            fields.put("until", until);
+            return fields;
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.silenceEnded(this);
         }
     }
 

@@ -11,7 +11,9 @@ public enum StateSection {
     /** The rollback guard's recent start times, for {@code max_per_hour}. */
     ROLLBACK_STARTS("rollback_starts", List.of(), true),
     /** The deployments: the current one with its baselines, the recent ones, the sequence, what watch_path named. */
-    DEPLOYMENTS("deployments", null, false);
+    DEPLOYMENTS("deployments", null, false),
+    /** The silences: rule (or {@code *}) to {@code {since, until, comment}}; left out until one is first set. */
+    SILENCES("silences", null, false);
 
     private final String key;
     private final Object empty;

@@ -28,7 +28,8 @@ final class EscalationLadders {
         private final long firedEventId;
         private int next;
         private boolean running;
-        private boolean held; // the step at next is held: its latch could not be written
+        // Why the step at next is held (its latch could not be written, its rule is silenced); null when it is not.
+        private String held;
         private long lastEndedNanos;
         private final Map<String, Long> lastStartedNanos = new HashMap<>();
         /** Set on the ladder of an {@code on_failure} action: what failed, for the person it notifies. */
@@ -68,20 +69,22 @@ final class EscalationLadders {
         }
 
         /**
-         * The step just taken is held (its latch cannot be written): it is taken again at the next tick.
+         * The step just taken is held (its latch cannot be written, its rule is silenced): it is taken again at the
+         * next tick.
          *
-         * @return whether the hold is new, to be reported; false while the same step stays held
+         * @param why the kind of hold, such as {@code held_unpersisted}
+         * @return whether the hold is new, to be reported; false while the same step stays held for the same reason
          */
-        boolean hold() {
+        boolean hold(String why) {
             next--;
-            boolean fresh = !held;
-            held = true;
+            boolean fresh = !why.equals(held);
+            held = why;
             return fresh;
         }
 
         /** The step taken is under way: no longer held. */
         void released() {
-            held = false;
+            held = null;
         }
 
         /**
@@ -89,7 +92,7 @@ final class EscalationLadders {
          * held step, at every tick.
          */
         boolean escalationDue(long nowNanos) {
-            if (held) {
+            if (held != null) {
                 return !running;
             }
             return !running && next > 0 && next < firing.rule().actions().size()

@@ -51,6 +51,8 @@ public final class Responder implements Consumer<RuleTransition> {
 
     static final MetricFamily ROLLED_BACK = MetricFamily.gauge("rollguard_rolled_back",
             "1 while a rule's rollback has run and the rule has not been re-armed.");
+    static final MetricFamily SILENCED = MetricFamily.gauge("rollguard_rule_silenced",
+            "1 while a person has silenced the rule's rollbacks (rollguard silence): they wait until it ends.");
     static final MetricFamily ROLLBACK_VERIFIED = MetricFamily.gauge("rollguard_rollback_verified",
             "1 if the rule's last rollback passed its verification, 0 if it did not.");
     static final MetricFamily ROLLBACKS = MetricFamily.counter("rollguard_rollbacks_total",
@@ -70,16 +72,18 @@ public final class Responder implements Consumer<RuleTransition> {
     private final IncidentDrafts incidents;
     private final TimeSource time;
     private final String host;
+    private final Silences silences;
 
     /**
      * @param deployment which deployment actions run under, and whom to tell that a rollback started;
      *     {@link DeploymentContext#NONE} without deployments
      * @param incidents where rollbacks whose outcome is known are written down
      * @param state the state store, for the journal errors this reports
+     * @param silences the rules whose rollbacks a person paused: they wait, held, until their silence ends
      */
     public Responder(List<RuleConfig> ruleConfigs, ActionDispatcher actions, RollbackGuard guard,
             DeploymentContext deployment, IncidentRecorder incidents, StateStore state, TimeSource time,
-            String host) {
+            String host, Silences silences) {
         this.rules = byName(ruleConfigs);
         this.actions = requireNonNull(actions, "actions");
         this.guard = requireNonNull(guard, "guard");
@@ -90,6 +94,7 @@ public final class Responder implements Consumer<RuleTransition> {
         this.host = requireNonNull(host, "host");
         this.incidents = new IncidentDrafts(incidents, host);
         this.time = requireNonNull(time, "time");
+        this.silences = requireNonNull(silences, "silences");
     }
 
     private static Map<String, RuleConfig> byName(List<RuleConfig> ruleConfigs) {
@@ -180,6 +185,7 @@ public final class Responder implements Consumer<RuleTransition> {
 
     /** Escalation and reminders: called once per tick on the scheduler thread. */
     public synchronized void tick(long nowNanos) {
+        silences.expire();
         for (Ladder ladder : ladders.active()) {
             if (ladder.escalationDue(nowNanos)) {
                 startNextStep(ladder);
@@ -208,6 +214,11 @@ public final class Responder implements Consumer<RuleTransition> {
         Optional<RollbackSettings> rollback = dryRun ? Optional.empty() : action.rollbackSettings();
         DeploymentContext.DeployedVersion current = deployment.current();
         if (rollback.isPresent()) {
+            Optional<Silences.Silence> silence = silences.silencing(rule);
+            if (silence.isPresent()) {
+                silenced(ladder, action, silence.get());
+                return;
+            }
             Optional<RollbackGuard.Refusal> refusal = guard.refusal(rule, action.name(), rollback.get(), current.id());
             if (refusal.isPresent()) {
                 skipped(ladder, action, refusal.get());
@@ -247,7 +258,7 @@ public final class Responder implements Consumer<RuleTransition> {
      * tick. Journaled and logged once per hold, not at every try.
      */
     private void held(Ladder ladder, ActionConfig action, String why) {
-        if (ladder.hold()) {
+        if (ladder.hold("held_unpersisted")) {
             RuleTransition firing = ladder.firing();
             String message = "its latch cannot be written (" + why + "); on_unpersisted = \"hold\": tried again at "
                     + "every tick until the disk takes it";
@@ -255,6 +266,23 @@ public final class Responder implements Consumer<RuleTransition> {
                     "held_unpersisted", message));
             log.error("rollback {} for {} held: {}", action.name(), firing.subject(), message);
             actions.skipped(action.name(), "held_unpersisted");
+        }
+    }
+
+    /**
+     * A rollback of a silenced rule: not run, tried again at every tick, so that it runs once the silence ends if the
+     * rule still fires. Journaled ({@code action_skipped}, {@code skipped_silenced}) and logged once per hold.
+     */
+    private void silenced(Ladder ladder, ActionConfig action, Silences.Silence silence) {
+        if (ladder.hold("skipped_silenced")) {
+            RuleTransition firing = ladder.firing();
+            String message = (silence.all() ? "every rule's rollbacks are" : firing.rule().name() + " is")
+                    + " silenced " + silence.describe() + "; it runs then if the rule still fires; lift the silence "
+                    + "with: rollguard silence --lift " + (silence.all() ? "--all" : firing.rule().name());
+            events.append(new ActionSkipped(firing.rule().name(), firing.labels().toMap(), action.name(),
+                    "skipped_silenced", message));
+            log.warn("rollback {} for {} waits: {}", action.name(), firing.subject(), message);
+            actions.skipped(action.name(), "skipped_silenced");
         }
     }
 
@@ -339,6 +367,10 @@ public final class Responder implements Consumer<RuleTransition> {
         return guard.latches();
     }
 
+    public Silences silences() {
+        return silences;
+    }
+
     public boolean knowsRule(String rule) {
         return rules.containsKey(rule);
     }
@@ -351,6 +383,7 @@ public final class Responder implements Consumer<RuleTransition> {
             if (mayRollBack(rule)) {
                 LabelSet labels = LabelSet.of("rule", rule.name());
                 out.put(ROLLED_BACK, labels, guard.latched(rule.name()) ? 1 : 0);
+                out.put(SILENCED, labels, silences.silencing(rule.name()).isPresent() ? 1 : 0);
                 out.put(ROLLBACKS, labels, rollbacks.getOrDefault(rule.name(), 0L));
             }
         }

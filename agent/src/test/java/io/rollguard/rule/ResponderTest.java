@@ -740,10 +740,13 @@ class ResponderTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> kinds().contains("rollback_verified"));
         fire("api-slow");
         runner.last().end(Result.FAILED, Duration.ofMillis(250));
+        responder.silences().silence("disk-full", Duration.ofHours(1), "");
 
         assertThat(published()).isEqualTo(Map.ofEntries(
                 Map.entry("rollguard_rolled_back{rule=\"memory-pressure\"}", 1.0),
                 Map.entry("rollguard_rolled_back{rule=\"disk-full\"}", 0.0),
+                Map.entry("rollguard_rule_silenced{rule=\"memory-pressure\"}", 0.0),
+                Map.entry("rollguard_rule_silenced{rule=\"disk-full\"}", 1.0),
                 Map.entry("rollguard_rollbacks_total{rule=\"memory-pressure\"}", 1.0),
                 Map.entry("rollguard_rollbacks_total{rule=\"disk-full\"}", 0.0),
                 Map.entry("rollguard_rollback_verified{rule=\"memory-pressure\"}", 1.0),
@@ -870,6 +873,110 @@ class ResponderTest {
                         1.0)
                 .containsEntry("rollguard_rollbacks_total{rule=\"disk-full\"}", 0.0)
                 .containsEntry("rollguard_rolled_back{rule=\"disk-full\"}", 0.0);
+    }
+
+    @Test
+    void aSilencedRulesRollbackWaitsJournaledOnceAndRunsWhenTheSilenceEndsIfTheRuleStillFires() throws Exception {
+        responder = responder("""
+                [[rule]]
+                name = "disk-full"
+                when = "filesystem_used_ratio > 90%"
+                action = ["restart", "rollback", "page"]
+                escalate_after = "0s"
+                """);
+        responder.silences().silence("disk-full", Duration.ofMinutes(30), "db migration");
+
+        fire("disk-full");
+        // What comes before the rollback on the ladder still runs; the rollback and what follows it wait.
+        assertThat(runner.runs()).extracting(Run::action).containsExactly("restart");
+        runner.last().end(Result.OK, Duration.ofSeconds(1));
+        for (int i = 0; i < 10; i++) {
+            advanceAndTick(TICK);
+        }
+        assertThat(runner.runs()).extracting(Run::action).containsExactly("restart");
+        Event skipped = only("action_skipped");
+        assertThat(skipped.fields()).containsEntry("rule", "disk-full").containsEntry("action", "rollback")
+                .containsEntry("result", "skipped_silenced");
+        assertThat((String) skipped.fields().get("message")).isEqualTo("disk-full is silenced until "
+                + time.now().minus(TICK.multipliedBy(10)).plus(Duration.ofMinutes(30))
+                + " (db migration); it runs then if the rule still fires; lift the silence with: "
+                + "rollguard silence --lift disk-full");
+        assertThat(published()).containsEntry("rollguard_rule_silenced{rule=\"disk-full\"}", 1.0)
+                .containsEntry("rollguard_actions_total{action=\"rollback\",result=\"skipped_silenced\"}", 1.0);
+
+        // The silence expires at a tick: the rule still fires, so its rollback runs at that same tick, once.
+        advanceAndTick(Duration.ofMinutes(30));
+        assertThat(runner.runs()).extracting(Run::action).containsExactly("restart", "rollback");
+        assertThat(kinds()).containsSubsequence("silence_started", "action_skipped", "silence_ended",
+                "action_started");
+        assertThat(last("silence_ended").fields()).containsEntry("how", "expired");
+        assertThat(published()).containsEntry("rollguard_rule_silenced{rule=\"disk-full\"}", 0.0);
+    }
+
+    @Test
+    void aSilencedRuleThatClearsBeforeItsSilenceEndsRollsNothingBack() throws Exception {
+        responder = responder("""
+                [[rule]]
+                name = "disk-full"
+                when = "filesystem_used_ratio > 90%"
+                action = "rollback"
+                """);
+        responder.silences().silence(Silences.ALL, Duration.ofMinutes(30), "");
+
+        fire("disk-full");
+        advanceAndTick(TICK);
+        clear("disk-full");
+        advanceAndTick(Duration.ofMinutes(30));
+        advanceAndTick(TICK);
+
+        assertThat(runner.runs()).isEmpty();
+        assertThat((String) only("action_skipped").fields().get("message"))
+                .startsWith("every rule's rollbacks are silenced until ")
+                .endsWith("lift the silence with: rollguard silence --lift --all");
+        assertThat(responder.latches()).isEmpty();
+    }
+
+    @Test
+    void liftingASilenceLetsTheWaitingRollbackRunAtTheNextTick() throws Exception {
+        responder = responder("""
+                [[rule]]
+                name = "disk-full"
+                when = "filesystem_used_ratio > 90%"
+                action = "rollback"
+                """);
+        responder.silences().silence("disk-full", Duration.ofHours(2), "");
+        fire("disk-full");
+        advanceAndTick(TICK);
+        assertThat(runner.runs()).isEmpty();
+
+        responder.silences().lift("disk-full");
+        advanceAndTick(TICK);
+
+        assertThat(runner.runs()).extracting(Run::action).containsExactly("rollback");
+        assertThat(last("silence_ended").fields()).containsEntry("how", "lifted");
+        assertThat(responder.latches()).extracting(RollbackGuard.Latch::rule).containsExactly("disk-full");
+    }
+
+    @Test
+    void aSilenceHoldsNoDryRunAndNoRuleButItsOwn() throws Exception {
+        responder = responder("""
+                [[rule]]
+                name = "disk-full"
+                when = "filesystem_used_ratio > 90%"
+                action = "rehearsal"
+
+                [[rule]]
+                name = "memory-pressure"
+                when = "memory_used_ratio > 90%"
+                action = "rollback"
+                """);
+        responder.silences().silence("disk-full", Duration.ofHours(1), "");
+
+        fire("disk-full");
+        fire("memory-pressure");
+
+        assertThat(runner.runs()).extracting(Run::action).containsExactly("rehearsal", "rollback");
+        assertThat(kinds()).doesNotContain("action_skipped");
     }
 
     private Event only(String kind, String rule) {

@@ -21,7 +21,8 @@ import java.util.function.Function;
  * responder once its deployments exist.
  */
 public record ResponsePath(List<RuleConfig> rules, StateStore state, ActionDispatcher actions,
-        LatchingRollbackGuard guard, DeploymentActions deploymentActions, TimeSource time, String host) {
+        LatchingRollbackGuard guard, DeploymentActions deploymentActions, TimeSource time, String host,
+        Silences silences) {
     public static ResponsePath of(List<RuleConfig> rules, Map<String, ActionConfig> actions,
             Function<ActionRequest, CompletableFuture<ActionOutcome>> runner, CheckRunner checks, Journal journal,
             Path stateDir, TimeSource time, String host, boolean agentDryRun) {
@@ -29,11 +30,11 @@ public record ResponsePath(List<RuleConfig> rules, StateStore state, ActionDispa
         ActionDispatcher dispatcher = new ActionDispatcher(actions, agentDryRun, runner, journal);
         return new ResponsePath(rules, state, dispatcher,
                 new LatchingRollbackGuard(state, checks::verify, journal, time),
-                new DeploymentActions(dispatcher, host), time, host);
+                new DeploymentActions(dispatcher, host), time, host, new Silences(state, journal, time));
     }
 
     public Responder responder(DeploymentContext deployment, IncidentRecorder incidents) {
-        return new Responder(rules, actions, guard, deployment, incidents, state, time, host);
+        return new Responder(rules, actions, guard, deployment, incidents, state, time, host, silences);
     }
 
     /** A responder without deployments or incidents. */
