@@ -227,8 +227,16 @@ final class StatusPageRenderer {
                     // The next step, where the eye is: what the latch means and the command that lifts it.
                     raw("<p class=\"next\">").text(latch.action() + " ran at " + TIME.format(latch.at()) + " (event "
                             + latch.eventId() + "); it does not run again until re-armed: ")
-                            .raw("<code>").text("rollguard rearm " + name).raw("</code></p>");
+                            .raw("<code>").text("rollguard rearm " + name).raw("</code>. Incident ")
+                            .raw("<a href=\"").text(IncidentEndpoints.PREFIX + latch.incidentId()).raw("\">")
+                            .text(latch.incidentId()).raw("</a>: <code>")
+                            .text("rollguard incident show " + latch.incidentId()).raw("</code></p>");
                 }
+            }
+            if (rule.state() == RuleState.FIRING && !page.state().latched(name)) {
+                lastSkip(name).ifPresent(skip -> raw("<p class=\"next\"><span class=\"pill pending\">")
+                        .text(String.valueOf(skip.fields().get("result")).replace('_', ' ')).raw("</span> ")
+                        .text(skip.fields().get("action") + ": " + skip.fields().get("message")).raw("</p>"));
             }
             raw("<code>").text(rule.rule().when()).raw("</code>");
             if (!rule.rule().forDuration().isZero()) {
@@ -381,6 +389,30 @@ final class StatusPageRenderer {
     }
 
     /** A state as a CSS class: only letters and underscores, whatever the state's name. */
+    /**
+     * Why the rule's rollback did not start at its latest firing (rate limited, busy, already rolled back), from the
+     * page's events; empty when it did, when the events no longer reach back to it, or when the card says it already
+     * (latched, silenced).
+     */
+    private java.util.Optional<Event> lastSkip(String rule) {
+        List<Event> events = page.events();
+        for (int i = events.size() - 1; i >= 0; i--) {
+            Event event = events.get(i);
+            if (!rule.equals(event.fields().get("rule"))) {
+                continue;
+            }
+            if (event.kind().equals("rule_firing")) {
+                return java.util.Optional.empty();
+            }
+            Object result = event.fields().get("result");
+            if (event.kind().equals("action_skipped") && !"skipped_silenced".equals(result)
+                    && !"skipped_latched".equals(result)) {
+                return java.util.Optional.of(event);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     private static String cssClass(String state) {
         return state.toLowerCase(Locale.ROOT).replaceAll("[^a-z_]", "");
     }

@@ -49,9 +49,14 @@ final class IncidentDrafts {
      */
     Draft open(RuleTransition firing, long firedEventId, String action, long startedEventId, Instant now,
             Map<String, Object> deployment) {
-        String id = ID_TIME.format(now) + "-" + firedEventId;
+        String id = id(now, firedEventId);
         linked.put(firedEventId, id);
         return new Draft(id, firing, firedEventId, action, startedEventId, now, deployment);
+    }
+
+    /** The id of the incident of a rollback that started at {@code startedAt} for the firing {@code firedEventId}. */
+    static String id(Instant startedAt, long firedEventId) {
+        return ID_TIME.format(startedAt) + "-" + firedEventId;
     }
 
     /** The incident an action of the firing {@code firedEventId} links to, once its rollback started. */

@@ -133,8 +133,11 @@ public final class LatchingRollbackGuard implements RollbackGuard {
         Instant hourAgo = time.now().minus(HOUR);
         starts.removeIf(start -> start.isBefore(hourAgo));
         if (starts.size() >= settings.maxPerHour()) {
+            // The oldest start leaves the hour first: from then on one more may start, at the rule's next firing.
+            Instant freed = starts.peekFirst().plus(HOUR);
             return Optional.of(new Refusal("rate_limited", starts.size() + " rollbacks in the last hour "
-                    + "(max_per_hour = " + settings.maxPerHour() + ")"));
+                    + "(max_per_hour = " + settings.maxPerHour() + "); rate limited until " + freed
+                    + ", after which the rule's next firing may roll back"));
         }
         return Optional.empty();
     }

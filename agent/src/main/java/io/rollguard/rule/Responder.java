@@ -24,6 +24,7 @@ import io.rollguard.store.SeriesStore;
 import io.rollguard.store.SeriesWriter;
 import io.rollguard.time.TimeSource;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -243,7 +244,10 @@ public final class Responder implements Consumer<RuleTransition> {
         IncidentDrafts.Draft draft = null;
         if (rollback.isPresent()) {
             deployment.rollbackStarted(rule, action.name());
-            draft = incidents.open(firing, ladder.firedEventId(), action.name(), started, time.now(),
+            // Opened at the latch's time, so that the latch names its incident (the status page links it).
+            Instant startedAt = guard.latches().stream().filter(latch -> latch.rule().equals(rule)).findFirst()
+                    .map(RollbackGuard.Latch::at).orElseGet(time::now);
+            draft = incidents.open(firing, ladder.firedEventId(), action.name(), started, startedAt,
                     deployment.details());
         }
         ladder.started(action.name(), reminder, time.nanoTime());

@@ -91,6 +91,11 @@ public interface RollbackGuard {
         public Latch(String rule, String action, Instant at, long eventId) {
             this(rule, action, at, eventId, "");
         }
+
+        /** The id of the incident its rollback is recorded as, such as {@code 20261122T030405Z-57}. */
+        public String incidentId() {
+            return IncidentDrafts.id(at, eventId);
+        }
     }
 
     /**

@@ -208,7 +208,53 @@ class StatusPageRendererTest {
 
         assertThat(html).contains("<header class=\"down\">", "<title>DOWN · web-1 · rollguard</title>",
                 "rolled back: rollback", "1 latched", "<p class=\"next\">rollback ran at ",
-                " (event 3); it does not run again until re-armed: <code>rollguard rearm api-down</code></p>");
+                " (event 3); it does not run again until re-armed: <code>rollguard rearm api-down</code>. Incident "
+                + "<a href=\"/api/v1/incidents/20261122T120000Z-3\">20261122T120000Z-3</a>: "
+                + "<code>rollguard incident show 20261122T120000Z-3</code></p>");
+    }
+
+    @Test
+    void aFiringRuleWhoseRollbackWasRefusedSaysWhyOnItsCardUntilItFiresAgain() throws ExpressionException {
+        RuleStatus rule = new RuleStatus(rule("api-down", "check_up{check=\"api\"} == 0"), RuleState.FIRING,
+                List.of());
+        Event firing = new Event(10, NOW.minusSeconds(60), "rule_firing", Map.of("rule", "api-down"));
+        Event skipped = new Event(11, NOW.minusSeconds(60), "action_skipped", Map.of("rule", "api-down",
+                "action", "rollback", "result", "rate_limited", "message", "2 rollbacks in the last hour "
+                        + "(max_per_hour = 2); rate limited until 2026-11-22T12:40:00Z, after which the rule's next "
+                        + "firing may roll back"));
+        Event other = new Event(12, NOW.minusSeconds(30), "action_started", Map.of("rule", "api-down",
+                "action", "page"));
+        HealthSnapshot health = new HealthSnapshot(Status.DOWN, NOW, List.of(), List.of(), List.of(rule));
+        AgentState state = new AgentState(List.of(), 0, null, null);
+
+        assertThat(StatusPageRenderer.render(page(health, state, Map.of(), List.of(firing, skipped, other))))
+                .contains("<p class=\"next\"><span class=\"pill pending\">rate limited</span> rollback: 2 rollbacks "
+                        + "in the last hour (max_per_hour = 2); rate limited until 2026-11-22T12:40:00Z, after which "
+                        + "the rule&#39;s next firing may roll back</p>");
+        Event firedAgain = new Event(13, NOW, "rule_firing", Map.of("rule", "api-down"));
+        assertThat(StatusPageRenderer.render(page(health, state, Map.of(), List.of(firing, skipped, firedAgain))))
+                .doesNotContain("<span class=\"pill pending\">rate limited");
+    }
+
+    @Test
+    void aSilencedRuleSaysUntilWhenAndHowToLiftItAndASilenceOfEveryRuleIsInTheHeader() throws ExpressionException {
+        RuleStatus rule = new RuleStatus(rule("api-down", "check_up{check=\"api\"} == 0"), RuleState.FIRING,
+                List.of());
+        HealthSnapshot health = new HealthSnapshot(Status.DOWN, NOW, List.of(), List.of(), List.of(rule));
+        io.rollguard.rule.Silences.Silence own = new io.rollguard.rule.Silences.Silence("api-down", NOW,
+                NOW.plusSeconds(1800), "db " + EVIL);
+        io.rollguard.rule.Silences.Silence all = new io.rollguard.rule.Silences.Silence("*", NOW,
+                NOW.plusSeconds(600), "");
+
+        String html = StatusPageRenderer.render(page(health, new AgentState(List.of(), 0, null, null,
+                io.rollguard.journal.StateHealth.OK, false, List.of(own, all)), Map.of(), List.of()));
+
+        assertThat(html).contains("<span class=\"pill silenced\">silenced</span>",
+                "<p class=\"next\">Rollbacks wait until 2026-11-22 12:30:00Z (db &lt;script&gt;",
+                "; one runs then if the rule still fires. Lift now: <code>rollguard silence --lift api-down</code></p>",
+                "<div class=\"dry\"><b>Silenced</b>: every rule's rollbacks wait until 2026-11-22 12:10:00Z; "
+                        + "lift with <code>rollguard silence --lift --all</code></div>")
+                .doesNotContain("<script>");
     }
 
     @Test

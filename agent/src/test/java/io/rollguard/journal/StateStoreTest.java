@@ -38,6 +38,10 @@ class StateStoreTest {
         assertThat(store.damage()).isEmpty();
 
         for (StateSection section : StateSection.values()) {
+            if (section == StateSection.SILENCES) {
+                assertThat(store.saved(section)).isEmpty(); // newer than the fixture: left out until first set
+                continue;
+            }
             Object saved = store.saved(section).orElseThrow();
             store.write(section, () -> saved);
         }
@@ -54,7 +58,8 @@ class StateStoreTest {
                         + " \"deployments\": {\"sequence\": 3}}", null, Map.of(StateSection.DEPLOYMENTS,
                                 Map.of("sequence", 3L), StateSection.LATCHES, Map.of(),
                                 StateSection.ROLLBACK_STARTS, List.of())),
-                arguments("a key of another version is kept, not a section", "{\"silences\": {}}", null, Map.of()),
+                arguments("a key of another version is kept, not a section", "{\"mutes\": {}}", null, Map.of()),
+                arguments("silences", "{\"silences\": {}}", null, Map.of(StateSection.SILENCES, Map.of())),
                 arguments("torn", "{\"latches\": ", "not a valid state file", Map.of()),
                 arguments("latches not an object", "{\"latches\": []}",
                         "expected \"latches\" to be an object and \"rollback_starts\" a list", Map.of()),

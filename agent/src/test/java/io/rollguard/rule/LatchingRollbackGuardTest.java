@@ -179,7 +179,8 @@ class LatchingRollbackGuardTest {
                 new RollbackGuard.Refusal("skipped_busy", "another rollback is running"));
         guard.ended("errors", Optional.empty());
         assertThat(guard.refusal("latency", "restore-db", settings, "d1-20260101T000000Z")).contains(
-                new RollbackGuard.Refusal("rate_limited", "1 rollbacks in the last hour (max_per_hour = 1)"));
+                new RollbackGuard.Refusal("rate_limited", "1 rollbacks in the last hour (max_per_hour = 1); rate "
+                        + "limited until 2026-01-01T01:00:00Z, after which the rule's next firing may roll back"));
     }
 
     @Test

@@ -449,7 +449,8 @@ class ResponderTest {
 
         assertThat(runner.runs()).hasSize(2);
         assertThat(last("action_skipped").fields()).containsEntry("result", "rate_limited")
-                .containsEntry("message", "2 rollbacks in the last hour (max_per_hour = 2)");
+                .containsEntry("message", "2 rollbacks in the last hour (max_per_hour = 2); rate limited until "
+                        + "2026-01-01T01:00:00Z, after which the rule's next firing may roll back");
         assertThat(responder.latches()).isEmpty();
         assertThat(published())
                 .containsEntry("rollguard_actions_total{action=\"rollback\",result=\"rate_limited\"}", 1.0);
