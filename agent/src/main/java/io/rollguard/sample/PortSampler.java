@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PortSampler implements Sampler {
     static final MetricFamily LISTENING = MetricFamily.gauge("rollguard_port_listening",
-            "1 for every listening TCP socket and bound UDP socket; process and pid are empty where the agent "
-                    + "cannot see the holder.");
+            "Listening TCP sockets and bound UDP sockets, by address, port and process (empty where the agent "
+                    + "cannot see the holder): 1, or more where several processes share the port.");
     static final MetricFamily CONNECTIONS = MetricFamily.gauge("rollguard_tcp_connections",
             "TCP sockets over IPv4 and IPv6 in each state, listeners included, as ss counts them.");
 
@@ -198,15 +198,18 @@ public final class PortSampler implements Sampler {
         }
 
         Map<Long, Owner> holders = holders(bound);
+        // No pid label: it changes at every restart of the holder, and each restart would start a new series.
+        // Sockets that share a port (SO_REUSEPORT workers, a forking server) count in one series.
+        Map<LabelSet, Integer> listening = new java.util.LinkedHashMap<>();
         for (BoundSocket socket : bound) {
             Owner owner = holders.get(socket.inode());
             // Empty rather than absent: every series of the family carries the same label names.
             LabelSet labels = LabelSet.of("proto", socket.protocol().label(), "address", socket.address(),
                     "port", Integer.toString(socket.port()),
-                    "process", owner == null ? "" : owner.process(),
-                    "pid", owner == null ? "" : Long.toString(owner.pid()));
-            out.put(LISTENING, labels, 1);
+                    "process", owner == null ? "" : owner.process());
+            listening.merge(labels, 1, Integer::sum);
         }
+        listening.forEach((labels, count) -> out.put(LISTENING, labels, count));
         // Every state is written, zero included, so that a rule over time_wait has a value on a quiet host.
         for (TcpState state : STATES) {
             out.put(CONNECTIONS, state.labels(), states[state.ordinal()]);

@@ -11,7 +11,9 @@ import io.rollguard.sample.SharedMemorySegments.SysvSegment;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Shared memory segments, System V ({@code ipcs -m}, from {@code /proc/sysvipc/shm}, which OSHI does not read) and
@@ -19,9 +21,11 @@ import java.util.List;
  * segment outlives the processes that use it, so a crashed or rolled-back version can leave one behind holding
  * memory that no process accounts for.
  *
- * <p>Every series of a per-segment family carries the same labels, {@code kind}, {@code key}, {@code shmid},
- * {@code name} and {@code owner}, empty where a kind has no such thing: Prometheus expects one label schema per
- * family, and rules pair series by identical label sets.
+ * <p>Every series of a per-segment family carries the same labels, {@code kind}, {@code key}, {@code name} and
+ * {@code owner}, empty where a kind has no such thing: Prometheus expects one label schema per family, and rules pair
+ * series by identical label sets. No {@code shmid}: a segment made again gets a new one, and each would start a new
+ * series; private System V segments (key {@code 0x00000000}) of one owner, which only their shmid tells apart, are
+ * summed in one series (the {@code shm} check and {@code ipcs -m} name them one by one).
  */
 final class SharedMemorySampler implements Sampler {
     static final MetricFamily SEGMENT_BYTES = MetricFamily.gauge("rollguard_shm_segment_bytes",
@@ -69,27 +73,32 @@ final class SharedMemorySampler implements Sampler {
         users.refresh();
         List<SysvSegment> sysv = segments.sysv();
         long sysvBytes = 0;
+        Map<LabelSet, long[]> perKey = new LinkedHashMap<>();
         for (SysvSegment segment : sysv) {
-            LabelSet labels = segmentLabels("sysv", segment.formattedKey(), Integer.toString(segment.shmid()), "",
-                    users.name(segment.uid()));
-            out.put(SEGMENT_BYTES, labels, segment.sizeBytes());
-            out.put(SEGMENT_ATTACHED, labels, segment.attached());
+            LabelSet labels = segmentLabels("sysv", segment.formattedKey(), "", users.name(segment.uid()));
+            long[] sums = perKey.computeIfAbsent(labels, l -> new long[2]);
+            sums[0] += segment.sizeBytes();
+            sums[1] += segment.attached();
             sysvBytes += segment.sizeBytes();
         }
+        perKey.forEach((labels, sums) -> {
+            out.put(SEGMENT_BYTES, labels, sums[0]);
+            out.put(SEGMENT_ATTACHED, labels, sums[1]);
+        });
         writeTotals(out, "sysv", sysv.size(), sysvBytes);
 
         List<PosixSegment> posix = segments.posix();
         long posixBytes = 0;
         for (PosixSegment segment : posix) {
-            out.put(SEGMENT_BYTES, segmentLabels("posix", "", "", segment.name(), users.name(segment.uid())),
+            out.put(SEGMENT_BYTES, segmentLabels("posix", "", segment.name(), users.name(segment.uid())),
                     segment.sizeBytes());
             posixBytes += segment.sizeBytes();
         }
         writeTotals(out, "posix", posix.size(), posixBytes);
     }
 
-    private static LabelSet segmentLabels(String kind, String key, String shmid, String name, String owner) {
-        return LabelSet.of("kind", kind, "key", key, "shmid", shmid, "name", name, "owner", owner);
+    private static LabelSet segmentLabels(String kind, String key, String name, String owner) {
+        return LabelSet.of("kind", kind, "key", key, "name", name, "owner", owner);
     }
 
     /** Zero counts are written too: "no segments" is a value a rule can compare, absence is not. */

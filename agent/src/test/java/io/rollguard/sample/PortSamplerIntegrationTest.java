@@ -37,7 +37,7 @@ class PortSamplerIntegrationTest {
     private static final List<String> LOOPBACK_V4 = List.of("127.0.0.1", "::ffff:127.0.0.1");
 
     @Test
-    void aServerSocketOfThisJvmListensWithItsPidAndName() throws IOException {
+    void aServerSocketOfThisJvmListensWithItsProcessNameAndNoPid() throws IOException {
         PortSampler sampler = PortSampler.forHost();
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             SeriesWriter out = new SeriesWriter();
@@ -46,7 +46,7 @@ class PortSamplerIntegrationTest {
 
             LabelSet labels = listener(out, "tcp", server.getLocalPort());
             assertThat(labels.get("address")).isIn(LOOPBACK_V4);
-            assertThat(labels.get("pid")).isEqualTo(Long.toString(ProcessHandle.current().pid()));
+            assertThat(labels.get("pid")).isNull();
             assertThat(labels.get("process")).isEqualTo(ownComm());
             assertThat(WrittenSeries.family(out, PortSampler.CONNECTIONS).get(LabelSet.of("state", "listen")))
                     .isGreaterThanOrEqualTo(1.0);
@@ -63,7 +63,7 @@ class PortSamplerIntegrationTest {
 
             LabelSet labels = listener(out, "udp", socket.getLocalPort());
             assertThat(labels.get("address")).isIn(LOOPBACK_V4);
-            assertThat(labels.get("pid")).isEqualTo(Long.toString(ProcessHandle.current().pid()));
+            assertThat(labels.get("process")).isEqualTo(ownComm());
         }
     }
 
@@ -76,8 +76,9 @@ class PortSamplerIntegrationTest {
 
             sampler.sample(out);
 
-            assertThat(listener(out, "tcp", server.getLocalPort()).get("pid"))
-                    .isEqualTo(Long.toString(ProcessHandle.current().pid()));
+            assertThat(listener(out, "tcp", server.getLocalPort()).get("process")).isEqualTo(ownComm());
+            assertThat(sampler.listeners(PortSampler.Protocol.TCP)).filteredOn(l -> l.port() == server.getLocalPort())
+                    .extracting(ListeningSockets.Listener::pid).containsExactly(ProcessHandle.current().pid());
         }
     }
 

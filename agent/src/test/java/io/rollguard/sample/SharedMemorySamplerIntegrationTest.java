@@ -46,7 +46,7 @@ class SharedMemorySamplerIntegrationTest {
 
         sampler.sample(out);
 
-        LabelSet labels = LabelSet.of("kind", "sysv", "key", key, "shmid", shmid, "name", "", "owner", owner);
+        LabelSet labels = LabelSet.of("kind", "sysv", "key", key, "name", "", "owner", owner);
         assertThat(WrittenSeries.family(out, SharedMemorySampler.SEGMENT_BYTES)).containsEntry(labels, 4096.0);
         assertThat(WrittenSeries.family(out, SharedMemorySampler.SEGMENT_ATTACHED)).containsEntry(labels, 0.0);
         assertThat(WrittenSeries.family(out, SharedMemorySampler.SEGMENTS).get(LabelSet.of("kind", "sysv")))
@@ -66,7 +66,7 @@ class SharedMemorySamplerIntegrationTest {
 
         String owner = Files.getOwner(segment).getName(); // getpwuid's answer, numeric when it has none
         assertThat(WrittenSeries.family(out, SharedMemorySampler.SEGMENT_BYTES)).containsEntry(
-                LabelSet.of("kind", "posix", "key", "", "shmid", "", "name", "rollguard-test", "owner", owner), 8192.0);
+                LabelSet.of("kind", "posix", "key", "", "name", "rollguard-test", "owner", owner), 8192.0);
         assertThat(WrittenSeries.family(out, SharedMemorySampler.SEGMENTS))
                 .containsEntry(LabelSet.of("kind", "posix"), 1.0);
     }

@@ -120,6 +120,29 @@ class SharedMemorySamplerTest {
     }
 
     @Test
+    void privateSegmentsOfOneOwnerAreSummedInOneSeriesSinceOnlyTheirShmidTellsThemApart() throws IOException {
+        Path proc = Files.createDirectories(temp.resolve("proc/sysvipc")).getParent();
+        Files.writeString(proc.resolve("sysvipc/shm"), HEADER + "\n"
+                + "         0          7   600      1048576  5381  5422      1     0     0     0     0          0 "
+                + "         0 1795384002                     0                     0\n"
+                + "         0          9   600         4096  5381  5422      2     0     0     0     0          0 "
+                + "         0 1795384002                     0                     0\n");
+        SharedMemorySampler sampler = new SharedMemorySampler(proc, Files.createDirectory(temp.resolve("shm")),
+                WrittenSeries.fixture("etc"));
+        SeriesWriter out = new SeriesWriter();
+
+        sampler.sample(out);
+
+        LabelSet labels = LabelSet.of("kind", "sysv", "key", "0x00000000", "name", "", "owner", "root");
+        assertThat(WrittenSeries.family(out, SharedMemorySampler.SEGMENT_BYTES)).containsExactly(
+                Map.entry(labels, 1052672.0));
+        assertThat(WrittenSeries.family(out, SharedMemorySampler.SEGMENT_ATTACHED)).containsExactly(
+                Map.entry(labels, 3.0));
+        assertThat(WrittenSeries.family(out, SharedMemorySampler.SEGMENTS)).containsEntry(
+                LabelSet.of("kind", "sysv"), 2.0);
+    }
+
+    @Test
     void reportsPosixSegmentsButNotSemaphoresDirectoriesOrLinks() throws IOException {
         Path devShm = Files.createDirectory(temp.resolve("shm"));
         Files.write(devShm.resolve("orders.ring"), new byte[4096]);
@@ -133,7 +156,7 @@ class SharedMemorySamplerTest {
         sampler.sample(out);
 
         assertThat(WrittenSeries.family(out, SharedMemorySampler.SEGMENT_BYTES)).containsExactly(Map.entry(
-                LabelSet.of("kind", "posix", "key", "", "shmid", "", "name", "orders.ring", "owner", "shm-tester"),
+                LabelSet.of("kind", "posix", "key", "", "name", "orders.ring", "owner", "shm-tester"),
                 4096.0));
         assertThat(WrittenSeries.family(out, SharedMemorySampler.SEGMENT_ATTACHED)).isEmpty();
         assertThat(WrittenSeries.family(out, SharedMemorySampler.SEGMENTS)).containsOnly(
@@ -191,12 +214,12 @@ class SharedMemorySamplerTest {
         Files.setLastModifiedTime(passwd, FileTime.from(Instant.parse("2024-01-01T00:00:00Z")));
         SharedMemorySampler sampler = new SharedMemorySampler(
                 WrittenSeries.fixture("proc"), Files.createDirectory(temp.resolve("shm")), etc);
-        assertThat(ownerOfShmid(sampler, "4")).isEqualTo("nobody");
+        assertThat(ownerOfKey(sampler, "0x000052f3")).isEqualTo("nobody");
 
         Files.writeString(passwd, "nfsnobody:x:65534:65534::/:/bin/false\n");
         Files.setLastModifiedTime(passwd, FileTime.from(Instant.parse("2024-01-02T00:00:00Z")));
 
-        assertThat(ownerOfShmid(sampler, "4")).isEqualTo("nfsnobody");
+        assertThat(ownerOfKey(sampler, "0x000052f3")).isEqualTo("nfsnobody");
     }
 
     @Test
@@ -216,11 +239,11 @@ class SharedMemorySamplerTest {
         assertThat(sampler.defaultPeriod(Duration.ofSeconds(tickSeconds))).isEqualTo(Duration.ofSeconds(periodSeconds));
     }
 
-    private static String ownerOfShmid(SharedMemorySampler sampler, String shmid) throws IOException {
+    private static String ownerOfKey(SharedMemorySampler sampler, String key) throws IOException {
         SeriesWriter out = new SeriesWriter();
         sampler.sample(out);
         return WrittenSeries.family(out, SharedMemorySampler.SEGMENT_BYTES).keySet().stream()
-                .filter(labels -> shmid.equals(labels.get("shmid")))
+                .filter(labels -> key.equals(labels.get("key")))
                 .map(labels -> labels.get("owner"))
                 .findFirst()
                 .orElseThrow();
