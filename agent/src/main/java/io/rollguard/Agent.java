@@ -673,6 +673,14 @@ public final class Agent implements AutoCloseable {
         running.submit(() -> meters.timeTick(tickLoop::tick)).get();
     }
 
+    /**
+     * The checks' statuses as their runs land, not as the last tick's health snapshot saw them: for a test that steps
+     * the clock and waits for the runs a tick started.
+     */
+    java.util.List<io.rollguard.health.CheckStatus> checkStatuses() {
+        return checks.statuses();
+    }
+
     /** Runs an action for the responder, and times it in {@code rollguard_action_seconds{action,result}}. */
     private CompletableFuture<ActionOutcome> runAction(ActionRequest request) {
         return actions.run(request).whenComplete((outcome, error) -> {

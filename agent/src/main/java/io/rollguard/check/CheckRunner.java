@@ -277,12 +277,20 @@ public final class CheckRunner implements AutoCloseable {
 
         void execute() {
             try {
-                settle(scheduled.check.run());
-            } catch (InterruptedException e) {
-                settle(CheckResult.failed("interrupted"));
-                Thread.currentThread().interrupt();
-            } catch (Exception e) { // isolation: a check that cannot run is a failed check, never a dead worker
-                settle(CheckResult.failed("could not run: " + Failures.describe(e)));
+                CheckResult result;
+                try {
+                    result = scheduled.check.run();
+                } catch (InterruptedException e) {
+                    result = CheckResult.failed("interrupted");
+                    Thread.currentThread().interrupt();
+                } catch (Exception e) { // isolation: a check that cannot run is a failed check, never a dead worker
+                    result = CheckResult.failed("could not run: " + Failures.describe(e));
+                }
+                // The run is over before its result shows: a tick that sees the result may start the next run.
+                if (ownsInFlight) {
+                    scheduled.inFlight.set(false);
+                }
+                settle(result);
             } finally {
                 if (ownsInFlight) {
                     scheduled.inFlight.set(false);

@@ -46,8 +46,19 @@ public record Deployment(String id, String version, Instant startedAt, Duration 
         return new Deployment(id, version, startedAt, watch, watchEndsAt, to, at, why, baselines);
     }
 
-    /** As the API shows it and state.json keeps it. */
+    /** The same deployment without its baselines' sample sets: a recent deployment, no longer current. */
+    Deployment withoutSamples() {
+        return new Deployment(id, version, startedAt, watch, watchEndsAt, state, endedAt, reason,
+                baselines.withoutSamples());
+    }
+
+    /** As the API shows it: the baselines' sample sets counted, not listed. */
     public Map<String, Object> toMap() {
+        return toMap(false);
+    }
+
+    /** As state.json keeps it, with {@code withSamples}: the baselines' sample sets too. */
+    Map<String, Object> toMap(boolean withSamples) {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("id", id);
         map.put("version", version);
@@ -57,7 +68,7 @@ public record Deployment(String id, String version, Instant startedAt, Duration 
         map.put("watch_ends_at", watchEndsAt.toString());
         map.put("ended_at", endedAt == null ? null : endedAt.toString());
         map.put("reason", reason);
-        baselines.putInto(map);
+        baselines.putInto(map, withSamples);
         return map;
     }
 

@@ -352,9 +352,17 @@ public final class Deployments implements DeploymentContext {
         return map;
     }
 
-    /** What {@code baseline(...)} reads: the current deployment's frozen values, none without a deployment. */
+    /**
+     * What {@code baseline(...)} and {@code regressed(...)} read: the current deployment's frozen values and samples,
+     * and when it started; none without a deployment.
+     */
     public synchronized Baselines baselines() {
-        return current == null ? Baselines.NONE : current.baselines();
+        if (current == null) {
+            return Baselines.NONE;
+        }
+        // From the wall clock, so that it holds after a restart too, and for a deployment no longer watching.
+        long age = Duration.between(current.startedAt(), time.now()).toNanos();
+        return current.baselines().startedAt(time.nanoTime() - Math.max(0, age));
     }
 
     /** The deployment's own series: what is deployed, since when, and whether its watch window is open. */
@@ -412,7 +420,7 @@ public final class Deployments implements DeploymentContext {
     }
 
     private void remember(Deployment deployment) {
-        recent.addFirst(deployment);
+        recent.addFirst(deployment.withoutSamples());
         while (recent.size() > RECENT) {
             recent.removeLast();
         }
@@ -421,6 +429,7 @@ public final class Deployments implements DeploymentContext {
     /** What the deployments keep in state.json. */
     synchronized Map<String, Object> stateMap() {
         Map<String, Object> map = toMap();
+        map.put("current", current == null ? null : current.toMap(true));
         map.put("sequence", sequence);
         if (watched != null && watchedVersion != null) {
             Map<String, Object> watch = new LinkedHashMap<>();

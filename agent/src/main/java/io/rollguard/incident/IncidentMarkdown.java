@@ -48,6 +48,9 @@ final class IncidentMarkdown {
                         .append(" | ").append(baseline.get("samples")).append(" |\n");
             }
         }
+        if (breach.get("statistics") instanceof Map<?, ?> statistics) {
+            statistics(md, statistics);
+        }
 
         md.append("\n## Timeline\n\n");
         for (Object entry : (List<?>) incident.get("timeline")) {
@@ -110,6 +113,37 @@ final class IncidentMarkdown {
         }
         String fence = "`".repeat(Math.max(3, longest + 1));
         return fence + language + "\n" + text + (text.endsWith("\n") ? "" : "\n") + fence + "\n";
+    }
+
+    /** What a regressed(...) decided on: the test, both sides' samples and the shift with its interval. */
+    private static void statistics(StringBuilder md, Map<?, ?> statistics) {
+        md.append("\n### Statistics\n\n");
+        md.append("One-sided Mann-Whitney U test (").append(statistics.get("worse")).append(" is worse) at ")
+                .append(percent(statistics.get("confidence"))).append(" confidence, by = ")
+                .append(statistics.get("by")).append(":\n\n");
+        md.append("| | before the start | after |\n| --- | --- | --- |\n");
+        md.append("| samples | ").append(statistics.get("baseline_samples")).append(" | ")
+                .append(statistics.get("current_samples")).append(" |\n");
+        md.append("| median | ").append(statistics.get("baseline_median")).append(" | ")
+                .append(statistics.get("current_median")).append(" |\n");
+        md.append("| distribution | `").append(statistics.get("baseline_sparkline")).append("` | `")
+                .append(statistics.get("current_sparkline")).append("` |\n\n");
+        List<?> interval = (List<?>) statistics.get("shift_interval");
+        List<?> range = (List<?>) statistics.get("sparkline_range");
+        md.append("- **shift** (Hodges-Lehmann, positive is worse): ").append(statistics.get("shift"))
+                .append(", ").append(percent(statistics.get("confidence"))).append(" interval ")
+                .append(interval.get(0)).append(" to ").append(interval.get(1)).append('\n');
+        md.append("- **effect** compared with by: ").append(statistics.get("effect")).append('\n');
+        md.append("- **U**: ").append(statistics.get("u")).append(", **p**: ").append(statistics.get("p"))
+                .append('\n');
+        md.append("- **distribution range**: ").append(range.get(0)).append(" to ").append(range.get(1))
+                .append(" (16 bins; the outer 1% in the end bins)\n");
+    }
+
+    private static String percent(Object ratio) {
+        return ratio instanceof Number number
+                ? java.math.BigDecimal.valueOf(number.doubleValue() * 100).stripTrailingZeros().toPlainString() + "%"
+                : String.valueOf(ratio);
     }
 
     private static String labels(Object labels) {

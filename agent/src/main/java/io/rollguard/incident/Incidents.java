@@ -95,6 +95,7 @@ public final class Incidents implements IncidentRecorder {
         breach.put("window_seconds", firing.basis().window().toMillis() / 1000.0);
         breach.put("samples", firing.basis().samples());
         breach.put("baselines", baselines(rollback, deployment));
+        breach.put("statistics", firing.comparison() == null ? null : firing.comparison().toMap());
         incident.put("breach", breach);
 
         if (deployment != null) {

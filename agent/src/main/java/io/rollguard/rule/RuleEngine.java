@@ -7,6 +7,7 @@ import io.rollguard.config.RuleConfig;
 import io.rollguard.common.Failures;
 import io.rollguard.rule.expr.Baselines;
 import io.rollguard.rule.expr.Basis;
+import io.rollguard.rule.expr.Comparison;
 import io.rollguard.rule.expr.Evaluator;
 import io.rollguard.rule.expr.HistoryWindows;
 import io.rollguard.rule.expr.Selector;
@@ -95,6 +96,8 @@ public final class RuleEngine {
         double value = Double.NaN;
         double threshold = Double.NaN;
         Basis basis = Basis.NONE;
+        // The statistics of a regressed(...) that decided at the last evaluation; null for any other.
+        Comparison comparison;
         Instant firingSince;
         // The alert behind the label set, for a rule that Alertmanager drives; null for a local rule.
         String alertName;
@@ -312,6 +315,7 @@ public final class RuleEngine {
             instance.value = verdict.value();
             instance.threshold = verdict.threshold();
             instance.basis = verdict.basis();
+            instance.comparison = verdict.comparison();
             observe(rule, entry.getKey(), instance, verdict.holds() ? Observation.TRUE : Observation.FALSE, nowNanos,
                     now, false);
         }
@@ -331,6 +335,7 @@ public final class RuleEngine {
             }
             Instance instance = entry.getValue();
             instance.value = Double.NaN;
+            instance.comparison = null;
             RuleState before = instance.machine.state();
             observe(rule, entry.getKey(), instance, Observation.MISSING, nowNanos, now, false);
             // A label set that went away (an unmounted filesystem) is forgotten once it is not firing, as
@@ -396,7 +401,7 @@ public final class RuleEngine {
             return;
         }
         listener.accept(new RuleTransition(rule.config, labels, change.from(), change.to(), reason,
-                instance.value, instance.threshold, instance.basis, now, nowNanos));
+                instance.value, instance.threshold, instance.basis, now, nowNanos, instance.comparison));
     }
 
     /** A deploy-scoped rule outside a watch window rests inactive; if it was firing, its actions must hear so. */

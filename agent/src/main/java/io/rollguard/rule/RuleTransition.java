@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.rollguard.config.RuleConfig;
 import io.rollguard.rule.expr.Basis;
+import io.rollguard.rule.expr.Comparison;
 import io.rollguard.store.LabelSet;
 import java.time.Instant;
 
@@ -13,9 +14,10 @@ import java.time.Instant;
  *
  * @param value the condition's left-hand side; NaN when there was no data
  * @param threshold what it was compared with; NaN when there was none
+ * @param comparison the statistics behind the value when a {@code regressed(...)} decided; null otherwise
  */
 public record RuleTransition(RuleConfig rule, LabelSet labels, RuleState from, RuleState to, String reason,
-        double value, double threshold, Basis basis, Instant at, long atNanos) {
+        double value, double threshold, Basis basis, Instant at, long atNanos, Comparison comparison) {
     public RuleTransition {
         requireNonNull(rule, "rule");
         requireNonNull(labels, "labels");
@@ -26,9 +28,14 @@ public record RuleTransition(RuleConfig rule, LabelSet labels, RuleState from, R
         requireNonNull(at, "at");
     }
 
+    public RuleTransition(RuleConfig rule, LabelSet labels, RuleState from, RuleState to, String reason,
+            double value, double threshold, Basis basis, Instant at, long atNanos) {
+        this(rule, labels, from, to, reason, value, threshold, basis, at, atNanos, null);
+    }
+
     /** The same transition of {@code changed}, the rule as a reload configured it. */
     public RuleTransition withRule(RuleConfig changed) {
-        return new RuleTransition(changed, labels, from, to, reason, value, threshold, basis, at, atNanos);
+        return new RuleTransition(changed, labels, from, to, reason, value, threshold, basis, at, atNanos, comparison);
     }
 
     /** {@code memory-pressure} or {@code disk-full{mount="/data"}}. */

@@ -199,6 +199,22 @@ class DeploymentBaselinesTest {
     }
 
     @Test
+    void onlyTheCurrentDeploymentKeepsItsSamplesAndOnlyInTheStateFile() {
+        for (int i = 0; i < 12; i++) {
+            write(0.3, 1.0);
+        }
+        deployments.start("v2", null);
+
+        Map<?, ?> saved = (Map<?, ?>) deployments.stateMap().get("current");
+        assertThat(saved.get("baseline_samples").toString()).contains("values=[0.3, 0.3");
+        assertThat(deployments.toMap().get("current").toString()).as("the API counts them")
+                .contains("count=11").doesNotContain("values=");
+        deployments.start("v3", null);
+        assertThat(deployments.recent().get(0).baselines().samples()).isEmpty();
+        assertThat(deployments.stateMap().get("recent").toString()).doesNotContain("values=");
+    }
+
+    @Test
     void withoutHistoryNothingIsCapturedAndTheRuleIsUnknownNotFiring() {
         Deployment started = deployments.start("v2", null);
 

@@ -46,6 +46,10 @@ import java.util.Set;
  *       summation, as Prometheus' {@code sum} and {@code avg}.
  *   <li>{@code baseline(selector)} gives the values the current deployment froze at its start, one per label set
  *       (the {@link Baselines} passed in); none when there is no deployment or nothing was captured for the series.
+ *   <li>{@code regressed(selector, by = ...)} is a condition per label set: the series' finite samples of the window
+ *       that are later than the deployment's start against the sample set frozen for the same label set at the
+ *       start ({@link Comparison}); no verdict while either side has fewer than {@link Comparison#MIN_SAMPLES}.
+ *       Its verdict's value is the effect (relative or absolute, as {@code by} is), its threshold {@code by}.
  * </ul>
  *
  * <p>Not thread-safe: it reuses its sample buffers from one evaluation to the next, so one evaluator serves one
@@ -251,6 +255,34 @@ public final class Evaluator {
         }
 
         @Override
+        public Value regressed(RegressedCall call) {
+            Map<LabelSet, double[]> frozen = baselines.sampleSets(ExpressionPrinter.print(call.selector()));
+            if (frozen.isEmpty()) {
+                return new Verdicts(List.of(), false);
+            }
+            List<Verdict> verdicts = new ArrayList<>();
+            List<SeriesHistory> histories = histories(call.selector());
+            long sinceNanos = baselines.startedNanos();
+            for (int i = 0; i < histories.size(); i++) {
+                SeriesHistory history = histories.get(i);
+                double[] before = frozen.get(history.key().labels());
+                if (before == null || before.length < Comparison.MIN_SAMPLES
+                        || !call.selector().matches(history.key().labels())) {
+                    continue;
+                }
+                history.read(call.window(), nowNanos, samples);
+                double[] after = finiteSince(samples, sinceNanos);
+                if (after.length < Comparison.MIN_SAMPLES) {
+                    continue; // too few yet: no verdict, the rule is unknown
+                }
+                Comparison comparison = Comparison.of(before, after, call);
+                verdicts.add(new Verdict(history.key().labels(), comparison.regressed(), comparison.effect(),
+                        call.by().amount(), new Basis(call.window(), after.length), call, comparison));
+            }
+            return new Verdicts(verdicts, false);
+        }
+
+        @Override
         public Value baseline(Baseline baseline) {
             // Without a frozen value a rule comparing with a baseline has no data: the state machine reports unknown.
             return Vector.series(baselines.lookup(ExpressionPrinter.print(baseline.selector())));
@@ -287,6 +319,18 @@ public final class Evaluator {
             }
             return (Verdicts) value;
         }
+    }
+
+    /** The finite values of the samples later than {@code sinceNanos}: NaN and infinities cannot be ranked apart. */
+    private static double[] finiteSince(SampleBuffer samples, long sinceNanos) {
+        double[] values = new double[samples.size()];
+        int count = 0;
+        for (int i = 0; i < samples.size(); i++) {
+            if (samples.timeNanos(i) > sinceNanos && Double.isFinite(samples.value(i))) {
+                values[count++] = samples.value(i);
+            }
+        }
+        return count == values.length ? values : java.util.Arrays.copyOf(values, count);
     }
 
     private static LabelMatcher equality(Selector selector) {

@@ -6,7 +6,7 @@ package io.rollguard.rule.expr;
  */
 public sealed interface Expr
         permits NumberLiteral, DurationLiteral, SizeLiteral, PercentLiteral, Selector, Negation, Not, Binary,
-                WindowCall, QuantileCall, PredictCall, Aggregation, Absent, Baseline {
+                WindowCall, QuantileCall, PredictCall, Aggregation, Absent, Baseline, RegressedCall {
     Span span();
 
     <R> R accept(Visitor<R> visitor);
@@ -40,5 +40,7 @@ public sealed interface Expr
         R absent(Absent absent);
 
         R baseline(Baseline baseline);
+
+        R regressed(RegressedCall call);
     }
 }

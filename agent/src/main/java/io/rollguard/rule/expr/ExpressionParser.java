@@ -40,7 +40,9 @@ public final class ExpressionParser {
     private static final String PREDICT = "predict";
     private static final String ABSENT = "absent";
     private static final String BASELINE = "baseline";
+    private static final String REGRESSED = "regressed";
     private static final Set<String> FUNCTIONS = functions();
+    private static final List<String> REGRESSED_ARGUMENTS = List.of("by", "confidence", "worse", "window");
     private static final Set<String> KEYWORDS = Set.of("and", "or", "not", "by");
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
@@ -343,6 +345,8 @@ public final class ExpressionParser {
             Duration ahead = Quantities.parseDuration(aheadToken.text());
             expect(Kind.RIGHT_PAREN, "expected ')' after the third argument of predict, got ");
             parsed = new Parsed(new PredictCall(selector, fitted, ahead, span(name.start())), Type.SERIES);
+        } else if (function.equals(REGRESSED)) {
+            parsed = new Parsed(regressed(name), Type.CONDITION);
         } else if (aggregator != null) {
             parsed = aggregation(name, aggregator);
         } else {
@@ -358,6 +362,96 @@ public final class ExpressionParser {
                     + function);
         }
         return parsed;
+    }
+
+    /**
+     * {@code regressed(selector, by = 10%, confidence = 99%, worse = higher, window = 10m)}: a selector, then named
+     * arguments in any order, of which {@code by} is required.
+     */
+    private RegressedCall regressed(Token name) throws ExpressionException {
+        Selector selector = selectorArgument(REGRESSED, "first");
+        RegressedCall.By by = null;
+        double confidence = RegressedCall.DEFAULT_CONFIDENCE;
+        String confidenceText = RegressedCall.DEFAULT_CONFIDENCE_TEXT;
+        RegressedCall.Worse worse = RegressedCall.Worse.HIGHER;
+        Duration window = RegressedCall.DEFAULT_WINDOW;
+        List<String> seen = new ArrayList<>();
+        while (current.is(Kind.COMMA)) {
+            advance();
+            Token argument = current;
+            if (!argument.is(Kind.IDENTIFIER) || !REGRESSED_ARGUMENTS.contains(argument.text())) {
+                String suggestion = argument.is(Kind.IDENTIFIER)
+                        ? Suggestions.closest(argument.text(), REGRESSED_ARGUMENTS).map(s -> " (did you mean " + s
+                                + "?)").orElse("") : "";
+                throw error(argument, "expected a named argument of regressed (by, confidence, worse or window)"
+                        + " such as by = 10%, got " + argument.describe() + suggestion);
+            }
+            if (seen.contains(argument.text())) {
+                throw error(argument, "the argument " + argument.text() + " of regressed is given twice");
+            }
+            seen.add(argument.text());
+            advance();
+            expect(Kind.EQUAL, "expected '=' after " + argument.text() + ", got ");
+            Token value = current;
+            switch (argument.text()) {
+                case "by" -> by = byArgument(value);
+                case "confidence" -> {
+                    String expected = "expected a confidence between 50% and 99.99% such as 99% after confidence =,"
+                            + " got ";
+                    if (!value.is(Kind.PERCENT) && !value.is(Kind.NUMBER)) {
+                        throw error(value, expected + value.describe());
+                    }
+                    confidence = value.is(Kind.PERCENT) ? Quantities.parseRatio(value.text())
+                            : Double.parseDouble(value.text());
+                    if (!(confidence >= RegressedCall.MIN_CONFIDENCE && confidence <= RegressedCall.MAX_CONFIDENCE)) {
+                        throw error(value, expected + value.describe());
+                    }
+                    confidenceText = value.text();
+                }
+                case "worse" -> {
+                    if (!value.isKeyword("higher") && !value.isKeyword("lower")) {
+                        throw error(value, "expected higher (latency, errors) or lower (throughput) after worse =,"
+                                + " got " + value.describe());
+                    }
+                    worse = value.isKeyword("higher") ? RegressedCall.Worse.HIGHER : RegressedCall.Worse.LOWER;
+                }
+                default -> { // window
+                    if (!value.is(Kind.DURATION)) {
+                        throw error(value, "expected a duration such as 10m after window =, got " + value.describe());
+                    }
+                    window = Quantities.parseDuration(value.text());
+                    if (window.isZero()) {
+                        throw error(value, "the window of regressed must be longer than 0s, got "
+                                + value.describe());
+                    }
+                }
+            }
+            advance();
+        }
+        if (!current.is(Kind.RIGHT_PAREN)) {
+            throw error(current, "expected ',' and a named argument, or ')', after the arguments of regressed, got "
+                    + current.describe());
+        }
+        if (by == null) {
+            throw error(current, "regressed needs by = how much worse counts, e.g. by = 10% (of the baseline's"
+                    + " median) or by = 50ms");
+        }
+        advance();
+        return new RegressedCall(selector, by, confidence, confidenceText, worse, window, span(name.start()));
+    }
+
+    private static RegressedCall.By byArgument(Token value) throws ExpressionException {
+        return switch (value.kind()) {
+            case PERCENT -> new RegressedCall.By(Quantities.parseRatio(value.text()), true, value.text());
+            case NUMBER -> new RegressedCall.By(Double.parseDouble(value.text()), false, value.text());
+            case DURATION -> {
+                Duration duration = Quantities.parseDuration(value.text());
+                yield new RegressedCall.By(duration.getSeconds() + duration.getNano() / 1e9, false, value.text());
+            }
+            case SIZE -> new RegressedCall.By(Quantities.parseSize(value.text()), false, value.text());
+            default -> throw error(value, "expected how much worse counts after by =, such as 10% (of the"
+                    + " baseline's median), 50ms or 0.05, got " + value.describe());
+        };
     }
 
     private Selector selectorArgument(String function, String ordinal) throws ExpressionException {
@@ -587,6 +681,11 @@ public final class ExpressionParser {
         public String baseline(Baseline baseline) {
             return "a call of " + BASELINE;
         }
+
+        @Override
+        public String regressed(RegressedCall call) {
+            return "a condition (" + REGRESSED + ")";
+        }
     }
 
     private static Map<String, WindowCall.Function> windowFunctions() {
@@ -603,7 +702,7 @@ public final class ExpressionParser {
     private static Set<String> functions() {
         TreeSet<String> names = new TreeSet<>(WINDOW_FUNCTIONS.keySet());
         names.addAll(AGGREGATIONS.keySet());
-        names.addAll(List.of(QUANTILE_OVER, PREDICT, ABSENT, BASELINE));
+        names.addAll(List.of(QUANTILE_OVER, PREDICT, ABSENT, BASELINE, REGRESSED));
         return Collections.unmodifiableSortedSet(names);
     }
 }

@@ -110,6 +110,13 @@ public final class ExpressionPrinter {
         public String baseline(Baseline baseline) {
             return "baseline(" + selector(baseline.selector()) + ")";
         }
+
+        @Override
+        public String regressed(RegressedCall call) {
+            return "regressed(" + selector(call.selector()) + ", by = " + call.by().text() + ", confidence = "
+                    + call.confidenceText() + ", worse = " + call.worse().text() + ", window = "
+                    + Quantities.formatDuration(call.window()) + ")";
+        }
     }
 
     private static String operand(Expr operand, int parentPrecedence, boolean parenthesizeEqual) {
@@ -197,6 +204,11 @@ public final class ExpressionPrinter {
 
         @Override
         public Integer baseline(Baseline baseline) {
+            return ATOM;
+        }
+
+        @Override
+        public Integer regressed(RegressedCall call) {
             return ATOM;
         }
     };

@@ -22,8 +22,9 @@ public final class HistoryWindows {
     }
 
     /**
-     * The selectors {@code baseline(...)} reads in {@code expr}, one per distinct text: their series need history
-     * over the baseline window, from which a deployment's start captures them.
+     * The selectors {@code baseline(...)} and {@code regressed(...)} read in {@code expr}, one per distinct text: their
+     * series need history over the baseline window, from which a deployment's start captures them (an average for
+     * {@code baseline}, a sample set for {@code regressed}).
      */
     public static List<Selector> baselineSelectors(Expr expr) {
         Collector collector = new Collector();
@@ -136,6 +137,14 @@ public final class HistoryWindows {
             // Its window is the deployment settings' baseline window, which the rule engine adds: see baselineSelectors.
             all.add(baseline.selector());
             baselines.putIfAbsent(ExpressionPrinter.print(baseline.selector()), baseline.selector());
+            return null;
+        }
+
+        @Override
+        public Void regressed(RegressedCall call) {
+            // The samples after the start are its window's; those before, the deployment's frozen sample sets.
+            add(call.selector(), call.window());
+            baselines.putIfAbsent(ExpressionPrinter.print(call.selector()), call.selector());
             return null;
         }
     }

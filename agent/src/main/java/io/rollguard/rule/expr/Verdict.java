@@ -15,19 +15,25 @@ import io.rollguard.store.LabelSet;
  * @param basis the window and number of samples behind the two sides
  * @param decidedBy the comparison or {@code absent} that decided; for {@code and}/{@code or}, the operand that
  *     settled the outcome (print it with {@link ExpressionPrinter})
+ * @param comparison the statistics behind a {@code regressed(...)} that decided; null for any other
  */
-public record Verdict(LabelSet labels, boolean holds, double value, double threshold, Basis basis, Expr decidedBy) {
+public record Verdict(LabelSet labels, boolean holds, double value, double threshold, Basis basis, Expr decidedBy,
+        Comparison comparison) {
     public Verdict {
         requireNonNull(labels, "labels");
         requireNonNull(basis, "basis");
         requireNonNull(decidedBy, "decidedBy");
     }
 
+    public Verdict(LabelSet labels, boolean holds, double value, double threshold, Basis basis, Expr decidedBy) {
+        this(labels, holds, value, threshold, basis, decidedBy, null);
+    }
+
     Verdict withLabels(LabelSet other) {
-        return labels.equals(other) ? this : new Verdict(other, holds, value, threshold, basis, decidedBy);
+        return labels.equals(other) ? this : new Verdict(other, holds, value, threshold, basis, decidedBy, comparison);
     }
 
     Verdict negated() {
-        return new Verdict(labels, !holds, value, threshold, basis, decidedBy);
+        return new Verdict(labels, !holds, value, threshold, basis, decidedBy, comparison);
     }
 }

@@ -66,6 +66,13 @@ class ExpressionParserTest {
                 arguments("min(x)", "min(x)"),
                 arguments("absent(process_up{process=\"backend\"})", "absent(process_up{process=\"backend\"})"),
                 arguments("baseline(x)", "baseline(x)"),
+                arguments("regressed(x{check=\"api\"}, by = 10%)",
+                        "regressed(x{check=\"api\"}, by = 10%, confidence = 99.9%, worse = higher, window = 10m)"),
+                arguments("regressed(x, window=2m, worse=lower, confidence=0.95, by=50ms)",
+                        "regressed(x, by = 50ms, confidence = 0.95, worse = lower, window = 2m)"),
+                arguments("regressed(x, by = 0.05) and not regressed(y, by = 1MiB, confidence = 99.9%)",
+                        "regressed(x, by = 0.05, confidence = 99.9%, worse = higher, window = 10m)"
+                                + " and not regressed(y, by = 1MiB, confidence = 99.9%, worse = higher, window = 10m)"),
                 arguments("sum(increase(http_requests_total{status=~\"5..\"}, 2m)) / sum(increase(http_requests_total, 2m))"
                         + " > 5%",
                         "sum(increase(http_requests_total{status=~\"5..\"}, 2m)) / sum(increase(http_requests_total, 2m))"
@@ -118,7 +125,7 @@ class ExpressionParserTest {
                 arguments("avg_ovr(x, 5m) > 1", 0, "unknown function avg_ovr (did you mean avg_over?)"),
                 arguments("x > frobnicate(y)", 4, "unknown function frobnicate (the functions are absent, avg, avg_over,"
                         + " baseline, count, count_over, delta, increase, max, max_over, min, min_over, predict,"
-                        + " quantile_over, rate, slope, sum, sum_over)"),
+                        + " quantile_over, rate, regressed, slope, sum, sum_over)"),
                 arguments("x{a=\"b}", 4, "unterminated string"),
                 arguments("x{a=\"b\\", 4, "unterminated string"),
                 arguments("x{a=\"\\d\"}", 5, "unknown escape \\d in a string: only \\\" and \\\\ are escapes, so a"
@@ -129,6 +136,33 @@ class ExpressionParserTest {
                 arguments("absent(x > 1)", 7, "absent needs a selector, not a comparison"),
                 arguments("baseline(1h)", 9, "baseline needs a selector, not a duration"),
                 arguments("absent(x", 8, "expected ')' after the selector of absent, got the end of the expression"),
+                arguments("regressed(x)", 11, "regressed needs by = how much worse counts, e.g. by = 10% (of the"
+                        + " baseline's median) or by = 50ms"),
+                arguments("regressed(x, confidence = 99%)", 29, "regressed needs by = how much worse counts, e.g."
+                        + " by = 10% (of the baseline's median) or by = 50ms"),
+                arguments("regressed(x, bye = 10%)", 13, "expected a named argument of regressed (by, confidence,"
+                        + " worse or window) such as by = 10%, got 'bye' (did you mean by?)"),
+                arguments("regressed(x, 10%)", 13, "expected a named argument of regressed (by, confidence, worse or"
+                        + " window) such as by = 10%, got '10%'"),
+                arguments("regressed(x, by 10%)", 16, "expected '=' after by, got '10%'"),
+                arguments("regressed(x, by = 10%, by = 20%)", 23, "the argument by of regressed is given twice"),
+                arguments("regressed(x, by = y)", 18, "expected how much worse counts after by =, such as 10% (of the"
+                        + " baseline's median), 50ms or 0.05, got 'y'"),
+                arguments("regressed(x, by = 10%, confidence = 40%)", 36, "expected a confidence between 50% and"
+                        + " 99.99% such as 99% after confidence =, got '40%'"),
+                arguments("regressed(x, by = 10%, confidence = 100%)", 36, "expected a confidence between 50% and"
+                        + " 99.99% such as 99% after confidence =, got '100%'"),
+                arguments("regressed(x, by = 10%, worse = up)", 31, "expected higher (latency, errors) or lower"
+                        + " (throughput) after worse =, got 'up'"),
+                arguments("regressed(x, by = 10%, window = 0s)", 32, "the window of regressed must be longer than 0s,"
+                        + " got '0s'"),
+                arguments("regressed(x, by = 10%, window = 5)", 32, "expected a duration such as 10m after window =,"
+                        + " got '5'"),
+                arguments("regressed(x, by = 10%", 21, "expected ',' and a named argument, or ')', after the"
+                        + " arguments of regressed, got the end of the expression"),
+                arguments("regressed(rate(x, 1m), by = 10%)", 10, "regressed needs a selector, not a call of rate"),
+                arguments("regressed(x, by = 10%) > 1", 0, "> needs numbers on both sides, but its left side is a"
+                        + " condition (regressed)"),
                 arguments("quantile_over(x, 5m)", 14, "expected a quantile between 0 and 1 such as 0.95 as the first"
                         + " argument of quantile_over, got 'x'"),
                 arguments("quantile_over(95, x, 5m)", 14, "expected a quantile between 0 and 1 such as 0.95 as the"
@@ -231,7 +265,7 @@ class ExpressionParserTest {
 
     static Stream<String> conditions() {
         return Stream.of("x > 1", "x > 1 and y > 1", "x > 1 or y > 1", "not x > 1", "absent(x)", "(x > 1)",
-                "absent(x) and not absent(y)");
+                "absent(x) and not absent(y)", "regressed(x, by = 10%)", "regressed(x, by = 10%) or x > 1");
     }
 
     @Test
@@ -281,6 +315,16 @@ class ExpressionParserTest {
                 "a", Duration.ofMinutes(10),
                 "b_total", Duration.ofMinutes(1),
                 "c", Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void regressedReadsItsWindowAndIsABaselineSelector() throws ExpressionException {
+        Expr expr = ExpressionParser.parse("regressed(lat{a=\"b\"}, by = 10%, window = 3m) and avg_over(lat, 1m) > 0"
+                + " and regressed(lat{a=\"b\"}, by = 20%) and baseline(lat{a=\"b\"}) > 0");
+
+        assertThat(HistoryWindows.of(expr)).containsEntry("lat", Duration.ofMinutes(10));
+        assertThat(HistoryWindows.baselineSelectors(expr)).extracting(ExpressionPrinter::print)
+                .containsExactly("lat{a=\"b\"}");
     }
 
     @Test

@@ -1,0 +1,184 @@
+package io.rollguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import com.sun.net.httpserver.HttpServer;
+import io.rollguard.check.CheckFactory;
+import io.rollguard.config.ConfigLoader;
+import io.rollguard.config.ConfigSource;
+import io.rollguard.health.CheckStatus;
+import io.rollguard.journal.Event;
+import io.rollguard.testing.AgentHttp;
+import io.rollguard.time.FakeTime;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Canary judgement end to end: the real agent on port 0, its HTTP check timing a real endpoint that sleeps a noisy
+ * while per request, {@code regressed(...)} judging the latencies after {@code deploy start} against those frozen
+ * before it, a real rollback script, and the incident record with the statistics. The agent's clock is stepped one
+ * tick at a time (the endpoint's latency is real: it is what the check measures).
+ */
+class CanaryEndToEndTest {
+    private final FakeTime time = new FakeTime();
+    private final AgentHttp http = new AgentHttp(() -> this.agent.httpAddress());
+    /** The endpoint's latency: this many milliseconds, plus up to as many again at random. */
+    private final AtomicInteger latencyMillis = new AtomicInteger(10);
+    private final SplittableRandom random = new SplittableRandom(20);
+    private HttpServer service;
+    private Agent agent;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void start() throws Exception {
+        service = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        service.createContext("/api", exchange -> {
+            int base = latencyMillis.get();
+            int jitter;
+            synchronized (random) {
+                jitter = random.nextInt(base + 1);
+            }
+            try {
+                Thread.sleep(base + jitter); // the endpoint's own latency, which the check measures
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        service.start();
+        Path script = dir.resolve("rollback.sh");
+        Files.writeString(script, """
+                #!/bin/sh
+                echo "back from $ROLLGUARD_DEPLOYMENT_VERSION"
+                """);
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        agent = new Agent(ConfigLoader.parse(new ConfigSource("test.toml", """
+                [agent]
+                interval = "1s"
+                state_dir = "%s"
+                [http]
+                listen = "127.0.0.1:0"
+                [deploy]
+                watch = "40s"
+                baseline_window = "1m"
+
+                [[check]]
+                name = "api"
+                type = "http"
+                url = "http://127.0.0.1:%d/api"
+                interval = "1s"
+                timeout = "5s"
+
+                [action.rollback]
+                run = ["%s"]
+                rollback = true
+
+                [[rule]]
+                name = "api-slower"
+                when = 'regressed(check_value{check="api"}, by = 50%%)'
+                scope = "deploy"
+                action = "rollback"
+                """.formatted(dir.resolve("state"), service.getAddress().getPort(), script), dir)), time, List.of(),
+                new CheckFactory(Clock.systemUTC(), () -> 1L << 30, () -> 2));
+        agent.start(false);
+        for (int i = 0; i < 30; i++) {
+            step(); // the old version's latencies: the baseline
+        }
+        assertThat(http.send(HttpRequest.newBuilder(http.uri("/api/v1/deployments"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"version\": \"v2\"}"))).statusCode()).isEqualTo(200);
+    }
+
+    @AfterEach
+    void stop() {
+        if (agent != null) {
+            agent.close();
+        }
+        service.stop(0);
+    }
+
+    @Test
+    void aRealSlowDownRollsBackWithTheStatisticsInTheIncident() throws Exception {
+        latencyMillis.set(40); // 40-80 ms where it was 10-20
+        for (int i = 0; i < 35 && !kinds().contains("action_finished"); i++) {
+            step();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> kinds().contains("action_finished"));
+
+        Map<?, ?> summary = (Map<?, ?>) ((List<?>) JSON.std.mapFrom(http.body("/api/v1/incidents"))
+                .get("incidents")).get(0);
+        assertThat(summary.get("rule")).isEqualTo("api-slower");
+        assertThat(summary.get("deployment_version")).isEqualTo("v2");
+        Map<String, Object> incident = JSON.std.mapFrom(http.body("/api/v1/incidents/" + summary.get("id")));
+        Map<?, ?> statistics = (Map<?, ?>) ((Map<?, ?>) incident.get("breach")).get("statistics");
+        assertThat(statistics.get("test")).isEqualTo("mann-whitney-u");
+        assertThat(statistics.get("worse")).isEqualTo("higher");
+        assertThat(statistics.get("by")).isEqualTo("50%");
+        assertThat(((Number) statistics.get("p")).doubleValue()).isLessThan(0.001);
+        assertThat(((Number) statistics.get("effect")).doubleValue()).isGreaterThan(0.5);
+        assertThat(((Number) statistics.get("baseline_samples")).intValue()).isBetween(20, 31);
+        assertThat(((Number) statistics.get("current_samples")).intValue()).isGreaterThanOrEqualTo(20);
+        List<?> interval = (List<?>) statistics.get("shift_interval");
+        assertThat(((Number) interval.get(0)).doubleValue()).isGreaterThan(0)
+                .isLessThan(((Number) statistics.get("shift")).doubleValue());
+        assertThat(String.valueOf(statistics.get("baseline_sparkline"))).hasSize(16);
+        assertThat(String.valueOf(statistics.get("current_sparkline"))).hasSize(16);
+        String markdown = http.send(HttpRequest.newBuilder(http.uri("/api/v1/incidents/" + summary.get("id")))
+                .header("Accept", "text/markdown")).body();
+        assertThat(markdown).contains("### Statistics", "One-sided Mann-Whitney U test (higher is worse) at 99.9%"
+                + " confidence, by = 50%", "| distribution | `");
+        Map<?, ?> deployment = (Map<?, ?>) JSON.std.mapFrom(http.body("/api/v1/deployments")).get("current");
+        assertThat(deployment.get("state")).isEqualTo("rolled_back");
+    }
+
+    @Test
+    void aNoisyButUnchangedEndpointIsPromoted() throws Exception {
+        for (int i = 0; i < 42; i++) {
+            step(); // the same 10-20 ms through the whole 40 s watch window
+        }
+
+        Map<?, ?> deployment = (Map<?, ?>) JSON.std.mapFrom(http.body("/api/v1/deployments")).get("current");
+        assertThat(deployment.get("state")).isEqualTo("healthy");
+        assertThat(kinds()).contains("deployment_healthy").doesNotContain("rule_firing", "action_started");
+        Map<?, ?> rule = (Map<?, ?>) ((List<?>) JSON.std.mapFrom(http.body("/api/v1/rules")).get("rules")).get(0);
+        assertThat(rule.get("name")).isEqualTo("api-slower");
+    }
+
+    /** One tick of the agent's clock, and the check's run that it starts, landed. */
+    private void step() throws Exception {
+        double before = latency();
+        time.advance(Duration.ofSeconds(1));
+        agent.tick();
+        // Each run's latency is another real duration: a new value is a new run.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                .until(() -> Double.compare(latency(), before) != 0);
+    }
+
+    /** The check's last value, the endpoint's latency; NaN before its first run. */
+    private double latency() {
+        List<CheckStatus> checks = agent.checkStatuses();
+        return checks.isEmpty() ? Double.NaN : checks.get(0).value();
+    }
+
+    private List<String> kinds() throws IOException {
+        return agent.events(0, 1000).stream().map(Event::kind).toList();
+    }
+}
