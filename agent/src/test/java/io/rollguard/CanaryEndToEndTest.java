@@ -12,7 +12,10 @@ import io.rollguard.health.CheckStatus;
 import io.rollguard.journal.Event;
 import io.rollguard.testing.AgentHttp;
 import io.rollguard.time.FakeTime;
+import io.rollguard.cli.Main;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
@@ -48,7 +51,7 @@ class CanaryEndToEndTest {
     Path dir;
 
     @BeforeEach
-    void start() throws Exception {
+    void startService() throws Exception {
         service = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         service.createContext("/api", exchange -> {
             int base = latencyMillis.get();
@@ -65,6 +68,13 @@ class CanaryEndToEndTest {
             exchange.close();
         });
         service.start();
+    }
+
+    /**
+     * The agent, with {@code ruleAction} in the rule's table and {@code onFail} as {@code [deploy] on_fail}; 30
+     * ticks of the old version's latencies, then {@code deploy start}.
+     */
+    private void start(String ruleAction, String onFail) throws Exception {
         Path script = dir.resolve("rollback.sh");
         Files.writeString(script, """
                 #!/bin/sh
@@ -80,6 +90,7 @@ class CanaryEndToEndTest {
                 [deploy]
                 watch = "40s"
                 baseline_window = "1m"
+                %s
 
                 [[check]]
                 name = "api"
@@ -96,8 +107,9 @@ class CanaryEndToEndTest {
                 name = "api-slower"
                 when = 'regressed(check_value{check="api"}, by = 50%%)'
                 scope = "deploy"
-                action = "rollback"
-                """.formatted(dir.resolve("state"), service.getAddress().getPort(), script), dir)), time, List.of(),
+                %s
+                """.formatted(dir.resolve("state"), onFail, service.getAddress().getPort(), script, ruleAction), dir)),
+                time, List.of(),
                 new CheckFactory(Clock.systemUTC(), () -> 1L << 30, () -> 2));
         agent.start(false);
         for (int i = 0; i < 30; i++) {
@@ -117,6 +129,7 @@ class CanaryEndToEndTest {
 
     @Test
     void aRealSlowDownRollsBackWithTheStatisticsInTheIncident() throws Exception {
+        start("action = \"rollback\"", "");
         latencyMillis.set(40); // 40-80 ms where it was 10-20
         for (int i = 0; i < 35 && !kinds().contains("action_finished"); i++) {
             step();
@@ -150,16 +163,49 @@ class CanaryEndToEndTest {
     }
 
     @Test
-    void aNoisyButUnchangedEndpointIsPromoted() throws Exception {
-        for (int i = 0; i < 42; i++) {
-            step(); // the same 10-20 ms through the whole 40 s watch window
+    void aNoisyButUnchangedEndpointIsPromotedWithItsScore() throws Exception {
+        start("", "");
+        for (int i = 0; i < 30; i++) {
+            step(); // the same 10-20 ms
+        }
+        assertThat(http.body("/metrics")).contains("\nrollguard_deployment_score 100.0\n");
+        Path cli = Files.writeString(dir.resolve("cli.toml"), "[http]\nlisten = \"127.0.0.1:"
+                + agent.httpAddress().getPort() + "\"\n");
+        StringWriter status = new StringWriter();
+        assertThat(Main.execute(new PrintWriter(status, true), new PrintWriter(new StringWriter(), true), "status",
+                "--config", cli.toString())).isZero();
+        assertThat(status.toString()).contains("  canary score 100 (pass 95, marginal 75): 1 pass\n");
+        for (int i = 0; i < 12; i++) {
+            step(); // to the end of the 40 s watch window
         }
 
         Map<?, ?> deployment = (Map<?, ?>) JSON.std.mapFrom(http.body("/api/v1/deployments")).get("current");
         assertThat(deployment.get("state")).isEqualTo("healthy");
+        assertThat(((Map<?, ?>) deployment.get("score")).get("score")).isEqualTo(100);
+        assertThat(String.valueOf(deployment.get("reason"))).endsWith("canary score 100 (1 pass), pass 95");
         assertThat(kinds()).contains("deployment_healthy").doesNotContain("rule_firing", "action_started");
         Map<?, ?> rule = (Map<?, ?>) ((List<?>) JSON.std.mapFrom(http.body("/api/v1/rules")).get("rules")).get(0);
         assertThat(rule.get("name")).isEqualTo("api-slower");
+    }
+
+    @Test
+    void aSlowDownThatNoRuleRollsBackFailsTheScoreAndOnFailRollsBack() throws Exception {
+        start("", "on_fail = \"rollback\"");
+        latencyMillis.set(40);
+        for (int i = 0; i < 42; i++) {
+            step(); // the rule fires, with no action of its own; the window's end judges the score
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> kinds().contains("action_finished"));
+
+        Map<?, ?> deployment = (Map<?, ?>) JSON.std.mapFrom(http.body("/api/v1/deployments")).get("current");
+        assertThat(deployment.get("state")).isEqualTo("failed");
+        assertThat(String.valueOf(deployment.get("reason"))).startsWith("canary score 0 (1 high), below the marginal 75");
+        assertThat(kinds()).containsSubsequence("deployment_started", "rule_firing", "deployment_failed",
+                "action_started", "action_finished").doesNotContain("deployment_healthy");
+        Event started = agent.events(0, 1000).stream().filter(e -> e.kind().equals("action_started")).findFirst()
+                .orElseThrow();
+        assertThat(started.fields()).containsEntry("trigger", "on_fail").containsEntry("action", "rollback");
+        assertThat(http.body("/")).contains("Canary score <b>0</b>", ">fail</span>");
     }
 
     /** One tick of the agent's clock, and the check's run that it starts, landed. */

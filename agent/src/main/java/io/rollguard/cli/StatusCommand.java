@@ -144,8 +144,12 @@ public final class StatusCommand implements Callable<Integer> {
                     .append(deployment.get("started_at"));
             if ("watching".equals(deployment.get("state"))) {
                 text.append(", watched until ").append(deployment.get("watch_ends_at"));
+                if (Boolean.TRUE.equals(deployment.get("held"))) {
+                    text.append(" (held once for a marginal score)");
+                }
             }
             text.append('\n');
+            score(text, map(deployment.get("score")));
         }
 
         text.append("\nlast incident\n");
@@ -158,6 +162,47 @@ public final class StatusCommand implements Callable<Integer> {
                     .append(": rollguard incident show ").append(incident.get("id")).append('\n');
         }
         return text.toString();
+    }
+
+    /** The canary score: {@code score 83 (pass 95, marginal 75): 5 pass, 1 high}, and each rule that is worse. */
+    private static void score(StringBuilder text, Map<?, ?> score) {
+        if (score == null || score.get("score") == null) {
+            return;
+        }
+        text.append("  canary score ").append(score.get("score")).append(" (pass ").append(score.get("pass"))
+                .append(", marginal ").append(score.get("marginal")).append("):");
+        Map<?, ?> counts = map(score.get("counts"));
+        String separator = " ";
+        for (Map.Entry<?, ?> count : counts.entrySet()) {
+            if (((Number) count.getValue()).intValue() > 0) {
+                text.append(separator).append(count.getValue()).append(' ').append(count.getKey());
+                separator = ", ";
+            }
+        }
+        text.append('\n');
+        for (Object entry : (List<?>) score.get("rules")) {
+            Map<?, ?> rule = (Map<?, ?>) entry;
+            String classification = String.valueOf(rule.get("classification"));
+            if (classification.equals("high") || classification.equals("low")) {
+                double effect = ((Number) rule.get("effect")).doubleValue();
+                String shown = String.valueOf(rule.get("by")).endsWith("%")
+                        ? String.format(Locale.ROOT, "%+.1f%%", effect * 100) : String.format(Locale.ROOT, "%+.4g", effect);
+                text.append("    ").append(classification).append(": ").append(rule.get("rule"))
+                        .append(labelText(map(rule.get("labels")))).append(' ').append(shown).append(" (by ")
+                        .append(rule.get("by")).append(String.format(Locale.ROOT, ", p=%.2g)",
+                                ((Number) rule.get("p")).doubleValue())).append('\n');
+            }
+        }
+    }
+
+    private static String labelText(Map<?, ?> labels) {
+        if (labels == null || labels.isEmpty()) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder("{");
+        labels.forEach((k, v) -> text.append(text.length() > 1 ? "," : "").append(k).append("=\"").append(v)
+                .append('"'));
+        return text.append('}').toString();
     }
 
     private static List<?> list(Object value) {

@@ -517,8 +517,24 @@ public final class ConfigLoader {
             onHealthy = null;
         }
         Path watchPath = table.path("watch_path", null, base);
+        long scorePass = table.integer("score_pass", DeploySettings.DEFAULT_SCORE_PASS, 0, 100);
+        long scoreMarginal = table.integer("score_marginal", Math.min(scorePass, DeploySettings.DEFAULT_SCORE_MARGINAL),
+                0, 100);
+        if (scoreMarginal > scorePass) {
+            table.report("score_marginal", "score_marginal (" + scoreMarginal + ") is above score_pass (" + scorePass
+                    + "): a marginal score is one below the pass");
+            scoreMarginal = scorePass;
+        }
+        String onFail = table.string("on_fail", null);
+        if (onFail != null && !actions.containsKey(onFail)) {
+            StringBuilder message = new StringBuilder("no [action." + onFail + "] is defined");
+            Suggestions.closest(onFail, actions.keySet())
+                    .ifPresent(s -> message.append(" (did you mean \"").append(s).append("\"?)"));
+            table.report("on_fail", message.toString());
+            onFail = null;
+        }
         table.rejectUnknownKeys();
-        return new DeploySettings(watch, baselineWindow, onHealthy, watchPath);
+        return new DeploySettings(watch, baselineWindow, onHealthy, watchPath, scorePass, scoreMarginal, onFail);
     }
 
     private static ConfigException fileProblem(String name, String reason) {

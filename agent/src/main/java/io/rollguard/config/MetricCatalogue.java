@@ -58,7 +58,7 @@ public final class MetricCatalogue {
             "rollguard_rule_silenced", "rollguard_rollback_verified", "rollguard_rollbacks_total",
             "rollguard_journal_errors_total", "rollguard_journal_dropped_total",
             "rollguard_state_ok",
-            "rollguard_deployment_info", "rollguard_deployment_watching",
+            "rollguard_deployment_info", "rollguard_deployment_watching", "rollguard_deployment_score",
             "rollguard_deployment_started_timestamp_seconds");
 
     private MetricCatalogue() {}

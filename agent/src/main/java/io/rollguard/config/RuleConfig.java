@@ -20,10 +20,12 @@ import java.util.List;
  *     is {@link #ALERTMANAGER_WHEN}
  * @param resolveAfter how long a firing label set may have no data (its series gone: an unmounted filesystem, a
  *     removed process) before it resolves
+ * @param weight how much the rule counts in the deployment's canary score, when its condition has a
+ *     {@code regressed(...)}; 1 by default
  */
 public record RuleConfig(String name, String when, Expr condition, Duration forDuration, Duration clearFor,
         Severity severity, List<String> actions, Duration escalateAfter, Scope scope, boolean fireOnMissing,
-        String description, Source source, Duration resolveAfter) {
+        String description, Source source, Duration resolveAfter, long weight) {
     /** What an Alertmanager-driven rule shows as its condition: in the journal, the API, ROLLGUARD_CONDITION. */
     public static final String ALERTMANAGER_WHEN = "alertmanager";
     /** How long a firing label set may have no data before it resolves ("series gone"), unless the rule says. */
@@ -70,6 +72,16 @@ public record RuleConfig(String name, String when, Expr condition, Duration forD
         requireNonNull(scope, "scope");
         requireNonNull(description, "description");
         requireNonNull(resolveAfter, "resolveAfter");
+        if (weight < 1) {
+            throw new IllegalArgumentException("a weight is at least 1, got " + weight);
+        }
+    }
+
+    public RuleConfig(String name, String when, Expr condition, Duration forDuration, Duration clearFor,
+            Severity severity, List<String> actions, Duration escalateAfter, Scope scope, boolean fireOnMissing,
+            String description, Source source, Duration resolveAfter) {
+        this(name, when, condition, forDuration, clearFor, severity, actions, escalateAfter, scope, fireOnMissing,
+                description, source, resolveAfter, 1);
     }
 
     /** Whether Alertmanager's alerts drive the rule rather than a condition over the local series. */

@@ -22,6 +22,7 @@ final class RuleConfigReader {
     private static final Duration MAX_HOLD = Duration.ofDays(7);
     // Shorter than a few ticks would resolve a firing rule over one slow read.
     private static final Duration MIN_RESOLVE_AFTER = Duration.ofSeconds(30);
+    private static final long MAX_WEIGHT = 100;
 
     private final Set<String> actionNames;
     private final ProducedSeries series;
@@ -80,10 +81,16 @@ final class RuleConfigReader {
             Duration resolveAfter = table.duration("resolve_after", RuleConfig.DEFAULT_RESOLVE_AFTER, MIN_RESOLVE_AFTER,
                     MAX_HOLD);
             String description = table.string("description", "");
+            long weight = table.integer("weight", 1, 1, MAX_WEIGHT);
+            if (table.has("weight") && condition != null && !HistoryWindows.hasRegressed(condition)) {
+                // A weight that counts nowhere is a typo or a misunderstanding: say so rather than ignore it.
+                table.report("weight", "weight counts in the deployment's canary score, which only rules with"
+                        + " regressed(...) enter; this rule has none");
+            }
             table.rejectUnknownKeys();
             if ((condition != null || alertmanager) && !name.isEmpty()) {
                 rules.add(new RuleConfig(name, when, condition, forDuration, clearFor, severity, actions, escalateAfter,
-                        scope, onMissing == RuleConfig.OnMissing.FIRE, description, source, resolveAfter));
+                        scope, onMissing == RuleConfig.OnMissing.FIRE, description, source, resolveAfter, weight));
             }
         }
         return rules;

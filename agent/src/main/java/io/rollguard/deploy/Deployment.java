@@ -16,11 +16,17 @@ import java.util.Map;
  * @param endedAt when it stopped watching (healthy, rolled back or finished); null while watching
  * @param reason why it ended as it did; empty while watching
  * @param baselines what {@code baseline(...)} reads while this deployment is current, frozen at its start
+ * @param held whether its watch window was extended once for a marginal canary score
+ * @param score its canary score as judged at its window's end ({@code Scorecard.toMap}); null before, or without
+ *     one
  */
 public record Deployment(String id, String version, Instant startedAt, Duration watch, Instant watchEndsAt,
-        State state, Instant endedAt, String reason, CapturedBaselines baselines) {
+        State state, Instant endedAt, String reason, CapturedBaselines baselines, boolean held,
+        Map<String, Object> score) {
     public enum State {
-        WATCHING, HEALTHY, ROLLED_BACK, FINISHED;
+        WATCHING, HEALTHY, ROLLED_BACK, FINISHED,
+        /** Its canary score was below the pass when its window ended (below the marginal, or marginal twice). */
+        FAILED;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -42,14 +48,29 @@ public record Deployment(String id, String version, Instant startedAt, Duration 
         requireNonNull(baselines, "baselines");
     }
 
+    public Deployment(String id, String version, Instant startedAt, Duration watch, Instant watchEndsAt,
+            State state, Instant endedAt, String reason, CapturedBaselines baselines) {
+        this(id, version, startedAt, watch, watchEndsAt, state, endedAt, reason, baselines, false, null);
+    }
+
     Deployment ended(State to, Instant at, String why) {
-        return new Deployment(id, version, startedAt, watch, watchEndsAt, to, at, why, baselines);
+        return new Deployment(id, version, startedAt, watch, watchEndsAt, to, at, why, baselines, held, score);
+    }
+
+    /** Judged at its window's end by {@code judged}, a canary score as {@code Scorecard.toMap} renders it. */
+    Deployment ended(State to, Instant at, String why, Map<String, Object> judged) {
+        return new Deployment(id, version, startedAt, watch, watchEndsAt, to, at, why, baselines, held, judged);
+    }
+
+    /** Its window extended to {@code until} for a marginal score, once. */
+    Deployment heldUntil(Instant until) {
+        return new Deployment(id, version, startedAt, watch, until, state, endedAt, reason, baselines, true, score);
     }
 
     /** The same deployment without its baselines' sample sets: a recent deployment, no longer current. */
     Deployment withoutSamples() {
         return new Deployment(id, version, startedAt, watch, watchEndsAt, state, endedAt, reason,
-                baselines.withoutSamples());
+                baselines.withoutSamples(), held, score);
     }
 
     /** As the API shows it: the baselines' sample sets counted, not listed. */
@@ -68,6 +89,13 @@ public record Deployment(String id, String version, Instant startedAt, Duration 
         map.put("watch_ends_at", watchEndsAt.toString());
         map.put("ended_at", endedAt == null ? null : endedAt.toString());
         map.put("reason", reason);
+        // Only when there is one: a deployment without a score reads and writes as before scores were.
+        if (held) {
+            map.put("held", true);
+        }
+        if (score != null) {
+            map.put("score", score);
+        }
         baselines.putInto(map, withSamples);
         return map;
     }
@@ -81,6 +109,12 @@ public record Deployment(String id, String version, Instant startedAt, Duration 
                 Instant.parse(String.valueOf(map.get("watch_ends_at"))),
                 State.parse(String.valueOf(map.get("state"))),
                 ended == null ? null : Instant.parse(String.valueOf(ended)),
-                map.get("reason") == null ? "" : String.valueOf(map.get("reason")), CapturedBaselines.from(map));
+                map.get("reason") == null ? "" : String.valueOf(map.get("reason")), CapturedBaselines.from(map),
+                Boolean.TRUE.equals(map.get("held")), score(map.get("score")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> score(Object saved) {
+        return saved instanceof Map ? (Map<String, Object>) saved : null;
     }
 }

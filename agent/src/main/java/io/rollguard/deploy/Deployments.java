@@ -15,6 +15,7 @@ import io.rollguard.journal.StateStore;
 import io.rollguard.rule.DeploymentActions;
 import io.rollguard.rule.DeploymentContext;
 import io.rollguard.rule.RollbackGuard;
+import io.rollguard.rule.Scorecard;
 import io.rollguard.rule.expr.Baselines;
 import io.rollguard.rule.expr.ExpressionPrinter;
 import io.rollguard.rule.expr.HistoryWindows;
@@ -74,6 +75,11 @@ public final class Deployments implements DeploymentContext {
     private final SeriesStore store;
     private volatile List<Selector> baselineSelectors;
     private volatile String onHealthy;
+    private volatile String onFail;
+    private volatile long scorePass;
+    private volatile long scoreMarginal;
+    /** The canary score of the last evaluation, which the current deployment shows while it watches. */
+    private volatile Scorecard latestScore = Scorecard.NONE;
     private volatile WatchedPath watched;
 
     /** The version watch_path named when last looked at (also before a restart); null before the first look. */
@@ -111,6 +117,9 @@ public final class Deployments implements DeploymentContext {
         this.journal = requireNonNull(journal, "journal");
         this.time = requireNonNull(time, "time");
         this.onHealthy = settings.onHealthy();
+        this.onFail = settings.onFail();
+        this.scorePass = settings.scorePass();
+        this.scoreMarginal = settings.scoreMarginal();
         this.watched = settings.watchPath() == null ? null : new WatchedPath(settings.watchPath());
         state.saved(StateSection.DEPLOYMENTS).ifPresent(this::load);
     }
@@ -127,6 +136,9 @@ public final class Deployments implements DeploymentContext {
         this.baselineWindow = settings.baselineWindow();
         this.baselineSelectors = List.copyOf(baselineSelectors);
         this.onHealthy = settings.onHealthy();
+        this.onFail = settings.onFail();
+        this.scorePass = settings.scorePass();
+        this.scoreMarginal = settings.scoreMarginal();
         java.nio.file.Path path = settings.watchPath();
         WatchedPath before = watched;
         if (path == null ? before != null : before == null || !before.path().equals(path)) {
@@ -230,22 +242,65 @@ public final class Deployments implements DeploymentContext {
         return Optional.of(finished);
     }
 
-    /**
-     * Called each tick on the scheduler thread: a window that ran its course without a rollback makes the deployment
-     * healthy. Returns whether a watch window is open, which is what deploy-scoped rules need.
-     */
+    /** As {@link #tick(long, Scorecard)} without a canary score. */
     public boolean tick(long nowNanos) {
+        return tick(nowNanos, Scorecard.NONE);
+    }
+
+    /**
+     * Called each tick on the scheduler thread: a window that ran its course without a rollback is judged by the
+     * canary score of the last evaluation ({@code scorecard}). Without a score, or with one at or above
+     * {@code score_pass}, the deployment is healthy (promoted); at or above {@code score_marginal} its window is
+     * extended once by its length (held); below that, or marginal again after the hold, it failed, and
+     * {@code on_fail} runs. Returns whether a watch window is open, which is what deploy-scoped rules need.
+     */
+    public boolean tick(long nowNanos, Scorecard scorecard) {
         if (watched != null) {
             observeWatchPath();
         }
+        latestScore = requireNonNull(scorecard, "scorecard");
         Deployment healthy = null;
+        Deployment held = null;
+        Deployment failed = null;
         boolean open;
         synchronized (this) {
             if (current != null && current.state() == State.WATCHING && nowNanos - windowEndNanos >= 0) {
-                current = current.ended(State.HEALTHY, time.now(), "no rollback within its watch window");
-                healthy = current;
+                double score = scorecard.score();
+                Map<String, Object> judged = Double.isNaN(score) ? null : scorecard.toMap(scorePass, scoreMarginal);
+                if (Double.isNaN(score) || score >= scorePass) {
+                    current = current.ended(State.HEALTHY, time.now(), Double.isNaN(score)
+                            ? "no rollback within its watch window"
+                            : "no rollback within its watch window; canary score " + scorecard.describe()
+                                    + ", pass " + scorePass, judged);
+                    healthy = current;
+                } else if (score >= scoreMarginal && !current.held()) {
+                    windowEndNanos = nowNanos + current.watch().toNanos();
+                    current = current.heldUntil(time.now().plus(current.watch()));
+                    held = current;
+                } else {
+                    current = current.ended(State.FAILED, time.now(), "canary score " + scorecard.describe()
+                            + (score >= scoreMarginal ? ", still marginal after its hold" : ", below the marginal "
+                                    + scoreMarginal) + "; pass " + scorePass, judged);
+                    failed = current;
+                }
             }
             open = windowOpen(nowNanos);
+        }
+        if (held != null) {
+            journal(DeploymentChange.HELD, held, scorecard.toMap(scorePass, scoreMarginal));
+            log.warn("deployment {} of {}: canary score {} is marginal (pass {}, marginal {}); watching {} more",
+                    held.id(), held.version(), scorecard.describe(), scorePass, scoreMarginal,
+                    Quantities.formatDuration(held.watch()));
+            persist();
+        }
+        if (failed != null) {
+            long eventId = journal(DeploymentChange.FAILED, failed);
+            log.warn("deployment {} of {} failed: {}", failed.id(), failed.version(), failed.reason());
+            persist(); // before the action starts: a restart after this point never runs on_fail again
+            if (onFail != null) {
+                actions.run(onFail, "on_fail", eventId,
+                        new DeploymentContext.DeployedVersion(failed.id(), failed.version()));
+            }
         }
         if (healthy != null) {
             long eventId = journal(DeploymentChange.HEALTHY, healthy);
@@ -324,7 +379,7 @@ public final class Deployments implements DeploymentContext {
 
     @Override
     public synchronized Map<String, Object> details() {
-        return current == null ? null : current.toMap();
+        return current == null ? null : live(current).toMap();
     }
 
     @Override
@@ -347,7 +402,7 @@ public final class Deployments implements DeploymentContext {
     /** The current deployment (null when none) and the recent ones, newest first, as the API shows them. */
     public synchronized Map<String, Object> toMap() {
         Map<String, Object> map = new LinkedHashMap<>();
-        map.put("current", current == null ? null : current.toMap());
+        map.put("current", current == null ? null : live(current).toMap());
         map.put("recent", recent.stream().map(Deployment::toMap).toList());
         return map;
     }
@@ -379,8 +434,9 @@ public final class Deployments implements DeploymentContext {
         into.replace("deployments", out, nowNanos, interval, interval.multipliedBy(3));
     }
 
+    /** The current deployment; a watching one with the canary score it would be judged by now. */
     public synchronized Optional<Deployment> currentDeployment() {
-        return Optional.ofNullable(current);
+        return Optional.ofNullable(current).map(this::live);
     }
 
     public synchronized List<Deployment> recent() {
@@ -426,6 +482,20 @@ public final class Deployments implements DeploymentContext {
         }
     }
 
+    /**
+     * A watching deployment with the canary score of the last evaluation, which its window's end will judge it by:
+     * how the API, {@code rollguard status} and the status page show it. Any other as it is.
+     */
+    private Deployment live(Deployment deployment) {
+        Scorecard score = latestScore;
+        if (deployment.state() != State.WATCHING || Double.isNaN(score.score())) {
+            return deployment;
+        }
+        return new Deployment(deployment.id(), deployment.version(), deployment.startedAt(), deployment.watch(),
+                deployment.watchEndsAt(), deployment.state(), deployment.endedAt(), deployment.reason(),
+                deployment.baselines(), deployment.held(), score.toMap(scorePass, scoreMarginal));
+    }
+
     /** What the deployments keep in state.json. */
     synchronized Map<String, Object> stateMap() {
         Map<String, Object> map = toMap();
@@ -446,7 +516,14 @@ public final class Deployments implements DeploymentContext {
 
     /** Journals the event; returns its id, 0 when it could not be written. */
     private long journal(DeploymentChange change, Deployment deployment) {
-        DeploymentChanged event = DeploymentChanged.of(change, deployment.toMap());
+        return journal(change, deployment, deployment.score());
+    }
+
+    /** Journals the event with {@code score} as the deployment's canary score (a held one has none of its own). */
+    private long journal(DeploymentChange change, Deployment deployment, Map<String, Object> score) {
+        Map<String, Object> rendered = deployment.toMap();
+        rendered.put("score", score);
+        DeploymentChanged event = DeploymentChanged.of(change, rendered);
         try {
             return journal.append(event).id();
         } catch (IOException e) {

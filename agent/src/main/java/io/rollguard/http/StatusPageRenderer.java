@@ -48,7 +48,7 @@ final class StatusPageRenderer {
             .pill{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.8em;font-weight:600;color:#fff;\
             background:var(--unk);white-space:nowrap}
             .pill.up,.pill.inactive,.pill.healthy,.pill.finished{background:var(--up)}
-            .pill.down,.pill.firing,.pill.rolled_back{background:var(--down)}.pill.pending,.pill.watching,.pill.silenced{background:var(--warn)}
+            .pill.down,.pill.firing,.pill.rolled_back,.pill.failed{background:var(--down)}.pill.pending,.pill.watching,.pill.silenced{background:var(--warn)}
             .stats{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:8px;margin:0}
             .stats div{background:var(--card);border-radius:8px;padding:8px 10px}
             dt{color:var(--mute);font-size:.85em}dd{margin:0;font-size:1.3em;font-weight:600}
@@ -319,6 +319,7 @@ final class StatusPageRenderer {
             raw("<br>").text(deployment.reason());
         }
         raw("</p>\n");
+        score(deployment.score(), deployment.state() == Deployment.State.WATCHING);
         CapturedBaselines baselines = deployment.baselines();
         if (baselines.values().isEmpty() && baselines.missing().isEmpty()) {
             raw("<p class=\"empty\">No baselines: no rule reads baseline(...).</p></section>\n");
@@ -336,6 +337,44 @@ final class StatusPageRenderer {
         }
         raw("</table></div><p class=\"mute\">averaged over ").text(human(baselines.window()))
                 .raw(" before the start</p></section>\n");
+    }
+
+    /**
+     * The canary score, live while watching (what the window's end would judge now), as judged after: the score
+     * against its thresholds, and each regressed(...) rule's label sets with their classification and effect.
+     */
+    private void score(Map<String, Object> score, boolean live) {
+        if (score == null || score.get("score") == null) {
+            return;
+        }
+        long value = ((Number) score.get("score")).longValue();
+        long pass = ((Number) score.get("pass")).longValue();
+        long marginal = ((Number) score.get("marginal")).longValue();
+        String verdict = value >= pass ? "pass" : value >= marginal ? "marginal" : "fail";
+        raw("<p>Canary score <b>").text(Long.toString(value)).raw("</b> <span class=\"pill ")
+                .text(cssClass(verdict.equals("pass") ? "healthy" : verdict.equals("marginal") ? "pending" : "firing"))
+                .raw("\">").text(verdict).raw("</span> <small>pass at ").text(Long.toString(pass)).raw(", marginal at ")
+                .text(Long.toString(marginal)).raw(live ? "; judged when the window ends" : "").raw("</small></p>\n");
+        raw("<div class=\"scroll\"><table><tr><th>Rule</th><th>Series</th><th>Classification</th><th>Effect</th>"
+                + "<th>p</th><th>Samples</th></tr>\n");
+        for (Object entry : (List<?>) score.get("rules")) {
+            Map<?, ?> rule = (Map<?, ?>) entry;
+            raw("<tr><td>").text(String.valueOf(rule.get("rule"))).raw("</td><td><code>")
+                    .text(String.valueOf(rule.get("labels"))).raw("</code></td><td>")
+                    .text(String.valueOf(rule.get("classification"))).raw("</td><td>");
+            if (rule.get("effect") instanceof Number effect) {
+                boolean relative = String.valueOf(rule.get("by")).endsWith("%");
+                text(relative ? String.format(java.util.Locale.ROOT, "%+.1f%%", effect.doubleValue() * 100)
+                        : number(effect.doubleValue())).raw(" (by ").text(String.valueOf(rule.get("by"))).raw(")");
+                raw("</td><td>").text(String.format(java.util.Locale.ROOT, "%.2g", ((Number) rule.get("p"))
+                        .doubleValue())).raw("</td><td>").text(rule.get("current_samples") + " after, "
+                        + rule.get("baseline_samples") + " before");
+            } else {
+                raw("</td><td></td><td>");
+            }
+            raw("</td></tr>\n");
+        }
+        raw("</table></div>\n");
     }
 
     private void events() {

@@ -424,7 +424,11 @@ public sealed interface JournalEvent {
 
     /** How a deployment changed: the part of its kind after {@code deployment_}. */
     enum DeploymentChange {
-        STARTED, HEALTHY, ROLLED_BACK, FINISHED;
+        STARTED, HEALTHY, ROLLED_BACK, FINISHED,
+        /** Its window was extended once for a marginal canary score. */
+        HELD,
+        /** Its canary score was below the pass at its window's end. */
+        FAILED;
 
         String kind() {
             return "deployment_" + name().toLowerCase(Locale.ROOT);
@@ -432,8 +436,8 @@ public sealed interface JournalEvent {
     }
 
     /**
-     * {@code deployment_started}, {@code deployment_healthy}, {@code deployment_rolled_back} or
-     * {@code deployment_finished}.
+     * {@code deployment_started}, {@code deployment_healthy}, {@code deployment_rolled_back},
+     * {@code deployment_finished}, {@code deployment_held} or {@code deployment_failed}.
      *
      * @param deployment the deployment as {@code Deployment.toMap()} renders it, without its {@code id} (the event's
      *     own id is another) and, but at the start, without its baselines: they are journaled once, when captured

@@ -50,6 +50,9 @@ public final class RuleEngine {
             "Evaluations of the rule that failed.");
     static final MetricFamily INFO = MetricFamily.info("rollguard_rule_info",
             "Always 1, one per rule: its severity, to route alerts on its series by (group_left).");
+    static final MetricFamily SCORE = MetricFamily.gauge("rollguard_deployment_score",
+            "The current deployment's canary score, 0 to 100: the weighted share of the regressed(...) rules' label sets"
+                    + " with data that pass; absent while none has data.");
     static final MetricFamily SERIES = MetricFamily.gauge("rollguard_rule_series",
             "Series the rule's selectors matched at its last evaluation, summed over its selectors.");
     /** How many ticks a selector may match nothing before its rule says so, in /health/detailed and the API. */
@@ -63,6 +66,7 @@ public final class RuleEngine {
     private final Evaluator evaluator = new Evaluator();
     private final AlertInbox alerts;
     private final Duration readHistory;
+    private volatile Scorecard scorecard = Scorecard.NONE;
 
     /** A rule, its label sets' state machines and its failure count. */
     private static final class CompiledRule {
@@ -73,6 +77,8 @@ public final class RuleEngine {
         final Map<LabelSet, Instance> instances = new LinkedHashMap<>();
         // What its selectors match; null for a rule that Alertmanager drives, which has none.
         SelectorMatches matches;
+        // Whether its condition has a regressed(...): it enters the deployment's canary score.
+        final boolean scored;
         long failures;
         String lastError;
 
@@ -81,6 +87,7 @@ public final class RuleEngine {
             this.failureLabels = LabelSet.of("rule", config.name());
             this.matches = config.fromAlertmanager() ? null
                     : new SelectorMatches(config.condition(), interval.multipliedBy(NO_MATCH_TICKS));
+            this.scored = !config.fromAlertmanager() && HistoryWindows.hasRegressed(config.condition());
         }
     }
 
@@ -279,7 +286,40 @@ public final class RuleEngine {
                 rule.lastError = Failures.describe(e);
             }
         }
-        store.replace("rules", series(), nowNanos, interval, interval.multipliedBy(3));
+        Scorecard card = score();
+        scorecard = card;
+        SeriesWriter out = series();
+        if (!Double.isNaN(card.score())) {
+            out.put(SCORE, card.score());
+        }
+        store.replace("rules", out, nowNanos, interval, interval.multipliedBy(3));
+    }
+
+    /**
+     * The canary score of this evaluation: each label set of each rule with a {@code regressed(...)}, classified by
+     * the statistics of its last verdict. A rule that rests (outside a watch window) or has no label set yet counts
+     * as one label set with no data.
+     */
+    private Scorecard score() {
+        List<Scorecard.Entry> entries = new ArrayList<>();
+        for (CompiledRule rule : rules) {
+            if (!rule.scored) {
+                continue;
+            }
+            long weight = rule.config.weight();
+            if (rule.instances.isEmpty()) {
+                entries.add(new Scorecard.Entry(rule.config.name(), LabelSet.EMPTY, Scorecard.Classification.NODATA,
+                        weight, null));
+            }
+            rule.instances.forEach((labels, instance) -> entries.add(new Scorecard.Entry(rule.config.name(), labels,
+                    Scorecard.Entry.classify(instance.comparison), weight, instance.comparison)));
+        }
+        return entries.isEmpty() ? Scorecard.NONE : new Scorecard(entries);
+    }
+
+    /** The canary score of the last evaluation; {@link Scorecard#NONE} before the first. Any thread. */
+    public Scorecard scorecard() {
+        return scorecard;
     }
 
     private void evaluate(CompiledRule rule, SeriesView view, Baselines baselines, long nowNanos, Instant now) {

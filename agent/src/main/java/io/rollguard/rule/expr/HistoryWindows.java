@@ -32,6 +32,13 @@ public final class HistoryWindows {
         return List.copyOf(collector.baselines.values());
     }
 
+    /** Whether {@code expr} has a {@code regressed(...)} anywhere: its rule enters the deployment's canary score. */
+    public static boolean hasRegressed(Expr expr) {
+        Collector collector = new Collector();
+        expr.accept(collector);
+        return collector.regressed;
+    }
+
     /** Every selector in {@code expr}, wherever it stands, in the order written: the series a rule reads. */
     public static List<Selector> selectors(Expr expr) {
         Collector collector = new Collector();
@@ -54,6 +61,7 @@ public final class HistoryWindows {
         private final Map<String, Selector> baselines = new LinkedHashMap<>();
         private final List<Selector> all = new java.util.ArrayList<>();
         private final List<Selector> absents = new java.util.ArrayList<>();
+        private boolean regressed;
 
         private void add(Selector selector, Duration window) {
             all.add(selector);
@@ -143,6 +151,7 @@ public final class HistoryWindows {
         @Override
         public Void regressed(RegressedCall call) {
             // The samples after the start are its window's; those before, the deployment's frozen sample sets.
+            regressed = true;
             add(call.selector(), call.window());
             baselines.putIfAbsent(ExpressionPrinter.print(call.selector()), call.selector());
             return null;
