@@ -75,6 +75,11 @@ class CanaryEndToEndTest {
      * ticks of the old version's latencies, then {@code deploy start}.
      */
     private void start(String ruleAction, String onFail) throws Exception {
+        start("regressed(check_value{check=\"api\"}, by = 50%)", ruleAction, onFail, "");
+    }
+
+    /** As above, the rule's condition {@code when}, {@code tables} added to the configuration. */
+    private void start(String when, String ruleAction, String onFail, String tables) throws Exception {
         Path script = dir.resolve("rollback.sh");
         Files.writeString(script, """
                 #!/bin/sh
@@ -103,12 +108,15 @@ class CanaryEndToEndTest {
                 run = ["%s"]
                 rollback = true
 
+                %s
+
                 [[rule]]
                 name = "api-slower"
-                when = 'regressed(check_value{check="api"}, by = 50%%)'
+                when = '%s'
                 scope = "deploy"
                 %s
-                """.formatted(dir.resolve("state"), onFail, service.getAddress().getPort(), script, ruleAction), dir)),
+                """.formatted(dir.resolve("state"), onFail, service.getAddress().getPort(), script, tables, when,
+                ruleAction), dir)),
                 time, List.of(),
                 new CheckFactory(Clock.systemUTC(), () -> 1L << 30, () -> 2));
         agent.start(false);
@@ -206,6 +214,89 @@ class CanaryEndToEndTest {
                 .orElseThrow();
         assertThat(started.fields()).containsEntry("trigger", "on_fail").containsEntry("action", "rollback");
         assertThat(http.body("/")).contains("Canary score <b>0</b>", ">fail</span>");
+    }
+
+    @Test
+    void aRuleOverTheScoreRollsBackThroughTheGuardWithTheScorecardInTheIncident() throws Exception {
+        start("regressed(check_value{check=\"api\"}, by = 50%)", "", "", """
+                [[rule]]
+                name = "canary"
+                when = 'deployment_score < 75'
+                scope = "deploy"
+                action = "rollback"
+                """);
+        latencyMillis.set(40);
+        for (int i = 0; i < 35 && !kinds().contains("action_finished"); i++) {
+            step();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> kinds().contains("action_finished"));
+
+        Map<?, ?> summary = (Map<?, ?>) ((List<?>) JSON.std.mapFrom(http.body("/api/v1/incidents"))
+                .get("incidents")).get(0);
+        assertThat(summary.get("rule")).isEqualTo("canary");
+        Map<String, Object> incident = JSON.std.mapFrom(http.body("/api/v1/incidents/" + summary.get("id")));
+        assertThat(((Map<?, ?>) incident.get("breach")).get("value")).isEqualTo(0.0);
+        Map<?, ?> score = (Map<?, ?>) ((Map<?, ?>) incident.get("deployment")).get("score");
+        assertThat(score.get("score")).isEqualTo(0);
+        Map<?, ?> metric = (Map<?, ?>) ((List<?>) score.get("rules")).get(0);
+        assertThat(metric.get("rule")).isEqualTo("api-slower");
+        assertThat(metric.get("classification")).isEqualTo("high");
+        assertThat(metric.keySet()).extracting(String::valueOf).contains("u", "p", "shift", "shift_interval",
+                "baseline_samples", "current_samples",
+                "baseline_sparkline", "current_sparkline");
+        Map<?, ?> deployment = (Map<?, ?>) JSON.std.mapFrom(http.body("/api/v1/deployments")).get("current");
+        assertThat(deployment.get("state")).isEqualTo("rolled_back");
+        assertThat(http.send(HttpRequest.newBuilder(http.uri("/api/v1/incidents/" + summary.get("id")))
+                .header("Accept", "text/markdown")).body())
+                .contains("- **canary score**: 0 (pass 95, marginal 75): api-slower{check=\"api\"} high\n");
+    }
+
+    @Test
+    void aHostSlowerThanTheFleetOfTheOldVersionRollsBack() throws Exception {
+        // The fleet's other hosts, as a Prometheus query over the old version would return them: 10-20 ms each.
+        service.createContext("/api/v1/query", exchange -> {
+            StringBuilder result = new StringBuilder();
+            for (int host = 1; host <= 3; host++) {
+                double latency;
+                synchronized (random) {
+                    latency = (10 + random.nextInt(11)) / 1000.0;
+                }
+                result.append(result.length() == 0 ? "" : ",").append("{\"metric\":{\"instance\":\"web-")
+                        .append(host).append("\"},\"value\":[1767225600,\"").append(latency).append("\"]}");
+            }
+            byte[] body = ("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[" + result
+                    + "]}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        start("regressed(check_value{check=\"api\"}, by = 50%, window = 1m, against = fleet_latency)",
+                "action = \"rollback\"", "", """
+                [[source]]
+                name = "fleet_latency"
+                type = "prometheus"
+                url = "http://127.0.0.1:%d"
+                query = 'avg by (instance) (rate(http_request_duration_seconds_sum{version="v1"}[1m]))'
+                interval = "1s"
+                timeout = "1s"
+                """.formatted(service.getAddress().getPort()));
+        latencyMillis.set(40); // this host, the new version: 40-80 ms
+        for (int i = 0; i < 35 && !kinds().contains("action_finished"); i++) {
+            step();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> kinds().contains("action_finished"));
+
+        Map<?, ?> summary = (Map<?, ?>) ((List<?>) JSON.std.mapFrom(http.body("/api/v1/incidents"))
+                .get("incidents")).get(0);
+        Map<?, ?> statistics = (Map<?, ?>) ((Map<?, ?>) JSON.std.mapFrom(http.body("/api/v1/incidents/"
+                + summary.get("id"))).get("breach")).get("statistics");
+        assertThat(statistics.get("against")).isEqualTo("fleet_latency");
+        assertThat(((Number) statistics.get("baseline_samples")).intValue()).as("three hosts a read")
+                .isGreaterThanOrEqualTo(20);
+        assertThat(((Number) statistics.get("effect")).doubleValue()).isGreaterThan(0.5);
+        assertThat(http.send(HttpRequest.newBuilder(http.uri("/api/v1/incidents/" + summary.get("id")))
+                .header("Accept", "text/markdown")).body()).contains("| | `fleet_latency` | this series |");
     }
 
     /** One tick of the agent's clock, and the check's run that it starts, landed. */

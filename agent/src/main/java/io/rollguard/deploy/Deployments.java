@@ -387,8 +387,11 @@ public final class Deployments implements DeploymentContext {
         Deployment rolledBack = null;
         synchronized (this) {
             if (current != null && current.state() == State.WATCHING) {
+                // The canary score it rolled back at stays with it, as a judged one would (and in its incident).
+                Scorecard score = latestScore;
                 current = current.ended(State.ROLLED_BACK, time.now(),
-                        action + " ran for rule " + rule + " inside the watch window");
+                        action + " ran for rule " + rule + " inside the watch window",
+                        Double.isNaN(score.score()) ? null : score.toMap(scorePass, scoreMarginal));
                 rolledBack = current;
             }
         }

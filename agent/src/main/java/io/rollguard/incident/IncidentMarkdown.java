@@ -22,6 +22,17 @@ final class IncidentMarkdown {
         md.append("- **deployment**: ").append(incident.get("deployment_id") == null ? "none"
                 : incident.get("deployment_id") + " (version " + incident.get("deployment_version") + ")")
                 .append('\n');
+        if (incident.get("deployment") instanceof Map<?, ?> deployed && deployed.get("score") instanceof Map<?, ?> score
+                && score.get("score") != null) {
+            md.append("- **canary score**: ").append(score.get("score")).append(" (pass ").append(score.get("pass"))
+                    .append(", marginal ").append(score.get("marginal")).append(")");
+            for (Object entry : (List<?>) score.get("rules")) {
+                Map<?, ?> metric = (Map<?, ?>) entry;
+                md.append(metric == ((List<?>) score.get("rules")).get(0) ? ": " : ", ").append(metric.get("rule"))
+                        .append(labels(metric.get("labels"))).append(' ').append(metric.get("classification"));
+            }
+            md.append('\n');
+        }
         md.append("- **rollback started**: ").append(incident.get("started_at")).append('\n');
         if (!String.valueOf(incident.getOrDefault("description", "")).isEmpty()) {
             md.append("- **description**: ").append(oneLine(incident.get("description"))).append('\n');
@@ -121,7 +132,9 @@ final class IncidentMarkdown {
         md.append("One-sided Mann-Whitney U test (").append(statistics.get("worse")).append(" is worse) at ")
                 .append(percent(statistics.get("confidence"))).append(" confidence, by = ")
                 .append(statistics.get("by")).append(":\n\n");
-        md.append("| | before the start | after |\n| --- | --- | --- |\n");
+        Object against = statistics.get("against");
+        md.append(against == null ? "| | before the start | after |\n| --- | --- | --- |\n"
+                : "| | `" + cell(against) + "` | this series |\n| --- | --- | --- |\n");
         md.append("| samples | ").append(statistics.get("baseline_samples")).append(" | ")
                 .append(statistics.get("current_samples")).append(" |\n");
         md.append("| median | ").append(statistics.get("baseline_median")).append(" | ")

@@ -101,7 +101,7 @@ public final class Incidents implements IncidentRecorder {
         if (deployment != null) {
             Map<String, Object> deployed = new LinkedHashMap<>();
             for (String key : List.of("id", "version", "state", "started_at", "watch", "watch_ends_at",
-                    "baseline_window")) {
+                    "baseline_window", "score")) {
                 deployed.put(key, deployment.get(key));
             }
             incident.put("deployment", deployed);

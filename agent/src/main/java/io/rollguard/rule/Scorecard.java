@@ -113,11 +113,9 @@ public record Scorecard(List<Entry> entries) {
             fields.put("classification", entry.classification().label());
             fields.put("weight", entry.weight());
             if (entry.comparison() != null) {
-                fields.put("by", entry.comparison().call().by().text());
-                fields.put("effect", entry.comparison().effect());
-                fields.put("p", entry.comparison().p());
-                fields.put("baseline_samples", entry.comparison().baselineSamples());
-                fields.put("current_samples", entry.comparison().currentSamples());
+                // Every figure of the comparison (U, p, the shift and its interval, both sides' counts and
+                // sparklines): an incident record's deployment carries them for every metric of the canary.
+                fields.putAll(entry.comparison().toMap());
             }
             list.add(fields);
         }

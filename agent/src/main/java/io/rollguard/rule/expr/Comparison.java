@@ -184,6 +184,7 @@ public final class Comparison {
         map.put("worse", call.worse().text());
         map.put("confidence", call.confidence());
         map.put("by", call.by().text());
+        map.put("against", call.against() == null ? null : ExpressionPrinter.print(call.against()));
         map.put("u", u());
         map.put("p", p());
         map.put("shift", shift);

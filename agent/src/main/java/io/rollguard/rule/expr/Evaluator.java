@@ -48,7 +48,9 @@ import java.util.Set;
  *       (the {@link Baselines} passed in); none when there is no deployment or nothing was captured for the series.
  *   <li>{@code regressed(selector, by = ...)} is a condition per label set: the series' finite samples of the window
  *       that are later than the deployment's start against the sample set frozen for the same label set at the
- *       start ({@link Comparison}); no verdict while either side has fewer than {@link Comparison#MIN_SAMPLES}.
+ *       start ({@link Comparison}), or with {@code against = other}, against the pooled samples of every series
+ *       {@code other} matches over the same window (later than the start too, when there is a deployment); no
+ *       verdict while either side has fewer than {@link Comparison#MIN_SAMPLES}.
  *       Its verdict's value is the effect (relative or absolute, as {@code by} is), its threshold {@code by}.
  * </ul>
  *
@@ -256,16 +258,18 @@ public final class Evaluator {
 
         @Override
         public Value regressed(RegressedCall call) {
-            Map<LabelSet, double[]> frozen = baselines.sampleSets(ExpressionPrinter.print(call.selector()));
-            if (frozen.isEmpty()) {
+            long sinceNanos = baselines.startedNanos();
+            double[] pooled = call.against() == null ? null : pooled(call.against(), call.window(), sinceNanos);
+            Map<LabelSet, double[]> frozen = call.against() != null ? Map.of()
+                    : baselines.sampleSets(ExpressionPrinter.print(call.selector()));
+            if (pooled == null && frozen.isEmpty()) {
                 return new Verdicts(List.of(), false);
             }
             List<Verdict> verdicts = new ArrayList<>();
             List<SeriesHistory> histories = histories(call.selector());
-            long sinceNanos = baselines.startedNanos();
             for (int i = 0; i < histories.size(); i++) {
                 SeriesHistory history = histories.get(i);
-                double[] before = frozen.get(history.key().labels());
+                double[] before = pooled != null ? pooled : frozen.get(history.key().labels());
                 if (before == null || before.length < Comparison.MIN_SAMPLES
                         || !call.selector().matches(history.key().labels())) {
                     continue;
@@ -280,6 +284,32 @@ public final class Evaluator {
                         call.by().amount(), new Basis(call.window(), after.length), call, comparison));
             }
             return new Verdicts(verdicts, false);
+        }
+
+        /**
+         * The finite samples of every series {@code selector} matches, later than {@code sinceNanos} within the
+         * window, in one sorted array: what a {@code regressed(..., against = ...)} compares with.
+         */
+        private double[] pooled(Selector selector, Duration window, long sinceNanos) {
+            List<SeriesHistory> histories = histories(selector);
+            List<double[]> parts = new ArrayList<>();
+            int total = 0;
+            for (int i = 0; i < histories.size(); i++) {
+                if (selector.matches(histories.get(i).key().labels())) {
+                    histories.get(i).read(window, nowNanos, samples);
+                    double[] part = finiteSince(samples, sinceNanos);
+                    parts.add(part);
+                    total += part.length;
+                }
+            }
+            double[] all = new double[total];
+            int at = 0;
+            for (double[] part : parts) {
+                System.arraycopy(part, 0, all, at, part.length);
+                at += part.length;
+            }
+            java.util.Arrays.sort(all);
+            return all;
         }
 
         @Override

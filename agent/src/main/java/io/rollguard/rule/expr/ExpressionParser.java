@@ -42,7 +42,7 @@ public final class ExpressionParser {
     private static final String BASELINE = "baseline";
     private static final String REGRESSED = "regressed";
     private static final Set<String> FUNCTIONS = functions();
-    private static final List<String> REGRESSED_ARGUMENTS = List.of("by", "confidence", "worse", "window");
+    private static final List<String> REGRESSED_ARGUMENTS = List.of("by", "confidence", "worse", "window", "against");
     private static final Set<String> KEYWORDS = Set.of("and", "or", "not", "by");
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
@@ -375,6 +375,7 @@ public final class ExpressionParser {
         String confidenceText = RegressedCall.DEFAULT_CONFIDENCE_TEXT;
         RegressedCall.Worse worse = RegressedCall.Worse.HIGHER;
         Duration window = RegressedCall.DEFAULT_WINDOW;
+        Selector against = null;
         List<String> seen = new ArrayList<>();
         while (current.is(Kind.COMMA)) {
             advance();
@@ -383,8 +384,8 @@ public final class ExpressionParser {
                 String suggestion = argument.is(Kind.IDENTIFIER)
                         ? Suggestions.closest(argument.text(), REGRESSED_ARGUMENTS).map(s -> " (did you mean " + s
                                 + "?)").orElse("") : "";
-                throw error(argument, "expected a named argument of regressed (by, confidence, worse or window)"
-                        + " such as by = 10%, got " + argument.describe() + suggestion);
+                throw error(argument, "expected a named argument of regressed (by, confidence, worse, window or"
+                        + " against) such as by = 10%, got " + argument.describe() + suggestion);
             }
             if (seen.contains(argument.text())) {
                 throw error(argument, "the argument " + argument.text() + " of regressed is given twice");
@@ -393,6 +394,17 @@ public final class ExpressionParser {
             advance();
             expect(Kind.EQUAL, "expected '=' after " + argument.text() + ", got ");
             Token value = current;
+            if (argument.text().equals("against")) {
+                if (current.is(Kind.RIGHT_PAREN) || current.is(Kind.COMMA)) {
+                    throw error(current, "expected a selector after against =, got " + current.describe());
+                }
+                Parsed compared = or();
+                if (!(compared.expr() instanceof Selector)) {
+                    throw error(compared, "against needs a selector, not " + describe(compared));
+                }
+                against = (Selector) compared.expr();
+                continue;
+            }
             switch (argument.text()) {
                 case "by" -> by = byArgument(value);
                 case "confidence" -> {
@@ -437,7 +449,8 @@ public final class ExpressionParser {
                     + " median) or by = 50ms");
         }
         advance();
-        return new RegressedCall(selector, by, confidence, confidenceText, worse, window, span(name.start()));
+        return new RegressedCall(selector, by, confidence, confidenceText, worse, window, against,
+                span(name.start()));
     }
 
     private static RegressedCall.By byArgument(Token value) throws ExpressionException {

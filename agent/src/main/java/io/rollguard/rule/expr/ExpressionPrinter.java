@@ -115,7 +115,8 @@ public final class ExpressionPrinter {
         public String regressed(RegressedCall call) {
             return "regressed(" + selector(call.selector()) + ", by = " + call.by().text() + ", confidence = "
                     + call.confidenceText() + ", worse = " + call.worse().text() + ", window = "
-                    + Quantities.formatDuration(call.window()) + ")";
+                    + Quantities.formatDuration(call.window())
+                    + (call.against() == null ? "" : ", against = " + selector(call.against())) + ")";
         }
     }
 

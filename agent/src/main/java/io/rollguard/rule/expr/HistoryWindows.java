@@ -153,7 +153,11 @@ public final class HistoryWindows {
             // The samples after the start are its window's; those before, the deployment's frozen sample sets.
             regressed = true;
             add(call.selector(), call.window());
-            baselines.putIfAbsent(ExpressionPrinter.print(call.selector()), call.selector());
+            if (call.against() != null) {
+                add(call.against(), call.window()); // compared over the same window: nothing to freeze
+            } else {
+                baselines.putIfAbsent(ExpressionPrinter.print(call.selector()), call.selector());
+            }
             return null;
         }
     }

@@ -15,9 +15,12 @@ import java.util.Locale;
  * @param confidence how sure the test must be that it is worse at all, between 0.5 and 0.9999
  * @param worse which way is worse: higher (latency, errors) or lower (throughput)
  * @param window how far back the samples after the start reach, never before the start
+ * @param against what to compare with instead of the samples frozen at the start: the samples, over the same window,
+ *     of every series this selector matches, pooled (the fleet's hosts of the old version, say: Kayenta's canary
+ *     against baseline); null for the frozen samples
  */
 public record RegressedCall(Selector selector, By by, double confidence, String confidenceText, Worse worse,
-        Duration window, Span span) implements Expr {
+        Duration window, Selector against, Span span) implements Expr {
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(10);
     /**
      * A rule looks again at every tick, so the chance of a false alarm somewhere in a watch window is several times

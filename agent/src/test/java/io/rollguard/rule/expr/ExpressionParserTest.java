@@ -70,6 +70,9 @@ class ExpressionParserTest {
                         "regressed(x{check=\"api\"}, by = 10%, confidence = 99.9%, worse = higher, window = 10m)"),
                 arguments("regressed(x, window=2m, worse=lower, confidence=0.95, by=50ms)",
                         "regressed(x, by = 50ms, confidence = 0.95, worse = lower, window = 2m)"),
+                arguments("regressed(latency{host=\"web-1\"}, against = fleet_latency{version=\"v1\"}, by = 20%)",
+                        "regressed(latency{host=\"web-1\"}, by = 20%, confidence = 99.9%, worse = higher,"
+                                + " window = 10m, against = fleet_latency{version=\"v1\"})"),
                 arguments("regressed(x, by = 0.05) and not regressed(y, by = 1MiB, confidence = 99.9%)",
                         "regressed(x, by = 0.05, confidence = 99.9%, worse = higher, window = 10m)"
                                 + " and not regressed(y, by = 1MiB, confidence = 99.9%, worse = higher, window = 10m)"),
@@ -141,9 +144,9 @@ class ExpressionParserTest {
                 arguments("regressed(x, confidence = 99%)", 29, "regressed needs by = how much worse counts, e.g."
                         + " by = 10% (of the baseline's median) or by = 50ms"),
                 arguments("regressed(x, bye = 10%)", 13, "expected a named argument of regressed (by, confidence,"
-                        + " worse or window) such as by = 10%, got 'bye' (did you mean by?)"),
-                arguments("regressed(x, 10%)", 13, "expected a named argument of regressed (by, confidence, worse or"
-                        + " window) such as by = 10%, got '10%'"),
+                        + " worse, window or against) such as by = 10%, got 'bye' (did you mean by?)"),
+                arguments("regressed(x, 10%)", 13, "expected a named argument of regressed (by, confidence, worse,"
+                        + " window or against) such as by = 10%, got '10%'"),
                 arguments("regressed(x, by 10%)", 16, "expected '=' after by, got '10%'"),
                 arguments("regressed(x, by = 10%, by = 20%)", 23, "the argument by of regressed is given twice"),
                 arguments("regressed(x, by = y)", 18, "expected how much worse counts after by =, such as 10% (of the"
@@ -161,6 +164,8 @@ class ExpressionParserTest {
                 arguments("regressed(x, by = 10%", 21, "expected ',' and a named argument, or ')', after the"
                         + " arguments of regressed, got the end of the expression"),
                 arguments("regressed(rate(x, 1m), by = 10%)", 10, "regressed needs a selector, not a call of rate"),
+                arguments("regressed(x, by = 10%, against = 1)", 33, "against needs a selector, not a number"),
+                arguments("regressed(x, by = 10%, against = )", 33, "expected a selector after against =, got ')'"),
                 arguments("regressed(x, by = 10%) > 1", 0, "> needs numbers on both sides, but its left side is a"
                         + " condition (regressed)"),
                 arguments("quantile_over(x, 5m)", 14, "expected a quantile between 0 and 1 such as 0.95 as the first"
@@ -325,6 +330,17 @@ class ExpressionParserTest {
         assertThat(HistoryWindows.of(expr)).containsEntry("lat", Duration.ofMinutes(10));
         assertThat(HistoryWindows.baselineSelectors(expr)).extracting(ExpressionPrinter::print)
                 .containsExactly("lat{a=\"b\"}");
+    }
+
+    @Test
+    void regressedAgainstTheFleetReadsBothOverItsWindowAndFreezesNothing() throws ExpressionException {
+        Expr expr = ExpressionParser.parse("regressed(lat, by = 10%, window = 3m, against = fleet_lat{v=\"1\"})");
+
+        assertThat(HistoryWindows.of(expr)).containsEntry("lat", Duration.ofMinutes(3))
+                .containsEntry("fleet_lat", Duration.ofMinutes(3));
+        assertThat(HistoryWindows.baselineSelectors(expr)).isEmpty();
+        assertThat(HistoryWindows.selectors(expr)).extracting(ExpressionPrinter::print)
+                .containsExactly("lat", "fleet_lat{v=\"1\"}");
     }
 
     @Test
