@@ -167,6 +167,12 @@ sed -e "s|^ExecStart=/usr/bin/rollguard |ExecStart=$bindir/rollguard |" \
 put 0644 "$scratch/rollguard.service" "$unitdir/rollguard.service"
 sed -e "s|/usr/lib/rollguard/|$libdir/|g" "$source_root/packaging/rollguard.toml" >"$scratch/rollguard.toml"
 
+# A drop-in an operator installs for configurations that need the host's /tmp (the file says how).
+put 0644 "$source_root/systemd/host-tmp.conf" "$prefix/share/rollguard/systemd/host-tmp.conf"
+
+# The unit's environment (ROLLGUARD_JAVA_OPTS): the operator's once it exists, as the package's conffile.
+keep 0644 "$source_root/packaging/default/rollguard" /etc/default/rollguard || true
+
 directory 0755 "$confdir"
 # The configuration and the token belong to the operator once they exist: kept as they are, owner and mode too.
 # Made here, both are root's and readable by the group rollguard: the agent reads them, `rollguard validate` run

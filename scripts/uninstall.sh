@@ -9,10 +9,11 @@ usage() {
 Usage: scripts/uninstall.sh [--prefix DIR] [--purge] [--help]
 
 Stops and disables rollguard.service, then removes PREFIX/bin/rollguard, PREFIX/lib/rollguard and the unit.
-/etc/rollguard (the configuration and the token) and /var/lib/rollguard (the journal and the state) are kept.
+/etc/rollguard (the configuration and the token), /etc/default/rollguard (the unit's environment) and
+/var/lib/rollguard (the journal and the state) are kept.
 
   --prefix DIR   the prefix given to install.sh (default /usr)
-  --purge        also remove /etc/rollguard, /var/lib/rollguard and the system user rollguard
+  --purge        also remove /etc/rollguard, /etc/default/rollguard, /var/lib/rollguard and the system user
   --help         this text
 
 DESTDIR=/some/dir removes the files staged there by install.sh; systemctl and userdel are not run.
@@ -77,13 +78,13 @@ remove() { # PATH...
     done
 }
 
-remove "$prefix/bin/rollguard" "$prefix/lib/rollguard" "$unit"
+remove "$prefix/bin/rollguard" "$prefix/lib/rollguard" "$prefix/share/rollguard" "$unit"
 if [ "$systemd" = yes ]; then
     systemctl daemon-reload
 fi
 
 if [ "$purge" = yes ]; then
-    remove /etc/rollguard /var/lib/rollguard
+    remove /etc/rollguard /etc/default/rollguard /var/lib/rollguard
     if [ -n "$destdir" ]; then
         say "would remove the system user rollguard: userdel rollguard"
     elif id -u rollguard >/dev/null 2>&1; then
@@ -91,7 +92,7 @@ if [ "$purge" = yes ]; then
         say "removed the system user rollguard"
     fi
 else
-    for kept in /etc/rollguard /var/lib/rollguard; do
+    for kept in /etc/rollguard /etc/default/rollguard /var/lib/rollguard; do
         if [ -e "$destdir$kept" ]; then
             say "kept $kept (--purge removes it)"
         fi

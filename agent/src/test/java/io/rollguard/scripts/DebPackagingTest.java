@@ -50,7 +50,7 @@ class DebPackagingTest {
     void everyConffileIsInThePackageUnderEtc() throws Exception {
         List<String> conffiles = Files.readAllLines(CONTROL.resolve("conffiles"));
 
-        assertThat(conffiles).containsExactly("/etc/rollguard/rollguard.toml");
+        assertThat(conffiles).containsExactly("/etc/default/rollguard", "/etc/rollguard/rollguard.toml");
         assertThat(debLayout()).containsAll(conffiles);
     }
 
@@ -76,8 +76,8 @@ class DebPackagingTest {
                 + "/etc/rollguard/rollguard.toml", "dpkg-statoverride --update --add rollguard rollguard 0750 "
                 + "/var/lib/rollguard", "deb-systemd-helper enable rollguard.service", "[ -d /run/systemd/system ]");
         assertThat(layout).contains("/etc/rollguard/rollguard.toml", "/var/lib/rollguard/", "/usr/bin/rollguard");
-        assertThat(Files.readString(CONTROL.resolve("postrm"))).contains("deluser --system", "rm -rf /var/lib/rollguard",
-                "dpkg-statoverride --remove");
+        assertThat(Files.readString(CONTROL.resolve("postrm"))).contains("rm -rf /var/lib/rollguard",
+                "dpkg-statoverride --remove").as("the system user stays on purge").doesNotContain("deluser", "delgroup");
     }
 
     @Test
@@ -162,7 +162,8 @@ class DebPackagingTest {
             assertThat(contents).contains("." + file);
         }
         assertThat(contents).containsPattern("drwxr-xr-x root/root +0 .* \\./var/lib/rollguard/");
-        assertThat(dpkgDeb("--info", deb.toString(), "conffiles")).isEqualTo("/etc/rollguard/rollguard.toml\n");
+        assertThat(dpkgDeb("--info", deb.toString(), "conffiles"))
+                .isEqualTo("/etc/default/rollguard\n/etc/rollguard/rollguard.toml\n");
         assertThat(dpkgDeb("--field", deb.toString(), "Package", "Architecture"))
                 .isEqualTo("Package: rollguard\nArchitecture: all\n");
     }

@@ -101,7 +101,7 @@ class InstallOnAHostIT {
                 echo '== remove'; chroot "$M" dpkg -r rollguard >/dev/null 2>&1
                 ls "$M/etc/rollguard" "$M/usr/lib/rollguard" 2>&1
                 echo '== purge'; chroot "$M" dpkg -P rollguard 2>&1
-                ls "$M/etc/rollguard" 2>&1
+                ls "$M/etc/rollguard" "$M/etc/default/rollguard" 2>&1
                 chroot "$M" getent passwd rollguard || echo 'no user rollguard'
                 chroot "$M" dpkg-statoverride --list | grep rollguard || echo 'no statoverride'
                 """.formatted(copy));
@@ -117,7 +117,9 @@ class InstallOnAHostIT {
         assertThat(section(output, "remove")).contains("rollguard.toml", "token")
                 .contains("/usr/lib/rollguard': No such file or directory");
         assertThat(section(output, "purge")).contains("/etc/rollguard': No such file or directory",
-                "no user rollguard", "no statoverride");
+                "/etc/default/rollguard': No such file or directory", "no statoverride")
+                .as("the system user stays, as Debian's node_exporter's does")
+                .containsPattern("rollguard:x:\\d+:\\d+::/var/lib/rollguard:/usr/sbin/nologin");
     }
 
     /** The installed configuration and token are trusted (StrictModes) by root and by the agent's user alike. */

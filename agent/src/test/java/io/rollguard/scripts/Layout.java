@@ -11,7 +11,9 @@ final class Layout {
             "/usr/lib/rollguard/rollback/git.sh",
             "/usr/lib/rollguard/rollback/symlink.sh",
             "/lib/systemd/system/rollguard.service",
-            "/etc/rollguard/rollguard.toml");
+            "/etc/rollguard/rollguard.toml",
+            "/etc/default/rollguard",
+            "/usr/share/rollguard/systemd/host-tmp.conf");
     static final String STATE_DIRECTORY = "/var/lib/rollguard";
 
     private Layout() {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class UnitFileTest {
     private static final Path UNIT = Path.of("..", "systemd", "rollguard.service");
     private static final Path LAUNCHER = Path.of("..", "scripts", "rollguard");
+    private static final Path DROP_IN = Path.of("..", "systemd", "host-tmp.conf");
 
     @Test
     void systemdAnalyzeVerifiesTheUnitWithoutAWord(@TempDir Path dir) throws Exception {
@@ -32,6 +33,28 @@ class UnitFileTest {
 
         assertThat(verify.output()).as("systemd-analyze verify").isEmpty();
         assertThat(verify.exitCode()).isZero();
+    }
+
+    @Test
+    void theHostTmpDropInVerifiesWithTheUnitAndOnlyGivesBackTheHostsTmp(@TempDir Path dir) throws Exception {
+        List<String> dropIn = Files.readAllLines(DROP_IN).stream().filter(line -> !line.startsWith("#")
+                && !line.isBlank()).toList();
+        assertThat(dropIn).containsExactly("[Service]", "PrivateTmp=no");
+        Path unit = installedCopy(dir);
+        Files.createDirectories(dir.resolve("rollguard.service.d"));
+        Files.copy(DROP_IN, dir.resolve("rollguard.service.d/host-tmp.conf"));
+
+        Result verify = run("systemd-analyze", "verify", unit.toString());
+
+        Assumptions.assumeFalse(needsRunningSystemd(verify), () -> "systemd-analyze verify cannot run without systemd "
+                + "as PID 1 on this host: skipped (" + verify.output().strip() + ")");
+        assertThat(verify.output()).as("systemd-analyze verify").isEmpty();
+        assertThat(verify.exitCode()).isZero();
+        Result security = run("systemd-analyze", "security", "--offline=yes", unit.toString());
+        Assumptions.assumeTrue(security.output().contains("Overall exposure level"),
+                "systemd-analyze security --offline needs systemd 252 or later: skipped");
+        assertThat(security.output()).as("the drop-in applies, and only it").contains("✗ PrivateTmp=")
+                .containsPattern("Overall exposure level for rollguard.service: [0-9.]+ (OK|SAFE|PERFECT)");
     }
 
     @Test
