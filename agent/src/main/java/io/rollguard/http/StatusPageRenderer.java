@@ -38,12 +38,12 @@ final class StatusPageRenderer {
             *{box-sizing:border-box}
             body{margin:0 auto;max-width:1100px;padding:12px;font:15px/1.4 system-ui,sans-serif;background:var(--bg);\
             color:var(--fg)}
-            h1{font-size:1.4em;margin:0;word-break:break-all}h2{font-size:1.1em;margin:20px 0 8px}
+            h1{font-size:1.4em;margin:0;overflow-wrap:break-word}h2{font-size:1.1em;margin:20px 0 8px}
             header{display:flex;flex-wrap:wrap;gap:4px 14px;align-items:baseline;padding:12px 14px;border-radius:8px;\
             background:var(--up);color:#fff}
             header.down{background:var(--down)}header b{font-size:1.4em}header div{flex-basis:100%;font-size:.9em;opacity:.9}
             .next{margin:4px 0;padding:4px 8px;border-left:3px solid var(--down)}
-            header ul.why{flex-basis:100%;margin:4px 0 0;padding-left:18px;overflow-wrap:anywhere}
+            header ul.why{flex-basis:100%;margin:4px 0 0;padding-left:18px;overflow-wrap:break-word}
             .mute,small{color:var(--mute);font-size:.9em}
             .pill{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.8em;font-weight:600;color:#fff;\
             background:var(--unk);white-space:nowrap}
@@ -56,13 +56,13 @@ final class StatusPageRenderer {
             table{border-collapse:collapse;width:100%}
             th,td{text-align:left;vertical-align:top;padding:5px 8px;border-bottom:1px solid var(--line)}
             th{color:var(--mute);font-weight:500;font-size:.85em}
-            .msg{word-break:break-word}span[title]{white-space:nowrap}
+            .msg{overflow-wrap:break-word}span[title]{white-space:nowrap}
             .rule{background:var(--card);border-radius:8px;padding:10px;margin:8px 0}
-            .rule ul{list-style:none;margin:6px 0;padding:0}.rule li{margin:3px 0;word-break:break-word}
+            .rule ul{list-style:none;margin:6px 0;padding:0}.rule li{margin:3px 0;overflow-wrap:break-word}
             .rule h3{font-size:1em;margin:0 0 4px;display:flex;flex-wrap:wrap;gap:6px;align-items:center}
-            code{font-size:.9em;word-break:break-all}
+            code{font-size:.9em;overflow-wrap:break-word}
             .spark{display:flex;flex-wrap:wrap;gap:4px 16px;margin-top:6px}
-            .spark figure{margin:0}.spark figcaption{font-size:.8em;color:var(--mute);word-break:break-all}
+            .spark figure{margin:0}.spark figcaption{font-size:.8em;color:var(--mute);overflow-wrap:break-word}
             svg{width:240px;max-width:100%;height:auto;display:block}
             polyline{fill:none;stroke:var(--fg);stroke-width:1.2}
             line{stroke:var(--down);stroke-width:1;stroke-dasharray:3 2}
