@@ -167,8 +167,17 @@ sed -e "s|^ExecStart=/usr/bin/rollguard |ExecStart=$bindir/rollguard |" \
 put 0644 "$scratch/rollguard.service" "$unitdir/rollguard.service"
 sed -e "s|/usr/lib/rollguard/|$libdir/|g" "$source_root/packaging/rollguard.toml" >"$scratch/rollguard.toml"
 
-# A drop-in an operator installs for configurations that need the host's /tmp (the file says how).
+# A drop-in an operator installs for configurations that need the host's /tmp (the file says how), the Prometheus
+# and Grafana files, the example configurations and bash completion: the package's layout.
 put 0644 "$source_root/systemd/host-tmp.conf" "$prefix/share/rollguard/systemd/host-tmp.conf"
+for file in "$source_root"/config/prometheus/*; do
+    put 0644 "$file" "$prefix/share/rollguard/prometheus/$(basename "$file")"
+done
+put 0644 "$source_root/config/grafana/rollguard.json" "$prefix/share/rollguard/grafana/rollguard.json"
+for file in "$source_root"/config/*.toml; do
+    put 0644 "$file" "$prefix/share/doc/rollguard/examples/$(basename "$file")"
+done
+put 0644 "$source_root/packaging/rollguard.bash-completion" "$prefix/share/bash-completion/completions/rollguard"
 
 # The unit's environment (ROLLGUARD_JAVA_OPTS): the operator's once it exists, as the package's conffile.
 keep 0644 "$source_root/packaging/default/rollguard" /etc/default/rollguard || true

@@ -78,7 +78,8 @@ remove() { # PATH...
     done
 }
 
-remove "$prefix/bin/rollguard" "$prefix/lib/rollguard" "$prefix/share/rollguard" "$unit"
+remove "$prefix/bin/rollguard" "$prefix/lib/rollguard" "$prefix/share/rollguard" "$prefix/share/doc/rollguard" \
+    "$prefix/share/bash-completion/completions/rollguard" "$unit"
 if [ "$systemd" = yes ]; then
     systemctl daemon-reload
 fi

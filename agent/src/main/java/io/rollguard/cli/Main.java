@@ -2,6 +2,7 @@ package io.rollguard.cli;
 
 import io.rollguard.Version;
 import java.io.PrintWriter;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Spec;
         subcommands = {RunCommand.class, CheckCommand.class, ValidateCommand.class, EventsCommand.class,
                 RearmCommand.class, SilenceCommand.class, ReloadCommand.class, DeployCommand.class,
                 IncidentCommand.class, StatusCommand.class,
-                CommandLine.HelpCommand.class},
+                CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
         exitCodeOnInvalidInput = ExitCode.USAGE,
         exitCodeOnExecutionException = ExitCode.FAILED)
 public final class Main implements Runnable {
@@ -25,11 +26,24 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run, check, validate, events, rearm, reload, deploy or help");
+        java.util.List<String> names = spec.subcommands().entrySet().stream()
+                .filter(command -> !command.getValue().getCommandSpec().usageMessage().hidden())
+                .map(java.util.Map.Entry::getKey).toList();
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: "
+                + String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1));
     }
 
     public static void main(String[] args) {
         System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /**
+     * Bash completion for every command and option, as bash-completion loads it: sourced, so without the
+     * {@code #!} line that {@code rollguard generate-completion} prints first.
+     */
+    public static String bashCompletion() {
+        String script = AutoComplete.bash("rollguard", new CommandLine(new Main()));
+        return script.startsWith("#!") ? script.substring(script.indexOf('\n') + 1) : script;
     }
 
     /** Runs the command line with the given output streams; returns the exit code. */

@@ -213,9 +213,10 @@ class DebPackagingTest {
                 layout.add(prefix + "/" + name);
             } else {
                 assertThat(type).isEqualTo("directory");
-                assertThat(text(entry, "includes")).isEqualTo("*.sh");
+                String includes = text(entry, "includes").isEmpty() ? "*" : text(entry, "includes");
+                java.nio.file.PathMatcher matcher = source.getFileSystem().getPathMatcher("glob:" + includes);
                 try (Stream<Path> files = Files.list(source)) {
-                    files.filter(f -> f.getFileName().toString().endsWith(".sh"))
+                    files.filter(f -> Files.isRegularFile(f) && matcher.matches(f.getFileName()))
                             .forEach(f -> layout.add(prefix + "/" + f.getFileName()));
                 }
             }

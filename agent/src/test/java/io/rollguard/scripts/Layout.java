@@ -13,7 +13,14 @@ final class Layout {
             "/lib/systemd/system/rollguard.service",
             "/etc/rollguard/rollguard.toml",
             "/etc/default/rollguard",
-            "/usr/share/rollguard/systemd/host-tmp.conf");
+            "/usr/share/rollguard/systemd/host-tmp.conf",
+            "/usr/share/bash-completion/completions/rollguard",
+            "/usr/share/rollguard/prometheus/rollguard.rules.yml",
+            "/usr/share/rollguard/prometheus/scrape.yml",
+            "/usr/share/rollguard/prometheus/alertmanager.yml",
+            "/usr/share/rollguard/grafana/rollguard.json",
+            "/usr/share/doc/rollguard/examples/vtrack.toml",
+            "/usr/share/doc/rollguard/examples/giflab.toml");
     static final String STATE_DIRECTORY = "/var/lib/rollguard";
 
     private Layout() {
