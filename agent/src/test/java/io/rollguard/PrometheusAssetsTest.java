@@ -52,6 +52,24 @@ class PrometheusAssetsTest {
         assertThat(run(promtool, "test", "rules", "rollguard.rules.test.yml")).contains("SUCCESS");
     }
 
+    /** No shipped alert without a promtool case that makes it fire: a typo in one would otherwise page never. */
+    @Test
+    void everyShippedAlertHasAPromtoolTestThatFiresIt() throws IOException {
+        java.util.regex.Matcher alerts = Pattern.compile("- alert: (\\w+)")
+                .matcher(Files.readString(PROMETHEUS.resolve("rollguard.rules.yml")));
+        Set<String> names = new java.util.TreeSet<>();
+        while (alerts.find()) {
+            names.add(alerts.group(1));
+        }
+        String tests = Files.readString(PROMETHEUS.resolve("rollguard.rules.test.yml"));
+
+        assertThat(names).hasSize(12);
+        for (String name : names) {
+            assertThat(tests).as("a promtool case in which %s fires", name).containsPattern(
+                    "alertname: " + name + "\\n\\s+exp_alerts:\\n\\s+- exp_labels:");
+        }
+    }
+
     @Test
     void everyDashboardQueryIsValidPromQl() throws Exception {
         Path promtool = promtool();
