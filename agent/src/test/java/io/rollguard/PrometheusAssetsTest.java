@@ -70,6 +70,36 @@ class PrometheusAssetsTest {
         }
     }
 
+    /**
+     * The Deployments panel's query over a host whose deployment went from watching to healthy and then ended
+     * ({@code deploy finish}: its series gone): it still shows that deployment, in the state last seen, with when.
+     */
+    @Test
+    void theDeploymentsPanelShowsTheLastDeploymentAfterItEnded() throws Exception {
+        Path promtool = promtool();
+        String query = dashboardExpressions().stream().filter(e -> e.contains("rollguard_deployment_info"))
+                .findFirst().orElseThrow().replace("$job", ".*").replace("$instance", ".*");
+        Files.writeString(dir.resolve("deployments.test.yml"), """
+                rule_files: []
+                evaluation_interval: 1m
+                tests:
+                  - interval: 1m
+                    input_series:
+                      - series: 'rollguard_deployment_info{job="rollguard", instance="a", id="d1", version="v1", state="watching"}'
+                        values: "1x4"
+                      - series: 'rollguard_deployment_info{job="rollguard", instance="a", id="d1", version="v1", state="healthy"}'
+                        values: "_x5 1x2"
+                    promql_expr_test:
+                      - expr: '%s'
+                        eval_time: 30m
+                        exp_samples:
+                          - labels: '{job="rollguard", instance="a", id="d1", version="v1", state="healthy"}'
+                            value: 420000
+                """.formatted(query.replace("'", "''")));
+
+        assertThat(run(dir, promtool, "test", "rules", "deployments.test.yml")).contains("SUCCESS");
+    }
+
     @Test
     void everyDashboardQueryIsValidPromQl() throws Exception {
         Path promtool = promtool();
