@@ -39,18 +39,50 @@ class ReadmeTest {
         assertThat(exported).containsAll(documented);
     }
 
+    /**
+     * The headings outside code blocks, in order, each with its anchor as GitHub makes it: lower case, punctuation
+     * but - and _ dropped, spaces as -, and -1, -2, ... for a repeat ({@code [http]} is #http, HTTP then #http-1).
+     */
+    private static java.util.LinkedHashMap<String, String> headings(String readme) {
+        java.util.LinkedHashMap<String, String> headings = new java.util.LinkedHashMap<>();
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+        boolean code = false;
+        for (String line : readme.lines().toList()) {
+            if (line.startsWith("```")) {
+                code = !code;
+            } else if (!code && line.startsWith("#")) {
+                String anchor = line.replaceFirst("^#+ ", "").toLowerCase(java.util.Locale.ROOT)
+                        .replaceAll("[^a-z0-9 _-]", "").replace(' ', '-');
+                int repeat = seen.merge(anchor, 1, Integer::sum) - 1;
+                headings.put(line, repeat == 0 ? anchor : anchor + "-" + repeat);
+            }
+        }
+        return headings;
+    }
+
+    /** The contents list every section and subsection, in order, each linked to its heading. */
+    @Test
+    void theContentsListEverySectionInOrder() throws IOException {
+        String readme = Files.readString(README);
+        List<String> expected = new java.util.ArrayList<>();
+        headings(readme).forEach((line, anchor) -> {
+            if (line.startsWith("## ") && !line.equals("## Contents")) {
+                expected.add("- [" + line.substring(3) + "](#" + anchor + ")");
+            } else if (line.startsWith("### ")) {
+                expected.add("  - [" + line.substring(4) + "](#" + anchor + ")");
+            }
+        });
+        String contents = readme.substring(readme.indexOf("## Contents\n\n") + "## Contents\n\n".length());
+        contents = contents.substring(0, contents.indexOf("\n\n"));
+
+        assertThat(contents.lines().toList()).isEqualTo(expected);
+    }
+
     /** Every link works in a clone: a file or folder of the repository, or a heading of this page. */
     @Test
     void noLinkIsDeadInAClone() throws IOException {
         String readme = Files.readString(README);
-        Set<String> anchors = new TreeSet<>();
-        for (String line : readme.lines().toList()) {
-            if (line.startsWith("#")) {
-                // GitHub's anchors: lower case, punctuation but - and _ dropped, spaces as -.
-                anchors.add(line.replaceFirst("^#+ ", "").toLowerCase(java.util.Locale.ROOT)
-                        .replaceAll("[^a-z0-9 _-]", "").replace(' ', '-'));
-            }
-        }
+        Set<String> anchors = new TreeSet<>(headings(readme).values());
         Matcher link = Pattern.compile("\\]\\(([^)\\s]+)\\)").matcher(readme);
         List<String> dead = new java.util.ArrayList<>();
         while (link.find()) {
