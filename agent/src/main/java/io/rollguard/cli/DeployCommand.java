@@ -4,7 +4,6 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import io.rollguard.config.Config;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -162,7 +161,7 @@ public final class DeployCommand implements Callable<Integer> {
         }
         LocalAgent agent = new LocalAgent(loaded.get());
         try {
-            HttpResponse<String> response = body == null ? agent.send(method, path)
+            LocalAgent.Reply response = body == null ? agent.send(method, path)
                     : agent.post(path, JSON.std.asString(body));
             if (response.statusCode() == 400 || response.statusCode() == 404) {
                 err.println("rollguard: " + error(response.body()));

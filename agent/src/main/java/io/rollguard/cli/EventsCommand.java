@@ -4,7 +4,6 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import io.rollguard.config.Config;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,7 +52,7 @@ public final class EventsCommand implements Callable<Integer> {
         try {
             do {
                 // Without --since, the newest events first, as tail shows a file; then on from the last one printed.
-                HttpResponse<String> response = agent.send("GET", after == null ? "/api/v1/events?last=" + limit
+                LocalAgent.Reply response = agent.send("GET", after == null ? "/api/v1/events?last=" + limit
                         : "/api/v1/events?since=" + after + "&limit=" + limit);
                 if (response.statusCode() != 200) {
                     err.println("rollguard: " + agent.base() + " answered " + response.statusCode() + ": " + response.body());

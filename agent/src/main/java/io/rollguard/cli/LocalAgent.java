@@ -50,31 +50,77 @@ final class LocalAgent {
         return base;
     }
 
+    /** What the agent answered: its status code and body. */
+    record Reply(int statusCode, String body) {}
+
     /** GET or POST {@code path}; a refused connection is reported in words. */
-    HttpResponse<String> send(String method, String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(base.resolve(path)).method(method, HttpRequest.BodyPublishers.noBody()));
+    Reply send(String method, String path) throws IOException, InterruptedException {
+        return send(method, path, null);
     }
 
     /** POST {@code json} to {@code path}. */
-    HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    Reply post(String path, String json) throws IOException, InterruptedException {
+        return send("POST", path, json);
     }
 
-    private HttpResponse<String> send(HttpRequest.Builder builder) throws IOException, InterruptedException {
+    private Reply send(String method, String path, String json) throws IOException, InterruptedException {
         // The read token suffices for reads, but the mutating one is accepted for them too: send that when there is one.
         Secret token = http.mutatingToken().or(http::readingToken).orElse(null);
+        if (http.tlsFiles().isEmpty()) {
+            return plain(method, path, json, token);
+        }
+        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).method(method,
+                json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            builder.header("Content-Type", "application/json");
+        }
         if (token != null) {
             builder.header("Authorization", "Bearer " + token.value());
         }
         HttpRequest request = builder.timeout(Duration.ofSeconds(30)).build();
         try {
-            return client().send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = client().send(request, HttpResponse.BodyHandlers.ofString());
+            return new Reply(response.statusCode(), response.body());
         } catch (ConnectException e) {
             throw new IOException("no agent answers at " + base + " (is `rollguard run` running with this configuration?)");
         } catch (SSLHandshakeException e) {
             throw new IOException("the agent at " + base + " did not prove it is the one of this configuration: "
                     + e.getMessage());
+        }
+    }
+
+    /**
+     * Plain HTTP through {@link java.net.HttpURLConnection}: {@link HttpClient} sets up TLS even for {@code http://}
+     * and costs a command about 300 ms before its first byte, a third of a CLI call (BENCHMARKS.md, "CLI").
+     */
+    private Reply plain(String method, String path, String json, Secret token) throws IOException {
+        java.net.HttpURLConnection connection = (java.net.HttpURLConnection) base.resolve(path).toURL()
+                .openConnection(java.net.Proxy.NO_PROXY);
+        connection.setConnectTimeout(5_000);
+        connection.setReadTimeout(30_000);
+        connection.setRequestMethod(method);
+        connection.setUseCaches(false);
+        if (token != null) {
+            connection.setRequestProperty("Authorization", "Bearer " + token.value());
+        }
+        try {
+            if (json != null) {
+                byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                connection.setDoOutput(true);
+                connection.setRequestProperty("Content-Type", "application/json");
+                connection.setFixedLengthStreamingMode(body.length);
+                try (java.io.OutputStream out = connection.getOutputStream()) {
+                    out.write(body);
+                }
+            }
+            int status = connection.getResponseCode();
+            InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
+            String body = in == null ? "" : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return new Reply(status, body);
+        } catch (ConnectException e) {
+            throw new IOException("no agent answers at " + base + " (is `rollguard run` running with this configuration?)");
+        } finally {
+            connection.disconnect();
         }
     }
 

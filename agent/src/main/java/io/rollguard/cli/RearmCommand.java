@@ -4,7 +4,6 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import io.rollguard.config.Config;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,7 +38,7 @@ public final class RearmCommand implements Callable<Integer> {
         Config config = loaded.get();
         LocalAgent agent = new LocalAgent(config);
         try {
-            HttpResponse<String> response = agent.send("POST",
+            LocalAgent.Reply response = agent.send("POST",
                     rule == null ? "/api/v1/rearm" : "/api/v1/rules/" + rule + "/rearm");
             if (response.statusCode() == 404) {
                 err.println("rollguard: the agent has no rule named " + rule);

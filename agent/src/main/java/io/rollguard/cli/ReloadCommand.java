@@ -6,7 +6,6 @@ import io.rollguard.config.ConfigLoader;
 import io.rollguard.config.HttpSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +65,7 @@ public final class ReloadCommand implements Callable<Integer> {
     }
 
     /** Prints the agent's answer to {@code POST /-/reload}; the exit code: 0 reloaded, 2 refused, 1 failed. */
-    private static int answer(HttpResponse<String> response, PrintWriter out, PrintWriter err) throws IOException {
+    private static int answer(LocalAgent.Reply response, PrintWriter out, PrintWriter err) throws IOException {
         Map<String, Object> body = JSON.std.mapFrom(response.body());
         if (response.statusCode() == 200) {
             out.println("reloaded " + body.get("config") + ": " + body.get("summary"));

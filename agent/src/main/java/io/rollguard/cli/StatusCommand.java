@@ -4,7 +4,6 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import io.rollguard.config.Config;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,13 +46,13 @@ public final class StatusCommand implements Callable<Integer> {
         }
         LocalAgent agent = new LocalAgent(loaded.get());
         try {
-            HttpResponse<String> health = agent.send("GET", "/health/detailed");
+            LocalAgent.Reply health = agent.send("GET", "/health/detailed");
             if (health.statusCode() != 200 && health.statusCode() != 503) {
                 err.println("rollguard: " + agent.base() + " answered " + health.statusCode() + ": " + health.body());
                 return ExitCode.FAILED;
             }
             Map<String, Object> detailed = JSON.std.mapFrom(health.body());
-            HttpResponse<String> incidents = agent.send("GET", "/api/v1/incidents");
+            LocalAgent.Reply incidents = agent.send("GET", "/api/v1/incidents");
             Object lastIncident = null;
             if (incidents.statusCode() == 200
                     && JSON.std.mapFrom(incidents.body()).get("incidents") instanceof List<?> list && !list.isEmpty()) {
