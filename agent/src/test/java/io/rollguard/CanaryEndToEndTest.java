@@ -93,7 +93,7 @@ class CanaryEndToEndTest {
                 [http]
                 listen = "127.0.0.1:0"
                 [deploy]
-                watch = "40s"
+                watch = "28s"
                 baseline_window = "1m"
                 %s
 
@@ -120,7 +120,7 @@ class CanaryEndToEndTest {
                 time, List.of(),
                 new CheckFactory(Clock.systemUTC(), () -> 1L << 30, () -> 2));
         agent.start(false);
-        for (int i = 0; i < 30; i++) {
+        for (int i = 0; i < 24; i++) {
             step(); // the old version's latencies: the baseline
         }
         assertThat(http.send(HttpRequest.newBuilder(http.uri("/api/v1/deployments"))
@@ -173,7 +173,7 @@ class CanaryEndToEndTest {
     @Test
     void aNoisyButUnchangedEndpointIsPromotedWithItsScore() throws Exception {
         start("", "");
-        for (int i = 0; i < 30; i++) {
+        for (int i = 0; i < 22; i++) {
             step(); // the same 10-20 ms
         }
         assertThat(http.body("/metrics")).contains("\nrollguard_deployment_score 100.0\n");
@@ -183,8 +183,8 @@ class CanaryEndToEndTest {
         assertThat(Main.execute(new PrintWriter(status, true), new PrintWriter(new StringWriter(), true), "status",
                 "--config", cli.toString())).isZero();
         assertThat(status.toString()).contains("  canary score 100 (pass 95, marginal 75): 1 pass\n");
-        for (int i = 0; i < 12; i++) {
-            step(); // to the end of the 40 s watch window
+        for (int i = 0; i < 8; i++) {
+            step(); // to the end of the 28 s watch window
         }
 
         Map<?, ?> deployment = (Map<?, ?>) JSON.std.mapFrom(http.body("/api/v1/deployments")).get("current");
@@ -200,7 +200,7 @@ class CanaryEndToEndTest {
     void aSlowDownThatNoRuleRollsBackFailsTheScoreAndOnFailRollsBack() throws Exception {
         start("", "on_fail = \"rollback\"");
         latencyMillis.set(40);
-        for (int i = 0; i < 42; i++) {
+        for (int i = 0; i < 30; i++) {
             step(); // the rule fires, with no action of its own; the window's end judges the score
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> kinds().contains("action_finished"));

@@ -40,7 +40,7 @@ final class SharedMemorySampler implements Sampler {
     private static final Duration PERIOD = Duration.ofSeconds(10);
 
     private final SharedMemorySegments segments;
-    private final UserNames users;
+    private final OwnerNames users;
 
     /**
      * @param procRoot {@code /proc}, or a fixture tree
@@ -48,13 +48,21 @@ final class SharedMemorySampler implements Sampler {
      * @param etcRoot where {@code passwd} names the owners, {@code /etc}
      */
     public SharedMemorySampler(Path procRoot, Path devShmRoot, Path etcRoot) {
-        this.segments = new SharedMemorySegments(procRoot, devShmRoot);
-        this.users = new UserNames(requireNonNull(etcRoot, "etcRoot").resolve("passwd"));
+        this(procRoot, devShmRoot, new UserNames(requireNonNull(etcRoot, "etcRoot").resolve("passwd")));
     }
 
-    /** The sampler of this host: {@code /proc}, {@code /dev/shm}, {@code /etc}. */
+    private SharedMemorySampler(Path procRoot, Path devShmRoot, OwnerNames users) {
+        this.segments = new SharedMemorySegments(procRoot, devShmRoot);
+        this.users = requireNonNull(users, "users");
+    }
+
+    /**
+     * The sampler of this host: {@code /proc}, {@code /dev/shm}, and owners named by the system's resolver
+     * ({@code getpwuid_r}), {@code /etc/passwd} where that cannot be loaded.
+     */
     public static SharedMemorySampler forHost() {
-        return new SharedMemorySampler(Path.of("/proc"), Path.of("/dev/shm"), Path.of("/etc"));
+        return new SharedMemorySampler(Path.of("/proc"), Path.of("/dev/shm"),
+                NssUserNames.of(new UserNames(Path.of("/etc/passwd")), System::nanoTime));
     }
 
     @Override

@@ -14,11 +14,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * User names by uid from a passwd file, the way {@code ipcs} and {@code ls} show owners. The file is parsed here
- * rather than through NSS because the JDK offers no uid-to-name lookup and tests need a fixture {@code /etc}.
- * Users that only NSS knows (LDAP, sssd) therefore show as their numeric uid. Not thread-safe: one sampler owns it.
+ * User names by uid from a passwd file, the way {@code ipcs} and {@code ls} show owners: what a fixture {@code /etc}
+ * gives the tests, and the fallback where the system's resolver ({@link NssUserNames}) cannot be loaded. Users that
+ * only NSS knows (LDAP, sssd) show as their numeric uid here. Not thread-safe: one sampler owns it.
  */
-final class UserNames {
+final class UserNames implements OwnerNames {
     /** What identifies one version of the file, so an unchanged file costs one stat per sample. */
     private record Stamp(FileTime modified, long size, Object fileKey) {}
 
@@ -31,7 +31,8 @@ final class UserNames {
     }
 
     /** Re-reads the file if it changed since the last call. A missing file leaves every owner numeric. */
-    void refresh() throws IOException {
+    @Override
+    public void refresh() throws IOException {
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(passwd, BasicFileAttributes.class);
@@ -50,7 +51,8 @@ final class UserNames {
     }
 
     /** The user's name, or the uid in decimal when the file does not name it. */
-    String name(long uid) {
+    @Override
+    public String name(long uid) {
         String name = names.get(uid);
         return name != null ? name : Long.toString(uid);
     }
