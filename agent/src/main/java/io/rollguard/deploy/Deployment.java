@@ -67,10 +67,13 @@ public record Deployment(String id, String version, Instant startedAt, Duration 
         return new Deployment(id, version, startedAt, watch, until, state, endedAt, reason, baselines, true, score);
     }
 
-    /** The same deployment without its baselines' sample sets: a recent deployment, no longer current. */
+    /**
+     * The same deployment without its baselines' sample sets and with its score cut down to the counts and the
+     * worse metrics: a recent deployment, no longer current, as state.json keeps twenty of them.
+     */
     Deployment withoutSamples() {
         return new Deployment(id, version, startedAt, watch, watchEndsAt, state, endedAt, reason,
-                baselines.withoutSamples(), held, score);
+                baselines.withoutSamples(), held, io.rollguard.rule.Scorecard.compact(score));
     }
 
     /** As the API shows it: the baselines' sample sets counted, not listed. */

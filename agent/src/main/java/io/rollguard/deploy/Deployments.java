@@ -192,6 +192,7 @@ public final class Deployments implements DeploymentContext {
         validate(version, watch);
         Duration window = watch == null ? defaultWatch : watch;
         guard.rearm(null); // a new version deserves its own rollback; it journals what it re-armed
+        latestScore = Scorecard.NONE; // the last score was the previous version's: this one has none until judged
         // Before the new version has had a chance to change anything: the history up to now is the old version's.
         CapturedBaselines baselines = CapturedBaselines.capture(store.view(time.nanoTime()), baselineSelectors,
                 baselineWindow);

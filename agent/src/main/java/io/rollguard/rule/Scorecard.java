@@ -92,9 +92,14 @@ public record Scorecard(List<Entry> entries) {
         return counts;
     }
 
+    /** How many entries carry their comparison's every figure in {@link #toMap}: a scorecard stays small in state.json. */
+    static final int DETAILED = 10;
+
     /**
-     * As the API, the journal and state.json show it: the score (null without one) and each entry with its effect
-     * and p-value; {@code pass} and {@code marginal} are the thresholds it is judged by.
+     * As the API, the journal and state.json show it: the score (null without one), the count of each
+     * classification, and each entry with its classification, effect and p-value, the worse ones first; the first
+     * {@link #DETAILED} with every figure of their comparison (U, the shift and its interval, both sides' counts and
+     * sparklines). {@code pass} and {@code marginal} are the thresholds it is judged by.
      */
     public Map<String, Object> toMap(long pass, long marginal) {
         Map<String, Object> map = new LinkedHashMap<>();
@@ -105,22 +110,63 @@ public record Scorecard(List<Entry> entries) {
         Map<String, Object> counts = new LinkedHashMap<>();
         counts().forEach((classification, count) -> counts.put(classification.label(), count));
         map.put("counts", counts);
+        List<Entry> ordered = new ArrayList<>(entries);
+        ordered.sort(java.util.Comparator.comparingInt(entry -> switch (entry.classification()) {
+            case HIGH, LOW -> 0;
+            case PASS -> 1;
+            case NODATA -> 2;
+        }));
         List<Object> list = new ArrayList<>();
-        for (Entry entry : entries) {
+        for (Entry entry : ordered) {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("rule", entry.rule());
             fields.put("labels", entry.labels().toMap());
             fields.put("classification", entry.classification().label());
             fields.put("weight", entry.weight());
-            if (entry.comparison() != null) {
-                // Every figure of the comparison (U, p, the shift and its interval, both sides' counts and
-                // sparklines): an incident record's deployment carries them for every metric of the canary.
+            if (entry.comparison() != null && list.size() < DETAILED) {
+                // Every figure of the comparison: an incident record's deployment carries them for the canary's
+                // metrics, the worse ones first.
                 fields.putAll(entry.comparison().toMap());
+            } else if (entry.comparison() != null) {
+                fields.put("by", entry.comparison().call().by().text());
+                fields.put("effect", entry.comparison().effect());
+                fields.put("p", entry.comparison().p());
+                fields.put("baseline_samples", entry.comparison().baselineSamples());
+                fields.put("current_samples", entry.comparison().currentSamples());
             }
             list.add(fields);
         }
         map.put("rules", list);
         return map;
+    }
+
+    /**
+     * A scorecard as {@link #toMap} rendered it, cut down to what a deployment no longer current keeps: the score,
+     * its thresholds and counts, and the entries that were worse, {@link #DETAILED} at most, without their figures.
+     */
+    public static Map<String, Object> compact(Map<String, Object> rendered) {
+        if (rendered == null) {
+            return null;
+        }
+        Map<String, Object> compact = new LinkedHashMap<>();
+        for (String key : List.of("score", "pass", "marginal", "counts")) {
+            compact.put(key, rendered.get(key));
+        }
+        List<Object> worse = new ArrayList<>();
+        if (rendered.get("rules") instanceof List<?> rules) {
+            for (Object entry : rules) {
+                if (entry instanceof Map<?, ?> fields && worse.size() < DETAILED
+                        && ("high".equals(fields.get("classification")) || "low".equals(fields.get("classification")))) {
+                    Map<String, Object> kept = new LinkedHashMap<>();
+                    for (String key : List.of("rule", "labels", "classification", "effect", "p")) {
+                        kept.put(key, fields.get(key));
+                    }
+                    worse.add(kept);
+                }
+            }
+        }
+        compact.put("rules", worse);
+        return compact;
     }
 
     /** {@code 83 (5 pass, 1 high)}, or {@code none} without a score: for logs and the CLI. */

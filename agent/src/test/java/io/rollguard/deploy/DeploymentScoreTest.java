@@ -180,6 +180,20 @@ class DeploymentScoreTest {
     }
 
     @Test
+    void aRecentDeploymentKeepsItsScoreCutDownSoThatTwentyFitInTheStateFile() throws Exception {
+        deployments.start("v2", null);
+        time.advance(Duration.ofMinutes(10));
+        deployments.tick(time.nanoTime(), card(30, 100));
+        deployments.start("v3", null); // v2, failed, becomes a recent deployment
+
+        Map<String, Object> kept = deployments.recent().get(0).score();
+        assertThat(kept).containsEntry("score", 30L).containsKeys("pass", "marginal", "counts");
+        assertThat((List<?>) kept.get("rules")).as("the worse ones, ten at most").hasSize(10)
+                .allSatisfy(entry -> assertThat(((Map<?, ?>) entry).get("classification")).isEqualTo("high"));
+        assertThat(deployments.currentDeployment().orElseThrow().score()).isNull();
+    }
+
+    @Test
     void theScoreIsTheWeightedShareOfTheClassifiedThatPass() {
         Scorecard card = new Scorecard(List.of(
                 new Scorecard.Entry("latency", LabelSet.EMPTY, Classification.PASS, 3, null),
