@@ -178,6 +178,8 @@ for file in "$source_root"/config/*.toml; do
     put 0644 "$file" "$prefix/share/doc/rollguard/examples/$(basename "$file")"
 done
 put 0644 "$source_root/packaging/rollguard.bash-completion" "$prefix/share/bash-completion/completions/rollguard"
+put 0644 "$source_root/packaging/rollguard.1.gz" "$prefix/share/man/man1/rollguard.1.gz"
+put 0644 "$source_root/README.md" "$prefix/share/doc/rollguard/README.md"
 
 # The unit's environment (ROLLGUARD_JAVA_OPTS): the operator's once it exists, as the package's conffile.
 keep 0644 "$source_root/packaging/default/rollguard" /etc/default/rollguard || true

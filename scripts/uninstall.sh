@@ -79,7 +79,7 @@ remove() { # PATH...
 }
 
 remove "$prefix/bin/rollguard" "$prefix/lib/rollguard" "$prefix/share/rollguard" "$prefix/share/doc/rollguard" \
-    "$prefix/share/bash-completion/completions/rollguard" "$unit"
+    "$prefix/share/bash-completion/completions/rollguard" "$prefix/share/man/man1/rollguard.1.gz" "$unit"
 if [ "$systemd" = yes ]; then
     systemctl daemon-reload
 fi

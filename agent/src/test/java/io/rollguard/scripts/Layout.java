@@ -15,6 +15,8 @@ final class Layout {
             "/etc/default/rollguard",
             "/usr/share/rollguard/systemd/host-tmp.conf",
             "/usr/share/bash-completion/completions/rollguard",
+            "/usr/share/man/man1/rollguard.1.gz",
+            "/usr/share/doc/rollguard/README.md",
             "/usr/share/rollguard/prometheus/rollguard.rules.yml",
             "/usr/share/rollguard/prometheus/scrape.yml",
             "/usr/share/rollguard/prometheus/alertmanager.yml",
