@@ -179,6 +179,7 @@ for file in "$source_root"/config/*.toml; do
 done
 put 0644 "$source_root/packaging/rollguard.bash-completion" "$prefix/share/bash-completion/completions/rollguard"
 put 0644 "$source_root/packaging/rollguard.1.gz" "$prefix/share/man/man1/rollguard.1.gz"
+put 0644 "$source_root/packaging/rollguard.toml.5.gz" "$prefix/share/man/man5/rollguard.toml.5.gz"
 put 0644 "$source_root/README.md" "$prefix/share/doc/rollguard/README.md"
 
 # The unit's environment (ROLLGUARD_JAVA_OPTS): the operator's once it exists, as the package's conffile.

@@ -79,7 +79,8 @@ remove() { # PATH...
 }
 
 remove "$prefix/bin/rollguard" "$prefix/lib/rollguard" "$prefix/share/rollguard" "$prefix/share/doc/rollguard" \
-    "$prefix/share/bash-completion/completions/rollguard" "$prefix/share/man/man1/rollguard.1.gz" "$unit"
+    "$prefix/share/bash-completion/completions/rollguard" "$prefix/share/man/man1/rollguard.1.gz" \
+    "$prefix/share/man/man5/rollguard.toml.5.gz" "$unit"
 if [ "$systemd" = yes ]; then
     systemctl daemon-reload
 fi

@@ -50,7 +50,8 @@ public final class ManPage {
         page.append(".TP\n.I /var/lib/rollguard\nthe journal (events.jsonl), state.json and the incident records\n");
         page.append(".TP\n.I /usr/share/rollguard\nPrometheus rules and scrape configuration, the Grafana")
                 .append(" dashboard, a systemd drop-in\n");
-        page.append(".SH SEE ALSO\n.BR systemctl (1),\n.BR journalctl (1),\n.BR promtool (1)\n");
+        page.append(".SH SEE ALSO\n.BR rollguard.toml (5),\n.BR systemctl (1),\n.BR journalctl (1),\n")
+                .append(".BR promtool (1)\n");
         return page.toString();
     }
 

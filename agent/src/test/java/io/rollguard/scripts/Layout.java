@@ -16,6 +16,7 @@ final class Layout {
             "/usr/share/rollguard/systemd/host-tmp.conf",
             "/usr/share/bash-completion/completions/rollguard",
             "/usr/share/man/man1/rollguard.1.gz",
+            "/usr/share/man/man5/rollguard.toml.5.gz",
             "/usr/share/doc/rollguard/README.md",
             "/usr/share/rollguard/prometheus/rollguard.rules.yml",
             "/usr/share/rollguard/prometheus/scrape.yml",
