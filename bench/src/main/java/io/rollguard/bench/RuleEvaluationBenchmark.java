@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -38,6 +39,10 @@ import org.openjdk.jmh.annotations.State;
  * sets in all.
  * Every evaluation sees the same store at the same time, as the ticks of a quiet host do; thresholds are set so that
  * some rules hold and most do not.
+ *
+ * <p>{@code storedSeries} adds that many fresh series that no rule reads (a scrape source's other families), so that
+ * the figure shows whether a tick's cost follows the series the rules match or all the store holds (issue 18 asks
+ * for the first, at 10,000 and 100,000 stored series).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -55,9 +60,13 @@ public class RuleEvaluationBenchmark {
     static final MetricFamily REQUESTS = MetricFamily.counter("app_requests_total", "Benchmark.");
     static final MetricFamily UP = MetricFamily.gauge("app_up", "Benchmark.");
     static final MetricFamily FILESYSTEM_USED = MetricFamily.gauge("rollguard_filesystem_used_ratio", "Benchmark.");
+    static final MetricFamily OTHER = MetricFamily.gauge("app_other_series", "Benchmark: stored, read by no rule.");
 
     private RuleEngine engine;
     private long nowNanos;
+
+    @Param({"0", "10000", "100000"})
+    public int storedSeries;
 
     @Setup
     public void fillStore() throws ConfigException {
@@ -84,6 +93,11 @@ public class RuleEvaluationBenchmark {
             }
             store.replace("sampler:filesystem", filesystems, nowNanos, PERIOD, STALE_AFTER);
         }
+        SeriesWriter others = new SeriesWriter();
+        for (int i = 0; i < storedSeries; i++) {
+            others.put(OTHER, LabelSet.of("instance", instance(i % INSTANCES), "id", Integer.toString(i)), i);
+        }
+        store.replace("scrape:others", others, nowNanos, PERIOD, STALE_AFTER);
         engine.evaluate(nowNanos, false); // the first evaluation creates every rule's state machines
         checkEvaluated(engine.statuses());
     }
