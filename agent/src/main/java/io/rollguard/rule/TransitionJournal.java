@@ -21,7 +21,9 @@ final class TransitionJournal {
     long record(RuleTransition transition) {
         long id = events.append(event(transition));
         String line = "rule {} {} -> {}: {}" + (Double.isNaN(transition.value()) ? ""
-                : " (value " + number(transition.value()) + ", threshold " + number(transition.threshold()) + ")");
+                : " (value " + number(transition.value()) + ", threshold " + number(transition.threshold())
+                        // A regressed(...) says what the value is: the effect, how sure, on how many samples.
+                        + (transition.comparison() == null ? "" : "; " + transition.comparison().describe()) + ")");
         if (transition.to() == RuleState.FIRING) {
             log.warn(line, transition.subject(), transition.from().label(), transition.to().label(), transition.reason());
         } else {

@@ -78,6 +78,39 @@ class TransitionJournalTest {
         assertThat(journal.failures()).isEqualTo(1);
     }
 
+    /** The log line of a regressed(...) firing says what its value is: the effect, the p-value, both sides' counts. */
+    @Test
+    void aRegressedFiringLogsItsStatistics() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(Responder.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            double[] before = new double[30];
+            double[] after = new double[25];
+            for (int i = 0; i < 30; i++) {
+                before[i] = 0.1 + i / 1000.0;
+            }
+            for (int i = 0; i < 25; i++) {
+                after[i] = 0.2 + i / 1000.0;
+            }
+            io.rollguard.rule.expr.Comparison comparison = io.rollguard.rule.expr.Comparison.of(before, after,
+                    (io.rollguard.rule.expr.RegressedCall) io.rollguard.rule.expr.ExpressionParser.parseCondition(
+                            "regressed(x, by = 10%)"));
+            new TransitionJournal(new EventLog(new RecordingJournal())).record(new RuleTransition(rule(),
+                    LabelSet.EMPTY, RuleState.PENDING, RuleState.FIRING, "held", comparison.effect(), 0.1,
+                    Basis.NONE, Instant.EPOCH, 0, comparison));
+        } finally {
+            logger.detachAppender(lines);
+        }
+
+        assertThat(lines.list).singleElement().satisfies(line -> assertThat(line.getFormattedMessage())
+                .matches("rule \\S+ pending -> firing: held \\(value 0\\.8\\d+, threshold 0\\.1000; \\+8\\d\\.\\d%"
+                        + " \\(p=.*, 25 samples after vs 30 before\\)\\)"));
+    }
+
     static Stream<Arguments> numbers() {
         return Stream.of(arguments(3.0, "3"), arguments(0.95, "0.9500"), arguments(-2.0, "-2"),
                 arguments(1e20, "1.000e+20"), arguments(0.000123456, "0.0001235"));
