@@ -168,6 +168,10 @@ class CanaryEndToEndTest {
                 + " confidence, by = 50%", "| distribution | `");
         Map<?, ?> deployment = (Map<?, ?>) JSON.std.mapFrom(http.body("/api/v1/deployments")).get("current");
         assertThat(deployment.get("state")).isEqualTo("rolled_back");
+        Map<?, ?> score = (Map<?, ?>) ((Map<?, ?>) incident.get("deployment")).get("score");
+        assertThat(score.get("score")).as("the score the deployment rolled back at").isEqualTo(0);
+        assertThat(((Map<?, ?>) ((List<?>) score.get("rules")).get(0)).get("classification")).isEqualTo("high");
+        assertThat(((Map<?, ?>) deployment.get("score")).get("score")).isEqualTo(0);
     }
 
     @Test

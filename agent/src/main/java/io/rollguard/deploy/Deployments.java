@@ -37,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,8 +79,11 @@ public final class Deployments implements DeploymentContext {
     private volatile String onFail;
     private volatile long scorePass;
     private volatile long scoreMarginal;
-    /** The canary score of the last evaluation, which the current deployment shows while it watches. */
-    private volatile Scorecard latestScore = Scorecard.NONE;
+    /**
+     * The canary score of the rule engine's last evaluation (as of the last transition of a scored rule): what the
+     * current deployment shows while it watches, and keeps when a rule rolls it back.
+     */
+    private volatile Supplier<Scorecard> scores = () -> Scorecard.NONE;
     private volatile WatchedPath watched;
 
     /** The version watch_path named when last looked at (also before a restart); null before the first look. */
@@ -192,7 +196,7 @@ public final class Deployments implements DeploymentContext {
         validate(version, watch);
         Duration window = watch == null ? defaultWatch : watch;
         guard.rearm(null); // a new version deserves its own rollback; it journals what it re-armed
-        latestScore = Scorecard.NONE; // the last score was the previous version's: this one has none until judged
+        scores = () -> Scorecard.NONE; // the last score was the previous version's: the next tick brings this one's
         // Before the new version has had a chance to change anything: the history up to now is the old version's.
         CapturedBaselines baselines = CapturedBaselines.capture(store.view(time.nanoTime()), baselineSelectors,
                 baselineWindow);
@@ -243,23 +247,30 @@ public final class Deployments implements DeploymentContext {
         return Optional.of(finished);
     }
 
-    /** As {@link #tick(long, Scorecard)} without a canary score. */
+    /** As {@link #tick(long, Supplier)} without a canary score. */
     public boolean tick(long nowNanos) {
         return tick(nowNanos, Scorecard.NONE);
     }
 
+    /** As {@link #tick(long, Supplier)} with a fixed canary score. */
+    public boolean tick(long nowNanos, Scorecard scorecard) {
+        return tick(nowNanos, () -> scorecard);
+    }
+
     /**
      * Called each tick on the scheduler thread: a window that ran its course without a rollback is judged by the
-     * canary score of the last evaluation ({@code scorecard}). Without a score, or with one at or above
+     * canary score of the last evaluation ({@code scorecards}, the rule engine's, read again whenever a rule rolls the
+     * deployment back, so that it keeps the score it rolled back at). Without a score, or with one at or above
      * {@code score_pass}, the deployment is healthy (promoted); at or above {@code score_marginal} its window is
      * extended once by its length (held); below that, or marginal again after the hold, it failed, and
      * {@code on_fail} runs. Returns whether a watch window is open, which is what deploy-scoped rules need.
      */
-    public boolean tick(long nowNanos, Scorecard scorecard) {
+    public boolean tick(long nowNanos, Supplier<Scorecard> scorecards) {
         if (watched != null) {
             observeWatchPath();
         }
-        latestScore = requireNonNull(scorecard, "scorecard");
+        scores = requireNonNull(scorecards, "scorecards");
+        Scorecard scorecard = scorecards.get();
         Deployment healthy = null;
         Deployment held = null;
         Deployment failed = null;
@@ -389,7 +400,7 @@ public final class Deployments implements DeploymentContext {
         synchronized (this) {
             if (current != null && current.state() == State.WATCHING) {
                 // The canary score it rolled back at stays with it, as a judged one would (and in its incident).
-                Scorecard score = latestScore;
+                Scorecard score = scores.get();
                 current = current.ended(State.ROLLED_BACK, time.now(),
                         action + " ran for rule " + rule + " inside the watch window",
                         Double.isNaN(score.score()) ? null : score.toMap(scorePass, scoreMarginal));
@@ -491,7 +502,7 @@ public final class Deployments implements DeploymentContext {
      * how the API, {@code rollguard status} and the status page show it. Any other as it is.
      */
     private Deployment live(Deployment deployment) {
-        Scorecard score = latestScore;
+        Scorecard score = scores.get();
         if (deployment.state() != State.WATCHING || Double.isNaN(score.score())) {
             return deployment;
         }

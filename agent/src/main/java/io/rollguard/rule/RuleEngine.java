@@ -440,6 +440,11 @@ public final class RuleEngine {
         if (quietUnknown && change.to() == RuleState.UNKNOWN) {
             return;
         }
+        if (rule.scored) {
+            // Before the listener acts (a rollback keeps the deployment's score): the score with this label set's
+            // new classification, not the last pass's.
+            scorecard = score();
+        }
         listener.accept(new RuleTransition(rule.config, labels, change.from(), change.to(), reason,
                 instance.value, instance.threshold, instance.basis, now, nowNanos, instance.comparison));
     }

@@ -89,7 +89,7 @@ public final class TickLoop {
             beforeTick.accept(now);
             checks.startDue(now); // first: they run on their workers while the samplers run on theirs
             sample(now);
-            rules.evaluate(now, deployments.tick(now, rules.scorecard()), deployments.baselines());
+            rules.evaluate(now, deployments.tick(now, rules::scorecard), deployments.baselines());
             responder.tick(now);
             responder.publish(store, now, interval);
             deployments.publish(store, now, interval);
@@ -122,7 +122,7 @@ public final class TickLoop {
             // Stamped with the last tick's grid time, not the moment a check changed: for = k x interval stays k
             // intervals whatever the jitter, as in Prometheus, which evaluates only on its grid.
             long now = ticked ? lastTickNanos : time.nanoTime();
-            rules.evaluate(now, deployments.tick(now, rules.scorecard()), deployments.baselines());
+            rules.evaluate(now, deployments.tick(now, rules::scorecard), deployments.baselines());
             responder.tick(now);
             health.set(buildHealth());
         } catch (RuntimeException e) { // as in tick(): a bug here must not stop the scheduler
