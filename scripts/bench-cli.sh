@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The command line against a running agent: the wall time of `rollguard status`, `rollguard events --limit 20` and
-# `rollguard deploy status` through the shipped launcher (JVM start included), median of RUNS (9) calls each,
+# `rollguard deploy status` through the shipped launcher (JVM start included), and of `rollguard --version` (the JVM's
+# start with the jar and the command line, which talks to no agent: the floor), median of RUNS (9) calls each,
 # without the class-data archive and with the one `rollguard --make-archive` makes (as install.sh and the package
 # do). ROLLGUARD_JAR names another build's jar to compare (the before column of BENCHMARKS.md).
 # Usage: scripts/bench-cli.sh [--no-build]
@@ -47,12 +48,12 @@ measure() { # LABEL: one row per command
     python3 - "$1" "$RUNS" "$work/bench.toml" <<'PY'
 import statistics, subprocess, sys, time
 label, runs, config = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-for command in (["status"], ["events", "--limit", "20"], ["deploy", "status"]):
+for command in (["status"], ["events", "--limit", "20"], ["deploy", "status"], ["--version"]):
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run(["scripts/rollguard", *command, "--config", config], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        subprocess.run(["scripts/rollguard", *command] + ([] if command == ["--version"] else ["--config", config]),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times.append(time.perf_counter() - started)
     print("| rollguard %s | %s | %.0f ms | %.0f ms |" % (" ".join(command), label,
           statistics.median(times) * 1000, max(times) * 1000))

@@ -218,6 +218,13 @@ class CanaryEndToEndTest {
                 .orElseThrow();
         assertThat(started.fields()).containsEntry("trigger", "on_fail").containsEntry("action", "rollback");
         assertThat(http.body("/")).contains("Canary score <b>0</b>", ">fail</span>");
+        Path cli = Files.writeString(dir.resolve("cli.toml"), "[http]\nlisten = \"127.0.0.1:"
+                + agent.httpAddress().getPort() + "\"\n");
+        StringWriter status = new StringWriter();
+        Main.execute(new PrintWriter(status, true), new PrintWriter(new StringWriter(), true), "status", "--config",
+                cli.toString());
+        assertThat(status.toString()).contains("  canary score 0 (pass 95, marginal 75): 1 high\n")
+                .containsPattern("\n    high: api-slower\\{check=\"api\"\\} \\+\\d+\\.\\d% \\(by 50%, p=\\S+\\)\n");
     }
 
     @Test

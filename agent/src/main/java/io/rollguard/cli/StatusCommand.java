@@ -2,6 +2,8 @@ package io.rollguard.cli;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.rollguard.config.Config;
+import io.rollguard.rule.expr.Comparison;
+import io.rollguard.store.LabelSet;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -183,9 +185,8 @@ public final class StatusCommand implements Callable<Integer> {
             Map<?, ?> rule = (Map<?, ?>) entry;
             String classification = String.valueOf(rule.get("classification"));
             if (classification.equals("high") || classification.equals("low")) {
-                double effect = ((Number) rule.get("effect")).doubleValue();
-                String shown = String.valueOf(rule.get("by")).endsWith("%")
-                        ? String.format(Locale.ROOT, "%+.1f%%", effect * 100) : String.format(Locale.ROOT, "%+.4g", effect);
+                String shown = Comparison.effectText(((Number) rule.get("effect")).doubleValue(),
+                        String.valueOf(rule.get("by")).endsWith("%"));
                 text.append("    ").append(classification).append(": ").append(rule.get("rule"))
                         .append(labelText(map(rule.get("labels")))).append(' ').append(shown).append(" (by ")
                         .append(rule.get("by")).append(String.format(Locale.ROOT, ", p=%.2g)",
@@ -194,14 +195,14 @@ public final class StatusCommand implements Callable<Integer> {
         }
     }
 
+    /** {@code {check="api"}} as every label set prints, nothing for none. */
     private static String labelText(Map<?, ?> labels) {
         if (labels == null || labels.isEmpty()) {
             return "";
         }
-        StringBuilder text = new StringBuilder("{");
-        labels.forEach((k, v) -> text.append(text.length() > 1 ? "," : "").append(k).append("=\"").append(v)
-                .append('"'));
-        return text.append('}').toString();
+        Map<String, String> names = new LinkedHashMap<>();
+        labels.forEach((k, v) -> names.put(String.valueOf(k), String.valueOf(v)));
+        return LabelSet.of(names).toString();
     }
 
     private static List<?> list(Object value) {

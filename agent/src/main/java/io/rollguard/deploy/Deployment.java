@@ -62,6 +62,12 @@ public record Deployment(String id, String version, Instant startedAt, Duration 
         return new Deployment(id, version, startedAt, watch, watchEndsAt, to, at, why, baselines, held, judged);
     }
 
+    /** The same deployment with {@code shown} as its score: a watching one with its live score. */
+    Deployment withScore(Map<String, Object> shown) {
+        return new Deployment(id, version, startedAt, watch, watchEndsAt, state, endedAt, reason, baselines, held,
+                shown);
+    }
+
     /** Its window extended to {@code until} for a marginal score, once. */
     Deployment heldUntil(Instant until) {
         return new Deployment(id, version, startedAt, watch, until, state, endedAt, reason, baselines, true, score);

@@ -506,9 +506,7 @@ public final class Deployments implements DeploymentContext {
         if (deployment.state() != State.WATCHING || Double.isNaN(score.score())) {
             return deployment;
         }
-        return new Deployment(deployment.id(), deployment.version(), deployment.startedAt(), deployment.watch(),
-                deployment.watchEndsAt(), deployment.state(), deployment.endedAt(), deployment.reason(),
-                deployment.baselines(), deployment.held(), score.toMap(scorePass, scoreMarginal));
+        return deployment.withScore(score.toMap(scorePass, scoreMarginal));
     }
 
     /** What the deployments keep in state.json. */

@@ -11,6 +11,7 @@ import io.rollguard.rule.Silences;
 import io.rollguard.rule.RuleState;
 import io.rollguard.rule.RuleStatus;
 import io.rollguard.rule.expr.Binary;
+import io.rollguard.rule.expr.Comparison;
 import io.rollguard.store.LabelSet;
 import java.time.Duration;
 import java.time.Instant;
@@ -364,8 +365,8 @@ final class StatusPageRenderer {
                     .text(String.valueOf(rule.get("classification"))).raw("</td><td>");
             if (rule.get("effect") instanceof Number effect) {
                 boolean relative = String.valueOf(rule.get("by")).endsWith("%");
-                text(relative ? String.format(java.util.Locale.ROOT, "%+.1f%%", effect.doubleValue() * 100)
-                        : number(effect.doubleValue())).raw(" (by ").text(String.valueOf(rule.get("by"))).raw(")");
+                text(relative ? Comparison.effectText(effect.doubleValue(), true) : number(effect.doubleValue()))
+                        .raw(" (by ").text(String.valueOf(rule.get("by"))).raw(")");
                 raw("</td><td>").text(String.format(java.util.Locale.ROOT, "%.2g", ((Number) rule.get("p"))
                         .doubleValue())).raw("</td><td>").text(rule.get("current_samples") + " after, "
                         + rule.get("baseline_samples") + " before");

@@ -26,10 +26,12 @@ final class IncidentMarkdown {
                 && score.get("score") != null) {
             md.append("- **canary score**: ").append(score.get("score")).append(" (pass ").append(score.get("pass"))
                     .append(", marginal ").append(score.get("marginal")).append(")");
+            String separator = ": ";
             for (Object entry : (List<?>) score.get("rules")) {
                 Map<?, ?> metric = (Map<?, ?>) entry;
-                md.append(metric == ((List<?>) score.get("rules")).get(0) ? ": " : ", ").append(metric.get("rule"))
-                        .append(labels(metric.get("labels"))).append(' ').append(metric.get("classification"));
+                md.append(separator).append(metric.get("rule")).append(labels(metric.get("labels"))).append(' ')
+                        .append(metric.get("classification"));
+                separator = ", ";
             }
             md.append('\n');
         }

@@ -201,12 +201,16 @@ public final class Comparison {
         return map;
     }
 
-    /** One line for logs and the status page: {@code +23% (p=0.0004, 60 vs 120 samples)}. */
+    /** One line for the log: {@code +23.0% (p=0.0004, 120 samples after vs 60 before)}. */
     public String describe() {
-        String effectText = call.by().relative() ? String.format(java.util.Locale.ROOT, "%+.1f%%", effect * 100)
+        return effectText(effect, call.by().relative()) + " (p=" + String.format(java.util.Locale.ROOT, "%.2g", p())
+                + ", " + after.length + " samples after vs " + before.length + " before)";
+    }
+
+    /** An effect as people read it: {@code +23.0%} for a relative {@code by}, {@code +0.06000} for an absolute one. */
+    public static String effectText(double effect, boolean relative) {
+        return relative ? String.format(java.util.Locale.ROOT, "%+.1f%%", effect * 100)
                 : String.format(java.util.Locale.ROOT, "%+.4g", effect);
-        return effectText + " (p=" + String.format(java.util.Locale.ROOT, "%.2g", p()) + ", " + after.length
-                + " samples after vs " + before.length + " before)";
     }
 
     /**
@@ -354,22 +358,6 @@ public final class Comparison {
                         (int) Math.ceil((double) count / most * BARS.length()) - 1)));
             }
             return line.toString();
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof Histogram that && low == that.low && high == that.high
-                    && Arrays.equals(baseline, that.baseline) && Arrays.equals(current, that.current);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(baseline) * 31 + Arrays.hashCode(current);
-        }
-
-        @Override
-        public String toString() {
-            return "Histogram[" + low + ".." + high + "]";
         }
     }
 }
