@@ -81,6 +81,9 @@ class ReadmeWalkthroughTest {
                 agent = new Agent(ConfigLoader.parse(new ConfigSource(config.toString(), text, config.getParent())),
                         TimeSource.system(), List.of(), new CheckFactory(Clock.systemUTC(), () -> 1L << 30, () -> 2));
                 agent.start();
+                // "Ready in a second", as the walkthrough says: its first tick has named the checks and rules.
+                await().atMost(Duration.ofSeconds(60)).until(() -> !agent.health().rules().isEmpty()
+                        && !agent.health().checks().isEmpty());
                 // The CLI finds the agent by the configuration's [http] listen: a copy names the port it bound.
                 cli = Files.writeString(dir.resolve("cli.toml"), text.replace("127.0.0.1:0",
                         "127.0.0.1:" + agent.httpAddress().getPort()));
